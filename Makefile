@@ -1,0 +1,105 @@
+# licgate - gate container images on a license boundary.
+# Plain make: `make`, `make check`, `make demo`, `make install`.
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/licgate
+DESTDIR ?=
+
+CC         ?= cc
+PKG_CONFIG ?= pkg-config
+CFLAGS     ?= -O2 -g
+LDFLAGS    ?=
+BUILD      ?= build
+# SAN=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer.
+SAN        ?=
+
+PKGS = libarchive jansson libpcre2-8 libxxhash libcrypto
+# Evaluated lazily, so `make deps` can install them first.
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lpthread
+
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+       -Wformat=2 -Wundef -Wno-format-nonliteral -Werror
+SANFLAGS = $(if $(SAN),-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -Isrc -I$(BUILD) -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+LIB_SRCS  = $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJS  = $(patsubst src/%.c,$(BUILD)/%.o,$(LIB_SRCS)) $(BUILD)/default_rules.o
+UNIT_SRCS = $(wildcard tests/unit/test_*.c)
+UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+
+.PHONY: all deps demo check unit e2e check-asan install uninstall clean fixtures
+all: licgate
+
+licgate: $(BUILD)/licgate
+	cp $< $@
+
+$(BUILD)/licgate: $(BUILD)/main.o $(LIB_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/%.o: src/%.c | $(BUILD)
+	$(CC) $(ALL_CFLAGS) -DLICGATE_VERSION='"$(VERSION)"' -c -o $@ $<
+
+# The default rules are compiled into the binary.
+$(BUILD)/default_rules.c: rules/default.rules | $(BUILD)
+	{ echo '/* generated from rules/default.rules */'; \
+	  echo '#include <stddef.h>'; \
+	  echo 'const unsigned char lg_default_rules[] = {'; \
+	  od -An -v -tx1 $< | sed 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '};'; \
+	  echo 'const size_t lg_default_rules_len = sizeof(lg_default_rules);'; } > $@
+
+$(BUILD)/default_rules.o: $(BUILD)/default_rules.c
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(LIB_OBJS) $(ALL_LDFLAGS) $(PKG_LIBS) -lcmocka
+
+$(BUILD) $(BUILD)/tests:
+	mkdir -p $@
+
+# Install the Debian packages the build and the tests need (no-op when present).
+deps:
+	sh .ci/deps
+
+unit: $(UNIT_BINS) $(BUILD)/licgate
+e2e: $(BUILD)/licgate
+
+# Every test: unit and end-to-end, then the same under ASan+UBSan.
+check: deps
+	$(MAKE) $(BUILD)/licgate licgate unit
+	$(MAKE) BUILD=build-asan SAN=1 CFLAGS='-O1 -g' build-asan/licgate unit
+	sh tests/run.sh $(BUILD) build-asan
+
+# Scan the bundled example image: a boundary that fails, explained.
+demo: deps
+	$(MAKE) licgate
+	@echo '$$ ./licgate scan --rules tests/fixtures/demo/demo.rules --target dockerhub tests/fixtures/demo/image'
+	@./licgate scan --rules tests/fixtures/demo/demo.rules --target dockerhub tests/fixtures/demo/image; \
+	  st=$$?; echo "(exit status $$st: 0 pass, 1 violations, 2 could not complete)"; [ $$st -ne 2 ]
+
+fixtures:
+	sh tests/fixtures/make-fixtures.sh
+
+install: licgate
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/rules
+	install -m 0755 licgate $(DESTDIR)$(BINDIR)/licgate
+	install -m 0644 man/licgate.1 $(DESTDIR)$(MANDIR)/man1/licgate.1
+	install -m 0644 man/licgate-rules.5 $(DESTDIR)$(MANDIR)/man5/licgate-rules.5
+	install -m 0644 rules/*.rules $(DESTDIR)$(DATADIR)/rules/
+	install -m 0644 man/licgate-report.schema.json $(DESTDIR)$(DATADIR)/licgate-report.schema.json
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/licgate $(DESTDIR)$(MANDIR)/man1/licgate.1 \
+	      $(DESTDIR)$(MANDIR)/man5/licgate-rules.5
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build build-asan licgate
+
+-include $(wildcard $(BUILD)/*.d)

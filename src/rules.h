@@ -1,0 +1,105 @@
+/* rules.h - the rules file: classes, publication targets, and the rules that
+ * map evidence (SPDX identifiers, paths) to classes.  Format: licgate-rules(5).
+ *
+ * Ownership: an lg_rules owns everything reachable from it; every pointer the
+ * accessors return (targets, rules, strings) lives until lg_rules_free().
+ * Matching functions are read-only but not thread-safe (they share PCRE2
+ * match data); give each thread its own lg_rules if ever needed.
+ */
+#ifndef LICGATE_RULES_H
+#define LICGATE_RULES_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "error.h"
+
+/* How restrictive a piece of evidence is; the order matters: a file's
+ * result is the maximum over its evidence. */
+enum lg_level {
+	LG_LEVEL_ALLOW = 0,
+	LG_LEVEL_UNKNOWN = 1,
+	LG_LEVEL_DENY = 2,
+};
+
+/* What a target does with a file whose result is unknown. */
+enum lg_unknown {
+	LG_UNKNOWN_ALLOW,
+	LG_UNKNOWN_WARN,
+	LG_UNKNOWN_DENY,
+};
+
+enum lg_rule_kind {
+	LG_RULE_LICENSE, /* license ID... CLASS */
+	LG_RULE_PATH,    /* path PATTERN CLASS */
+	LG_RULE_EXEMPT,  /* exempt PATTERN "REASON" */
+};
+
+/* One rule as written, for evidence ("FILE:LINE"). */
+typedef struct lg_rule {
+	enum lg_rule_kind kind;
+	const char *file;       /* rules file name as given to the loader */
+	unsigned line;          /* 1-based line of the rule */
+	const char *pattern;    /* as written: SPDX id glob, path glob, re:REGEX */
+	const char *class_name; /* LICENSE and PATH rules; NULL for EXEMPT */
+	const char *reason;     /* EXEMPT rules; NULL otherwise */
+} lg_rule;
+
+typedef struct lg_rules lg_rules;
+typedef struct lg_target lg_target;
+
+/* Parse rules text.  name is used in messages and evidence (copied).
+ * On error returns -1 with err holding one "NAME:LINE: message" line per
+ * problem found (every error, not only the first); *out is untouched. */
+int lg_rules_parse(const char *name, const char *text, size_t len,
+		   lg_rules **out, lg_error *err);
+
+/* Read and parse the file at path (name = path as given). */
+int lg_rules_load(const char *path, lg_rules **out, lg_error *err);
+
+/* Parse the rules built into the binary (rules/default.rules), named
+ * "builtin:default.rules". */
+int lg_rules_load_default(lg_rules **out, lg_error *err);
+
+void lg_rules_free(lg_rules *rules);
+
+const char *lg_rules_name(const lg_rules *rules);
+/* "sha256:<hex>" of the rules text, so a report names the exact rules. */
+const char *lg_rules_digest(const lg_rules *rules);
+
+/* Lint: print one "NAME:LINE: warning: message" line per finding to out
+ * (classes used but not declared, targets naming unknown classes, classes
+ * a target neither allows nor denies, duplicate definitions, a rules file
+ * with no target).  Returns the number of findings. */
+size_t lg_rules_lint(const lg_rules *rules, FILE *out);
+
+/* The target called name, or the first target when name is NULL; NULL
+ * when there is no such target. */
+const lg_target *lg_rules_target(const lg_rules *rules, const char *name);
+size_t lg_rules_target_count(const lg_rules *rules);
+const lg_target *lg_rules_target_at(const lg_rules *rules, size_t i);
+
+const char *lg_target_name(const lg_target *target);
+enum lg_unknown lg_target_unknown(const lg_target *target);
+/* ALLOW or DENY as the target lists the class; UNKNOWN for a class the
+ * target does not list (or no class at all). */
+enum lg_level lg_target_class_level(const lg_target *target,
+				    const char *class_name);
+
+/* The last path rule whose pattern matches the normalized absolute path
+ * (bytes, not necessarily UTF-8), or NULL. */
+const lg_rule *lg_rules_match_path(const lg_rules *rules, const char *path,
+				   size_t len);
+/* The last license rule whose pattern matches the SPDX identifier
+ * (case-insensitive; '*' globs), or NULL. */
+const lg_rule *lg_rules_match_license(const lg_rules *rules, const char *id,
+				      size_t len);
+/* The last exempt rule whose pattern matches the path, or NULL. */
+const lg_rule *lg_rules_match_exempt(const lg_rules *rules, const char *path,
+				     size_t len);
+
+/* Lower-case name of a level / unknown action, for reports. */
+const char *lg_level_name(enum lg_level level);
+const char *lg_unknown_name(enum lg_unknown action);
+
+#endif

@@ -1,0 +1,230 @@
+/* util.c - see util.h */
+#include "util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void oom(void)
+{
+	fputs("licgate: out of memory\n", stderr);
+	exit(2);
+}
+
+void *lg_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *lg_xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *lg_xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void lg_xgrow(void **p, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return;
+	size_t ncap = *cap ? *cap : 8;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2)
+			oom();
+		ncap *= 2;
+	}
+	if (ncap > SIZE_MAX / elem)
+		oom();
+	*p = lg_xrealloc(*p, ncap * elem);
+	*cap = ncap;
+}
+
+char *lg_xstrdup(const char *s)
+{
+	return lg_xstrndup(s, strlen(s));
+}
+
+char *lg_xstrndup(const char *s, size_t n)
+{
+	char *p = lg_xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *lg_xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	va_start(ap, fmt);
+	int r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		oom();
+	return s;
+}
+
+void lg_closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+		close(*fd);
+		errno = saved;
+	}
+}
+
+void lg_fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+}
+
+void lg_buf_append(lg_buf *b, const void *data, size_t len)
+{
+	lg_xgrow((void **)&b->data, &b->cap, b->len + len + 1, 1);
+	if (len)
+		memcpy(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+}
+
+void lg_buf_putc(lg_buf *b, char c)
+{
+	lg_buf_append(b, &c, 1);
+}
+
+void lg_buf_appendf(lg_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	lg_xgrow((void **)&b->data, &b->cap, b->len + (size_t)n + 1, 1);
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void lg_buf_reset(lg_buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+void lg_buf_free(lg_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
+
+char *lg_buf_steal(lg_buf *b)
+{
+	if (!b->data)
+		return lg_xstrdup("");
+	char *s = b->data;
+	b->data = NULL;
+	b->len = b->cap = 0;
+	return s;
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len;
+	uint32_t cp;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return len;
+}
+
+static bool is_control(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
+bool lg_utf8_printable(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0; i < len;) {
+		if (is_control(u[i]) || u[i] == '\\')
+			return false;
+		size_t n = utf8_seq(u + i, len - i);
+		if (!n)
+			return false;
+		i += n;
+	}
+	return true;
+}
+
+void lg_buf_append_escaped(lg_buf *b, const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t run = 0; /* start of the current run of plain text */
+	for (size_t i = 0; i < len;) {
+		size_t n = is_control(u[i]) || u[i] == '\\' ? 0 : utf8_seq(u + i, len - i);
+		if (n) {
+			i += n;
+			continue;
+		}
+		lg_buf_append(b, s + run, i - run);
+		if (u[i] == '\\')
+			lg_buf_append(b, "\\\\", 2);
+		else
+			lg_buf_appendf(b, "\\x%02x", u[i]);
+		run = ++i;
+	}
+	lg_buf_append(b, s + run, len - run);
+}
+
+const char *lg_short_digest(const char *digest, char out[static 24])
+{
+	const char *colon = strchr(digest, ':');
+	size_t alg = colon ? (size_t)(colon - digest) : 0;
+	if (!colon || alg > 8) {
+		snprintf(out, 24, "%.20s", digest);
+		return out;
+	}
+	snprintf(out, 24, "%.*s:%.12s", (int)alg, digest, colon + 1);
+	return out;
+}
