@@ -1,0 +1,76 @@
+/* blob.h - content-addressed blobs: digest strings and verified reads.
+ *
+ * Every byte licgate reads from an image passes through an lg_blob: it
+ * enforces the descriptor's size (never reading past it, except for one
+ * byte to prove the blob is not longer) and hashes as it reads, so each blob
+ * is read once and verified in the same pass.  A blob's content may be used
+ * only after lg_blob_finish() returned 0.
+ *
+ * Ownership: lg_blob_open() returns a blob that owns its stream; release it
+ * with lg_blob_free() (which does not verify).
+ */
+#ifndef LICGATE_BLOB_H
+#define LICGATE_BLOB_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "input.h"
+
+enum lg_digest_alg {
+	LG_SHA256,
+	LG_SHA512,
+};
+
+/* A validated digest: "sha256:" + 64 lower-case hex, or "sha512:" + 128. */
+typedef struct lg_digest {
+	enum lg_digest_alg alg;
+	char str[7 + 128 + 1]; /* the whole digest string */
+} lg_digest;
+
+/* Parse s (the image-spec digest grammar: algorithm ":" encoded) and accept
+ * only the registered algorithms sha256 and sha512 with lower-case hex of
+ * the right length.  Checked before any path is built from a digest. */
+int lg_digest_parse(const char *s, lg_digest *out, lg_error *err);
+
+/* The algorithm name ("sha256") and the hex part of a digest. */
+const char *lg_digest_alg_name(const lg_digest *d);
+const char *lg_digest_hex(const lg_digest *d);
+
+/* Incremental hashing with OpenSSL. */
+typedef struct lg_hasher lg_hasher;
+lg_hasher *lg_hasher_new(enum lg_digest_alg alg);
+void lg_hasher_update(lg_hasher *h, const void *data, size_t len);
+/* Finish and write "alg:hex" into out (at least sizeof(lg_digest.str)). */
+void lg_hasher_final(lg_hasher *h, char *out);
+void lg_hasher_free(lg_hasher *h);
+
+typedef struct lg_blob lg_blob;
+
+/* Open the blob digest of the given size from in.  size must be >= 0. */
+int lg_blob_open(lg_input *in, const lg_digest *digest, int64_t size,
+		 lg_blob **out, lg_error *err);
+
+/* Read up to len bytes.  Returns the count, 0 at the end of the blob, or -1
+ * with err set (I/O error, or the blob is longer than its size). */
+ssize_t lg_blob_read(lg_blob *b, void *buf, size_t len, lg_error *err);
+
+/* Read what is left, then check the size and the digest.  Returns -1 with
+ * err naming the digest on any mismatch. */
+int lg_blob_finish(lg_blob *b, lg_error *err);
+
+/* Bytes read so far, and the descriptor size. */
+uint64_t lg_blob_offset(const lg_blob *b);
+uint64_t lg_blob_size(const lg_blob *b);
+const lg_digest *lg_blob_digest(const lg_blob *b);
+
+void lg_blob_free(lg_blob *b);
+
+/* Read a whole small blob (JSON) of at most max bytes, verified.  *data is
+ * NUL-terminated and owned by the caller. */
+int lg_blob_read_all(lg_input *in, const lg_digest *digest, int64_t size,
+		     size_t max, char **data, lg_error *err);
+
+#endif

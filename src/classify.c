@@ -1,0 +1,118 @@
+/* classify.c - see classify.h */
+#include "classify.h"
+
+#include <string.h>
+
+#include "spdx.h"
+
+static lg_evidence *add(lg_classification *c)
+{
+	if (c->nevidence == LG_MAX_EVIDENCE) {
+		c->nomitted++;
+		return NULL;
+	}
+	lg_evidence *e = &c->evidence[c->nevidence++];
+	memset(e, 0, sizeof(*e) - sizeof(e->id));
+	e->id[0] = '\0';
+	return e;
+}
+
+/* Fold one piece of evidence into the file's result: the most restrictive
+ * wins, the first one found decides between equals. */
+static void weigh(lg_classification *c, enum lg_level level, const char *class_name,
+		  bool *any)
+{
+	if (!*any || level > c->level) {
+		c->level = level;
+		c->class_name = class_name;
+	}
+	*any = true;
+}
+
+static void path_evidence(const lg_rules *rules, const lg_target *target,
+			  const lg_file *f, lg_classification *c, bool *any)
+{
+	const lg_rule *r = lg_rules_match_path(rules, f->path, f->len);
+	if (!r)
+		return;
+	enum lg_level level = lg_target_class_level(target, r->class_name);
+	weigh(c, level, r->class_name, any);
+	lg_evidence *e = add(c);
+	if (!e)
+		return;
+	e->kind = LG_EV_PATH;
+	e->level = level;
+	e->value = r->pattern;
+	e->value_len = strlen(r->pattern);
+	e->rule = r;
+	e->class_name = r->class_name;
+}
+
+static void tag_evidence(const lg_rules *rules, const lg_target *target,
+			 const lg_tag *t, lg_classification *c, bool *any)
+{
+	lg_spdx_eval ev;
+	lg_error err = LG_ERROR_INIT;
+	bool parsed = lg_spdx_evaluate(t->expr, t->len, rules, target, &ev, &err) == 0;
+	enum lg_level level = parsed ? ev.level : LG_LEVEL_UNKNOWN;
+	const char *class_name = parsed && ev.rule ? ev.rule->class_name : NULL;
+	weigh(c, level, class_name, any);
+	lg_evidence *e = add(c);
+	if (e) {
+		e->kind = parsed ? LG_EV_TAG : LG_EV_UNPARSEABLE;
+		e->level = level;
+		e->value = t->expr;
+		e->value_len = t->len;
+		e->rule = parsed ? ev.rule : NULL;
+		e->class_name = class_name;
+		e->line = t->line;
+		snprintf(e->id, sizeof(e->id), "%s", parsed ? ev.id : lg_error_msg(&err));
+	}
+	lg_error_clear(&err);
+}
+
+void lg_classify(const lg_rules *rules, const lg_target *target,
+		 const lg_layer *l, const lg_file *f, lg_classification *out)
+{
+	out->level = LG_LEVEL_UNKNOWN;
+	out->class_name = NULL;
+	out->exempt = NULL;
+	out->nevidence = out->nomitted = 0;
+	bool any = false;
+	/* A file's own tags decide between evidence of equal weight. */
+	for (uint32_t i = 0; i < f->ntags; i++)
+		tag_evidence(rules, target, &l->tags[f->first_tag + i], out, &any);
+	path_evidence(rules, target, f, out, &any);
+
+	out->exempt = lg_rules_match_exempt(rules, f->path, f->len);
+	if (out->exempt) {
+		out->outcome = LG_OUT_EXEMPT;
+	} else if (out->level == LG_LEVEL_DENY) {
+		out->outcome = LG_OUT_DENY;
+	} else if (out->level == LG_LEVEL_ALLOW) {
+		out->outcome = LG_OUT_PASS;
+	} else {
+		switch (lg_target_unknown(target)) {
+		case LG_UNKNOWN_ALLOW:
+			out->outcome = LG_OUT_PASS;
+			break;
+		case LG_UNKNOWN_WARN:
+			out->outcome = LG_OUT_WARN;
+			break;
+		default:
+			out->outcome = LG_OUT_DENY;
+		}
+	}
+}
+
+const char *lg_outcome_name(enum lg_outcome o)
+{
+	static const char *const names[] = { "pass", "warn", "deny", "exempt" };
+	return names[o];
+}
+
+const char *lg_evidence_kind_name(enum lg_evidence_kind k)
+{
+	static const char *const names[] = { "path", "spdx-tag", "unparseable" };
+	return names[k];
+}

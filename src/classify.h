@@ -1,0 +1,66 @@
+/* classify.h - a file's verdict for one target, from its evidence.
+ *
+ * Evidence: the path class (the last matching path rule) and the class of
+ * each SPDX-License-Identifier tag (its expression evaluated; several tags
+ * combine as AND).  The file's level is the most restrictive evidence
+ * (deny > unknown > allow); an exempt rule overrides it; a file whose level
+ * is unknown (no evidence, or evidence of no allowed or denied class)
+ * follows the target's `unknown` action.
+ *
+ * Nothing here allocates: lg_classification is a value the caller owns,
+ * and its pointers point into the rules and the layer.
+ */
+#ifndef LICGATE_CLASSIFY_H
+#define LICGATE_CLASSIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "layer.h"
+#include "rules.h"
+
+enum lg_evidence_kind {
+	LG_EV_PATH,        /* a path rule matched */
+	LG_EV_TAG,         /* an SPDX-License-Identifier tag */
+	LG_EV_UNPARSEABLE, /* a tag whose expression does not parse */
+};
+
+typedef struct lg_evidence {
+	enum lg_evidence_kind kind;
+	enum lg_level level;
+	const char *value;    /* PATH: the pattern; tags: the expression (not NUL-terminated) */
+	size_t value_len;
+	const lg_rule *rule;  /* the path rule, or the license rule of the deciding identifier */
+	const char *class_name; /* NULL when no rule maps it */
+	uint64_t line;        /* tags: line in the file */
+	char id[128];         /* TAG: the deciding identifier; UNPARSEABLE: why */
+} lg_evidence;
+
+/* What the gate does with the file. */
+enum lg_outcome {
+	LG_OUT_PASS,
+	LG_OUT_WARN,   /* unknown under `unknown warn` */
+	LG_OUT_DENY,   /* a violation */
+	LG_OUT_EXEMPT, /* an exempt rule matched */
+};
+
+#define LG_MAX_EVIDENCE 16
+
+typedef struct lg_classification {
+	enum lg_level level;     /* most restrictive evidence; UNKNOWN without evidence */
+	enum lg_outcome outcome;
+	const char *class_name;  /* class of the deciding evidence, or NULL */
+	const lg_rule *exempt;   /* the exempt rule, when outcome is EXEMPT */
+	size_t nevidence;        /* evidence kept (at most LG_MAX_EVIDENCE) */
+	size_t nomitted;         /* evidence beyond that, counted only */
+	lg_evidence evidence[LG_MAX_EVIDENCE];
+} lg_classification;
+
+/* Classify file f of layer l for target. */
+void lg_classify(const lg_rules *rules, const lg_target *target,
+		 const lg_layer *l, const lg_file *f, lg_classification *out);
+
+const char *lg_outcome_name(enum lg_outcome o);
+const char *lg_evidence_kind_name(enum lg_evidence_kind k);
+
+#endif

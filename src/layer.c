@@ -1,0 +1,490 @@
+/* layer.c - see layer.h
+ *
+ * The read path of a compressed layer is two libarchive readers stacked:
+ *
+ *   blob (hashes: digest) -> outer: raw format + one filter (decompresses)
+ *        -> diff stream (hashes: diff_id) -> inner: tar format -> entries
+ *
+ * Both readers pull through our callbacks, so every byte is hashed on its
+ * way through and nothing is read twice.  An uncompressed layer skips the
+ * outer reader.  The seam between the two is where a faster decompressor
+ * can be put later without touching the tar walk.
+ */
+#include "layer.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <xxhash.h>
+
+#include "tagscan.h"
+
+#define READ_BUF (128 * 1024)
+#define MAX_NAME (64 * 1024)
+/* A tar archive ends with two zero blocks. */
+#define TAR_END_BYTES 1024
+
+typedef struct walker {
+	lg_layer *layer;
+	const lg_layer_desc *desc;
+	lg_blob *blob;
+	lg_error *err;       /* the first error our callbacks met */
+	bool failed;
+	struct archive *outer; /* NULL for an uncompressed layer */
+	lg_hasher *diff;       /* NULL when the blob digest is the diff_id */
+	uint64_t trailing_zeros; /* zero bytes at the end of the diff stream so far */
+	lg_strmap by_path;     /* path -> file index + 1, for hardlinks */
+	XXH3_state_t *xxh;
+	lg_tagscan tags;
+	lg_buf name;           /* scratch for normalization */
+	unsigned char *buf;    /* READ_BUF bytes */
+} walker;
+
+static void LG_PRINTF(2, 3) add_warning(lg_layer *l, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = NULL;
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	if (!s)
+		return;
+	l->warnings = lg_xrealloc(l->warnings, (l->nwarnings + 1) * sizeof(char *));
+	l->warnings[l->nwarnings++] = s;
+}
+
+/* ---- paths ----------------------------------------------------------- */
+
+void lg_path_normalize(const char *name, size_t len, lg_buf *out, bool *escaped)
+{
+	lg_buf_reset(out);
+	*escaped = false;
+	size_t i = 0;
+	while (i < len) {
+		while (i < len && name[i] == '/')
+			i++;
+		size_t start = i;
+		while (i < len && name[i] != '/')
+			i++;
+		size_t n = i - start;
+		if (n == 0 || (n == 1 && name[start] == '.'))
+			continue;
+		if (n == 2 && name[start] == '.' && name[start + 1] == '.') {
+			if (out->len == 0) {
+				*escaped = true;
+				continue;
+			}
+			char *slash = memrchr(out->data, '/', out->len);
+			out->len = (size_t)(slash - out->data);
+			out->data[out->len] = '\0';
+			continue;
+		}
+		lg_buf_putc(out, '/');
+		lg_buf_append(out, name + start, n);
+	}
+	if (out->len == 0)
+		lg_buf_putc(out, '/');
+}
+
+/* ---- the stacked readers ------------------------------------------- */
+
+static void note_error(walker *w)
+{
+	w->failed = true;
+}
+
+static void track_zeros(walker *w, const unsigned char *p, size_t n)
+{
+	size_t z = 0;
+	while (z < n && p[n - 1 - z] == 0)
+		z++;
+	w->trailing_zeros = z == n ? w->trailing_zeros + n : z;
+}
+
+static la_ssize_t blob_cb(struct archive *a, void *ud, const void **buf)
+{
+	walker *w = ud;
+	ssize_t n = lg_blob_read(w->blob, w->buf, READ_BUF, w->err);
+	if (n < 0) {
+		note_error(w);
+		archive_set_error(a, EIO, "%s", lg_error_msg(w->err));
+		return -1;
+	}
+	if (!w->outer) /* uncompressed: the blob is the diff stream */
+		track_zeros(w, w->buf, (size_t)n);
+	*buf = w->buf;
+	return n;
+}
+
+/* The inner (tar) reader pulls decompressed blocks from the outer one. */
+static la_ssize_t diff_cb(struct archive *a, void *ud, const void **buf)
+{
+	walker *w = ud;
+	const void *block;
+	size_t size;
+	la_int64_t offset;
+	int r = archive_read_data_block(w->outer, &block, &size, &offset);
+	if (r == ARCHIVE_EOF)
+		return 0;
+	if (r < ARCHIVE_OK) {
+		archive_set_error(a, EIO, "%s",
+				  archive_error_string(w->outer));
+		if (!w->failed) {
+			lg_err(w->err, "%s", archive_error_string(w->outer));
+			note_error(w);
+		}
+		return -1;
+	}
+	lg_hasher_update(w->diff, block, size);
+	w->layer->tar_bytes += size;
+	track_zeros(w, block, size);
+	*buf = block;
+	return (la_ssize_t)size;
+}
+
+static const char *filter_name(enum lg_compression c)
+{
+	return c == LG_COMP_GZIP ? "gzip" : c == LG_COMP_ZSTD ? "zstd" : "gzip, zstd or none";
+}
+
+static int open_outer(walker *w)
+{
+	struct archive *a = archive_read_new();
+	w->outer = a;
+	archive_read_support_format_raw(a);
+	if (w->desc->compression == LG_COMP_GZIP || w->desc->compression == LG_COMP_DETECT)
+		archive_read_support_filter_gzip(a);
+	if (w->desc->compression == LG_COMP_ZSTD || w->desc->compression == LG_COMP_DETECT)
+		archive_read_support_filter_zstd(a);
+	struct archive_entry *e;
+	if (archive_read_open(a, w, NULL, blob_cb, NULL) != ARCHIVE_OK ||
+	    archive_read_next_header(a, &e) != ARCHIVE_OK) {
+		if (!w->failed)
+			lg_err(w->err, "%s", archive_error_string(a));
+		return -1;
+	}
+	int code = archive_filter_code(a, 0);
+	bool ok = (w->desc->compression == LG_COMP_GZIP && code == ARCHIVE_FILTER_GZIP) ||
+		  (w->desc->compression == LG_COMP_ZSTD && code == ARCHIVE_FILTER_ZSTD) ||
+		  w->desc->compression == LG_COMP_DETECT;
+	if (!ok)
+		return lg_err(w->err, "media type %s says %s, but the blob is not %s-compressed",
+			      w->desc->media_type, filter_name(w->desc->compression),
+			      filter_name(w->desc->compression));
+	return 0;
+}
+
+static struct archive *open_inner(walker *w)
+{
+	struct archive *a = archive_read_new();
+	archive_read_support_format_tar(a);
+	int r = w->outer ? archive_read_open(a, w, NULL, diff_cb, NULL)
+			 : archive_read_open(a, w, NULL, blob_cb, NULL);
+	if (r != ARCHIVE_OK) {
+		if (!w->failed)
+			lg_err(w->err, "not a tar archive: %s", archive_error_string(a));
+		archive_read_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+/* ---- entries --------------------------------------------------------- */
+
+static uint32_t add_entry(walker *w, const char *path, size_t len, uint8_t type)
+{
+	lg_layer *l = w->layer;
+	lg_xgrow((void **)&l->entries, &l->entries_cap, l->nentries + 1, sizeof(*l->entries));
+	l->entries[l->nentries] = (lg_entry){
+		.path = lg_arena_strndup(&l->arena, path, len),
+		.len = (uint32_t)len,
+		.type = type,
+	};
+	return (uint32_t)l->nentries++;
+}
+
+static void on_tag(void *ud, const char *expr, size_t len, uint64_t line)
+{
+	walker *w = ud;
+	lg_layer *l = w->layer;
+	lg_xgrow((void **)&l->tags, &l->tags_cap, l->ntags + 1, sizeof(*l->tags));
+	l->tags[l->ntags++] = (lg_tag){
+		.expr = lg_arena_strndup(&l->arena, expr, len),
+		.len = (uint32_t)len,
+		.line = line,
+	};
+	l->files[l->nfiles - 1].ntags++;
+}
+
+static void hash_zeros(walker *w, uint64_t n)
+{
+	static const unsigned char zeros[4096];
+	while (n) {
+		size_t k = n < sizeof(zeros) ? (size_t)n : sizeof(zeros);
+		XXH3_128bits_update(w->xxh, zeros, k);
+		n -= k;
+	}
+}
+
+/* Stream the current entry's data through the hash and the tag scanner. */
+static int read_content(walker *w, struct archive *a, lg_file *f, const char *name)
+{
+	XXH3_128bits_reset(w->xxh);
+	lg_tagscan_init(&w->tags, on_tag, w);
+	uint64_t pos = 0;
+	for (;;) {
+		const void *block;
+		size_t size;
+		la_int64_t offset;
+		int r = archive_read_data_block(a, &block, &size, &offset);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r == ARCHIVE_WARN)
+			add_warning(w->layer, "%s: %s", name, archive_error_string(a));
+		else if (r != ARCHIVE_OK)
+			return -1;
+		if ((uint64_t)offset > pos) /* a hole in a sparse file */
+			hash_zeros(w, (uint64_t)offset - pos);
+		XXH3_128bits_update(w->xxh, block, size);
+		lg_tagscan_feed(&w->tags, block, size);
+		pos = (uint64_t)offset + size;
+	}
+	if (pos < f->size)
+		hash_zeros(w, f->size - pos);
+	lg_tagscan_end(&w->tags);
+	XXH128_canonical_t c;
+	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(w->xxh));
+	memcpy(f->xxh3, c.digest, sizeof(f->xxh3));
+	return 0;
+}
+
+/* A hardlink carries its target's evidence (the target is earlier in the
+ * same layer; a target elsewhere is noted, and its bytes are scanned where
+ * they are). */
+static void link_evidence(walker *w, lg_file *f, const char *target, const char *name)
+{
+	bool escaped;
+	lg_path_normalize(target, strlen(target), &w->name, &escaped);
+	uint32_t *idx = lg_strmap_get(&w->by_path, w->name.data, w->name.len);
+	f->flags |= LG_FILE_HARDLINK;
+	if (!idx) {
+		f->flags |= LG_FILE_DANGLING;
+		add_warning(w->layer, "%s: hardlink to %s, which is not in this layer", name, target);
+		return;
+	}
+	const lg_file *t = &w->layer->files[*idx - 1];
+	f->size = t->size;
+	memcpy(f->xxh3, t->xxh3, sizeof(f->xxh3));
+	f->first_tag = t->first_tag;
+	f->ntags = t->ntags;
+}
+
+static int add_file(walker *w, struct archive *a, struct archive_entry *e,
+		    uint32_t entry, bool escaped, const char *name)
+{
+	lg_layer *l = w->layer;
+	lg_xgrow((void **)&l->files, &l->files_cap, l->nfiles + 1, sizeof(*l->files));
+	lg_file *f = &l->files[l->nfiles++];
+	*f = (lg_file){
+		.path = l->entries[entry].path,
+		.len = l->entries[entry].len,
+		.mode = (uint32_t)archive_entry_mode(e),
+		.size = archive_entry_size_is_set(e) ? (uint64_t)archive_entry_size(e) : 0,
+		.first_tag = (uint32_t)l->ntags,
+		.flags = escaped ? LG_FILE_ESCAPED : 0,
+		.entry = entry,
+	};
+	const char *target = archive_entry_hardlink(e);
+	if (target && f->size == 0) {
+		link_evidence(w, f, target, name);
+	} else if (read_content(w, a, f, name) < 0) {
+		return -1;
+	}
+	l->content_bytes += f->size;
+	bool created;
+	uint32_t *slot = lg_strmap_put(&w->by_path, f->path, f->len, &created);
+	*slot = (uint32_t)l->nfiles;
+	return 0;
+}
+
+/* The entry's type, and for whiteouts the path they act on (in w->name). */
+static uint8_t classify_entry(walker *w, struct archive_entry *e)
+{
+	lg_buf *p = &w->name;
+	char *base = memrchr(p->data, '/', p->len) + 1;
+	if (strncmp(base, ".wh.", 4) == 0) {
+		size_t dir_len = (size_t)(base - p->data) - 1;
+		if (strcmp(base, ".wh..wh..opq") == 0) {
+			p->len = dir_len ? dir_len : 1;
+			p->data[p->len] = '\0';
+			return LG_ENTRY_OPAQUE;
+		}
+		if (strncmp(base, ".wh..wh.", 8) != 0) {
+			memmove(base, base + 4, strlen(base + 4) + 1);
+			p->len -= 4;
+			return LG_ENTRY_WHITEOUT;
+		}
+	}
+	switch (archive_entry_filetype(e)) {
+	case AE_IFREG:
+		return LG_ENTRY_FILE;
+	case AE_IFDIR:
+		return LG_ENTRY_DIR;
+	default:
+		/* libarchive reports a hardlink's type as that of its target. */
+		return archive_entry_hardlink(e) ? LG_ENTRY_FILE : LG_ENTRY_OTHER;
+	}
+}
+
+static int walk_entry(walker *w, struct archive *a, struct archive_entry *e)
+{
+	const char *name = archive_entry_pathname(e);
+	if (!name)
+		return lg_err(w->err, "entry %zu: name cannot be read", w->layer->nentries + 1);
+	size_t len = strlen(name);
+	if (len > MAX_NAME)
+		return lg_err(w->err, "entry name longer than %d bytes", MAX_NAME);
+	bool escaped;
+	lg_path_normalize(name, len, &w->name, &escaped);
+	if (escaped) {
+		lg_buf esc = LG_BUF_INIT;
+		lg_buf_append_escaped(&esc, name, len);
+		add_warning(w->layer, "entry \"%s\" tries to leave the root; scanned as %s",
+			    esc.data, w->name.data);
+		lg_buf_free(&esc);
+	}
+	uint8_t type = classify_entry(w, e);
+	uint32_t entry = add_entry(w, w->name.data, w->name.len, type);
+	if (type != LG_ENTRY_FILE)
+		return 0;
+	if (add_file(w, a, e, entry, escaped, name) < 0) {
+		if (!w->failed)
+			lg_err(w->err, "%s", archive_error_string(a));
+		return lg_err_prefix(w->err, "entry %s", w->layer->entries[entry].path);
+	}
+	return 0;
+}
+
+static int walk_tar(walker *w, struct archive *a)
+{
+	for (;;) {
+		struct archive_entry *e;
+		int r = archive_read_next_header(a, &e);
+		if (r == ARCHIVE_EOF)
+			return 0;
+		if (r == ARCHIVE_RETRY)
+			continue;
+		if (r == ARCHIVE_WARN) {
+			add_warning(w->layer, "%s", archive_error_string(a));
+		} else if (r != ARCHIVE_OK) {
+			if (!w->failed)
+				lg_err(w->err, "%s", archive_error_string(a));
+			return -1;
+		}
+		if (walk_entry(w, a, e) < 0)
+			return -1;
+	}
+}
+
+/* After the tar ends: read the rest of both streams so both digests cover
+ * every byte, then compare them. */
+static int finish(walker *w)
+{
+	if (w->outer) {
+		la_ssize_t n;
+		const void *unused;
+		while ((n = diff_cb(w->outer, w, &unused)) > 0)
+			;
+		if (n < 0)
+			return -1;
+	}
+	if (lg_blob_finish(w->blob, w->err) < 0)
+		return -1;
+	if (!w->outer)
+		w->layer->tar_bytes = lg_blob_offset(w->blob);
+	char got[sizeof(w->desc->diff_id.str)];
+	if (w->diff)
+		lg_hasher_final(w->diff, got);
+	else
+		snprintf(got, sizeof(got), "%s", w->desc->digest.str);
+	if (strcmp(got, w->desc->diff_id.str) != 0)
+		return lg_err(w->err, "uncompressed content hashes to %s, but the config's diff_id is %s",
+			      got, w->desc->diff_id.str);
+	if (w->trailing_zeros < TAR_END_BYTES)
+		add_warning(w->layer, "the tar stream ends without its end-of-archive blocks "
+			    "(as umoci 0.4 writes); every entry it holds was read in full");
+	return 0;
+}
+
+static int scan(walker *w, lg_input *in)
+{
+	const lg_layer_desc *d = w->desc;
+	if (d->size == 0)
+		return lg_err(w->err, "layer blob is empty (0 bytes): not a tar archive");
+	if (lg_blob_open(in, &d->digest, d->size, &w->blob, w->err) < 0)
+		return -1;
+	bool compressed = d->compression != LG_COMP_NONE;
+	if (compressed || d->diff_id.alg != d->digest.alg)
+		w->diff = lg_hasher_new(d->diff_id.alg);
+	if (compressed && open_outer(w) < 0)
+		return -1;
+	if (!compressed && w->diff)
+		return lg_err(w->err, "uncompressed layer with a diff_id of another algorithm is not supported");
+	struct archive *a = open_inner(w);
+	if (!a)
+		return -1;
+	int r = walk_tar(w, a);
+	archive_read_free(a);
+	if (r < 0)
+		return -1;
+	return finish(w);
+}
+
+int lg_layer_scan(lg_input *in, const lg_layer_desc *desc, lg_layer **out,
+		  lg_error *err)
+{
+	walker w = {
+		.layer = lg_xcalloc(1, sizeof(lg_layer)),
+		.desc = desc,
+		.err = err,
+		.xxh = XXH3_createState(),
+		.buf = lg_xmalloc(READ_BUF),
+	};
+	if (!w.xxh) {
+		fputs("licgate: out of memory\n", stderr);
+		exit(2);
+	}
+	int r = scan(&w, in);
+	if (w.outer)
+		archive_read_free(w.outer);
+	lg_blob_free(w.blob);
+	lg_hasher_free(w.diff);
+	lg_strmap_free(&w.by_path);
+	XXH3_freeState(w.xxh);
+	lg_buf_free(&w.name);
+	free(w.buf);
+	if (r < 0) {
+		lg_layer_free(w.layer);
+		return -1;
+	}
+	*out = w.layer;
+	return 0;
+}
+
+void lg_layer_free(lg_layer *layer)
+{
+	if (!layer)
+		return;
+	lg_arena_free(&layer->arena);
+	free(layer->files);
+	free(layer->entries);
+	free(layer->tags);
+	for (size_t i = 0; i < layer->nwarnings; i++)
+		free(layer->warnings[i]);
+	free(layer->warnings);
+	free(layer);
+}

@@ -1,0 +1,265 @@
+/* main.c - licgate's command line: parse options, dispatch, map the result
+ * to the exit status.  The pipeline itself lives in scan.c. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "oci.h"
+#include "report.h"
+#include "rules.h"
+#include "scan.h"
+#include "util.h"
+
+/* Exit statuses, documented in licgate(1). */
+enum {
+	EXIT_PASS = 0,
+	EXIT_VIOLATIONS = 1,
+	EXIT_ERROR = 2,
+};
+
+#define MAX_PLATFORMS 32
+
+static const char USAGE[] =
+	"usage: licgate scan [OPTIONS] IMAGE\n"
+	"       licgate check-rules FILE\n"
+	"       licgate --help | --version\n"
+	"\n"
+	"Gate a container image on a license boundary: verify every blob, walk every\n"
+	"file of every layer (deleted ones too), classify each file with a rules file.\n"
+	"Exit status: 0 pass, 1 files of a denied class would ship, 2 could not complete.\n"
+	"\n"
+	"See `licgate scan --help`, licgate(1) and licgate-rules(5).\n";
+
+static const char SCAN_USAGE[] =
+	"usage: licgate scan [OPTIONS] IMAGE\n"
+	"\n"
+	"IMAGE is an OCI image layout directory.\n"
+	"\n"
+	"  -r, --rules FILE        rules file (default: the built-in default.rules)\n"
+	"  -t, --target NAME       publication target (default: the rules' first target)\n"
+	"  -p, --platform OS/ARCH[/VARIANT]\n"
+	"                          scan only images for this platform (repeatable;\n"
+	"                          default: every platform)\n"
+	"  -f, --format text|json  report format (default: text)\n"
+	"  -o, --output FILE       write the report to FILE instead of standard output\n"
+	"  -q, --quiet             no report on standard output; the exit status tells\n"
+	"  -v, --verbose           text: list every warning, not only their number\n"
+	"  -h, --help              this help\n"
+	"\n"
+	"Exit status: 0 pass, 1 violations, 2 could not complete.\n";
+
+static void LG_PRINTF(1, 2) die_usage(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("licgate: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'licgate --help'.\n", stderr);
+	exit(EXIT_ERROR);
+}
+
+static int fail(lg_error *err)
+{
+	const char *msg = lg_error_msg(err);
+	/* Rules errors already read "FILE:LINE: message", one per line. */
+	fprintf(stderr, "licgate: %s\n", msg);
+	lg_error_clear(err);
+	return EXIT_ERROR;
+}
+
+static int load_rules(const char *path, lg_rules **out, lg_error *err)
+{
+	return path ? lg_rules_load(path, out, err) : lg_rules_load_default(out, err);
+}
+
+typedef struct scan_args {
+	const char *rules;
+	const char *target;
+	const char *output;
+	lg_platform_filter platforms[MAX_PLATFORMS];
+	size_t nplatforms;
+	lg_report_options report;
+	bool quiet;
+	const char *image;
+} scan_args;
+
+static void parse_scan(int argc, char **argv, scan_args *a)
+{
+	static const struct option opts[] = {
+		{ "rules", required_argument, NULL, 'r' },
+		{ "target", required_argument, NULL, 't' },
+		{ "platform", required_argument, NULL, 'p' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	lg_error err = LG_ERROR_INIT;
+	int c;
+	while ((c = getopt_long(argc, argv, "+r:t:p:f:o:qvh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			a->rules = optarg;
+			break;
+		case 't':
+			a->target = optarg;
+			break;
+		case 'p':
+			if (a->nplatforms == MAX_PLATFORMS)
+				die_usage("at most %d --platform options", MAX_PLATFORMS);
+			if (lg_platform_filter_parse(optarg, &a->platforms[a->nplatforms++], &err) < 0)
+				exit(fail(&err));
+			break;
+		case 'f':
+			if (strcmp(optarg, "text") == 0)
+				a->report.format = LG_FORMAT_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				a->report.format = LG_FORMAT_JSON;
+			else
+				die_usage("--format %s: want text or json", optarg);
+			break;
+		case 'o':
+			a->output = optarg;
+			break;
+		case 'q':
+			a->quiet = true;
+			break;
+		case 'v':
+			a->report.verbose = true;
+			break;
+		case 'h':
+			fputs(SCAN_USAGE, stdout);
+			exit(EXIT_PASS);
+		default:
+			die_usage("scan: bad option");
+		}
+	}
+	if (optind != argc - 1)
+		die_usage(optind == argc ? "scan: no IMAGE given" : "scan: one IMAGE, please");
+	a->image = argv[optind];
+}
+
+static bool want_color(const scan_args *a)
+{
+	const char *no = getenv("NO_COLOR");
+	const char *term = getenv("TERM");
+	return a->report.format == LG_FORMAT_TEXT && !a->output && !(no && *no) &&
+	       !(term && strcmp(term, "dumb") == 0) && isatty(STDOUT_FILENO);
+}
+
+static int write_report(const lg_scan *s, scan_args *a, lg_error *err)
+{
+	if (a->output) {
+		FILE *f = fopen(a->output, "w");
+		if (!f)
+			return lg_err_errno(err, errno, "%s", a->output);
+		int r = lg_report_write(s, &a->report, f, err);
+		if (fclose(f) != 0 && r == 0)
+			r = lg_err_errno(err, errno, "%s", a->output);
+		if (r < 0)
+			return lg_err_prefix(err, "%s", a->output);
+		return 0;
+	}
+	if (a->quiet)
+		return 0;
+	return lg_report_write(s, &a->report, stdout, err);
+}
+
+static int cmd_scan(int argc, char **argv)
+{
+	scan_args a = { 0 };
+	parse_scan(argc, argv, &a);
+	a.report.color = want_color(&a);
+
+	lg_error err = LG_ERROR_INIT;
+	lg_rules *rules = NULL;
+	if (load_rules(a.rules, &rules, &err) < 0)
+		return fail(&err);
+	const lg_target *target = lg_rules_target(rules, a.target);
+	if (!target) {
+		if (a.target)
+			lg_err(&err, "%s: no target \"%s\"", lg_rules_name(rules), a.target);
+		else
+			lg_err(&err, "%s: the rules define no target", lg_rules_name(rules));
+		lg_rules_free(rules);
+		return fail(&err);
+	}
+	lg_scan_options opts = {
+		.image = a.image,
+		.filters = a.platforms,
+		.nfilters = a.nplatforms,
+		.rules = rules,
+		.target = target,
+	};
+	lg_scan *scan = NULL;
+	int status;
+	if (lg_scan_run(&opts, &scan, &err) < 0) {
+		status = fail(&err);
+	} else if (write_report(scan, &a, &err) < 0) {
+		status = fail(&err);
+	} else {
+		status = lg_scan_passed(scan) ? EXIT_PASS : EXIT_VIOLATIONS;
+	}
+	lg_scan_free(scan);
+	lg_rules_free(rules);
+	return status;
+}
+
+static int cmd_check_rules(int argc, char **argv)
+{
+	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+		puts("usage: licgate check-rules FILE\n\n"
+		     "Parse and lint a rules file: exit 0, or 2 with FILE:LINE messages.\n"
+		     "Lint findings are printed as warnings and do not change the status.");
+		return EXIT_PASS;
+	}
+	if (argc != 2)
+		die_usage("check-rules: one FILE, please");
+	lg_error err = LG_ERROR_INIT;
+	lg_rules *rules = NULL;
+	if (lg_rules_load(argv[1], &rules, &err) < 0) {
+		fprintf(stderr, "%s\n", lg_error_msg(&err));
+		lg_error_clear(&err);
+		return EXIT_ERROR;
+	}
+	size_t n = lg_rules_lint(rules, stderr);
+	printf("%s: ok, %zu target%s, %zu warning%s\n", argv[1],
+	       lg_rules_target_count(rules), lg_rules_target_count(rules) == 1 ? "" : "s",
+	       n, n == 1 ? "" : "s");
+	lg_rules_free(rules);
+	return EXIT_PASS;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		die_usage("no command given");
+	const char *cmd = argv[1];
+	int status;
+	if (strcmp(cmd, "scan") == 0) {
+		status = cmd_scan(argc - 1, argv + 1);
+	} else if (strcmp(cmd, "check-rules") == 0) {
+		status = cmd_check_rules(argc - 1, argv + 1);
+	} else if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+		fputs(USAGE, stdout);
+		status = EXIT_PASS;
+	} else if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+		printf("licgate %s\n", LICGATE_VERSION);
+		status = EXIT_PASS;
+	} else {
+		die_usage("unknown command '%s'", cmd);
+	}
+	/* A report that could not be written is not a pass. */
+	if (fclose(stdout) != 0 && status != EXIT_ERROR) {
+		fprintf(stderr, "licgate: standard output: %s\n", strerror(errno));
+		status = EXIT_ERROR;
+	}
+	return status;
+}

@@ -1,0 +1,219 @@
+/* report_json.c - the report for machines; its shape is described by
+ * man/licgate-report.schema.json and in licgate(1). */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "util.h"
+
+/* A JSON string for bytes that may not be UTF-8: invalid bytes become
+ * \xNN escapes, so the document stays valid UTF-8. */
+static json_t *jbytes(const char *s, size_t len)
+{
+	json_t *j = json_stringn(s, len);
+	if (j)
+		return j;
+	lg_buf b = LG_BUF_INIT;
+	lg_buf_append_escaped(&b, s, len);
+	j = json_stringn(b.data, b.len);
+	lg_buf_free(&b);
+	return j;
+}
+
+static json_t *jstr_or_null(const char *s)
+{
+	return s ? jbytes(s, strlen(s)) : json_null();
+}
+
+static json_t *jrule(const lg_rule *r)
+{
+	if (!r)
+		return json_null();
+	char *s = lg_xasprintf("%s:%u", r->file, r->line);
+	json_t *j = jbytes(s, strlen(s));
+	free(s);
+	return j;
+}
+
+static json_t *jplatform(const lg_platform *p)
+{
+	if (!p->os || !p->architecture)
+		return json_null();
+	json_t *j = json_pack("{s:o,s:o}", "os", jstr_or_null(p->os),
+			      "architecture", jstr_or_null(p->architecture));
+	if (p->variant)
+		json_object_set_new(j, "variant", jstr_or_null(p->variant));
+	return j;
+}
+
+static json_t *jevidence(const lg_classification *c)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < c->nevidence; i++) {
+		const lg_evidence *e = &c->evidence[i];
+		json_t *j = json_pack("{s:s,s:o,s:o,s:s,s:o}",
+				      "kind", lg_evidence_kind_name(e->kind),
+				      "value", jbytes(e->value, e->value_len),
+				      "class", jstr_or_null(e->class_name),
+				      "level", lg_level_name(e->level),
+				      "rule", jrule(e->rule));
+		if (e->kind != LG_EV_PATH)
+			json_object_set_new(j, "line", json_integer((json_int_t)e->line));
+		if (e->kind == LG_EV_TAG)
+			json_object_set_new(j, "identifier", jbytes(e->id, strlen(e->id)));
+		if (e->kind == LG_EV_UNPARSEABLE)
+			json_object_set_new(j, "error", jbytes(e->id, strlen(e->id)));
+		json_array_append_new(arr, j);
+	}
+	return arr;
+}
+
+static json_t *jhex(const uint8_t *p, size_t n)
+{
+	char hex[2 * 64 + 1];
+	for (size_t i = 0; i < n && i < 64; i++)
+		sprintf(hex + 2 * i, "%02x", p[i]);
+	return json_stringn(hex, 2 * n);
+}
+
+typedef struct findings {
+	const lg_scan *s;
+	json_t *arr;
+} findings;
+
+static void on_finding(void *ud, const lg_finding *f)
+{
+	findings *fs = ud;
+	const lg_scan_options *o = fs->s->opts;
+	lg_classification c;
+	lg_classify(o->rules, o->target, f->layer->layer, f->file, &c);
+	char plat[200];
+	lg_platform_string(&f->image->image->platform, plat, sizeof(plat));
+	json_t *j = json_pack("{s:o,s:o,s:s,s:s,s:o,s:s,s:I,s:b,s:o,s:b,s:o,s:s,s:o,s:I,s:o}",
+		"path", jbytes(f->file->path, f->file->len),
+		"class", jstr_or_null(c.class_name),
+		"level", lg_level_name(c.level),
+		"outcome", lg_outcome_name(c.outcome),
+		"evidence", jevidence(&c),
+		"layer", f->layer->desc->digest.str,
+		"layer_index", (json_int_t)(f->pos + 1),
+		"deleted", f->deleted_by != 0,
+		"deleted_by", f->deleted_by ? json_integer(f->deleted_by) : json_null(),
+		"escaped", (f->file->flags & LG_FILE_ESCAPED) != 0,
+		"platform", plat[0] ? json_string(plat) : json_null(),
+		"manifest", f->image->image->digest.str,
+		"xxh3", jhex(f->file->xxh3, sizeof(f->file->xxh3)),
+		"size", (json_int_t)f->file->size,
+		"mode", json_sprintf("%04o", f->file->mode & 07777));
+	if (f->file->flags & LG_FILE_HARDLINK)
+		json_object_set_new(j, "hardlink", json_true());
+	if (c.exempt) {
+		json_object_set_new(j, "reason", jstr_or_null(c.exempt->reason));
+		json_object_set_new(j, "rule", jrule(c.exempt));
+	}
+	json_array_append_new(fs->arr, j);
+}
+
+static json_t *jfindings(const lg_scan *s, enum lg_outcome outcome)
+{
+	findings fs = { .s = s, .arr = json_array() };
+	lg_report_each(s, outcome, on_finding, &fs);
+	return fs.arr;
+}
+
+static json_t *jlayer(const lg_scan *s, const lg_scanned_image *si, size_t pos)
+{
+	const lg_layer_desc *d = &si->image->layers[pos];
+	const lg_layer *l = s->layers[si->layer_ids[pos]].layer;
+	json_t *warnings = json_array();
+	for (size_t i = 0; i < l->nwarnings; i++)
+		json_array_append_new(warnings, jbytes(l->warnings[i], strlen(l->warnings[i])));
+	return json_pack("{s:I,s:s,s:s,s:I,s:s,s:I,s:I,s:o}",
+			 "index", (json_int_t)(pos + 1),
+			 "digest", d->digest.str,
+			 "media_type", d->media_type,
+			 "size", (json_int_t)d->size,
+			 "diff_id", d->diff_id.str,
+			 "files", (json_int_t)l->nfiles,
+			 "entries", (json_int_t)l->nentries,
+			 "warnings", warnings);
+}
+
+static json_t *jimage(const lg_scan *s)
+{
+	json_t *manifests = json_array();
+	for (size_t i = 0; i < s->set->nimages; i++) {
+		const lg_scanned_image *si = &s->images[i];
+		const lg_image *img = si->image;
+		json_t *layers = json_array();
+		for (size_t pos = 0; pos < img->nlayers; pos++)
+			json_array_append_new(layers, jlayer(s, si, pos));
+		json_array_append_new(manifests,
+			json_pack("{s:s,s:s,s:o,s:o,s:s,s:o}",
+				  "digest", img->digest.str,
+				  "media_type", img->media_type,
+				  "ref", jstr_or_null(img->ref),
+				  "platform", jplatform(&img->platform),
+				  "config", img->config.str,
+				  "layers", layers));
+	}
+	json_t *skipped = json_array();
+	for (size_t i = 0; i < s->set->nskipped; i++) {
+		const lg_skipped *k = &s->set->skipped[i];
+		json_array_append_new(skipped,
+			json_pack("{s:o,s:o,s:o}", "digest", jstr_or_null(k->digest),
+				  "media_type", jstr_or_null(k->media_type),
+				  "reason", jstr_or_null(k->reason)));
+	}
+	return json_pack("{s:o,s:o,s:o}", "path", jstr_or_null(s->opts->image),
+			 "manifests", manifests, "skipped", skipped);
+}
+
+static json_t *jsummary(const lg_scan *s)
+{
+	lg_summary sum;
+	lg_summarize(s, &sum);
+	json_t *classes = json_object();
+	for (size_t i = 0; i < sum.nclasses; i++) {
+		const char *name = sum.classes[i].class_name;
+		json_object_set_new(classes, name ? name : "unknown",
+				    json_integer((json_int_t)sum.classes[i].files));
+	}
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:f,s:o,s:I,s:I,s:I}",
+			 "manifests", (json_int_t)sum.images,
+			 "layers", (json_int_t)sum.layers,
+			 "files", (json_int_t)sum.files,
+			 "bytes", (json_int_t)sum.bytes,
+			 "content_bytes", (json_int_t)sum.content_bytes,
+			 "seconds", s->seconds,
+			 "classes", classes,
+			 "violations", (json_int_t)sum.violations,
+			 "warnings", (json_int_t)sum.warnings,
+			 "exemptions", (json_int_t)sum.exemptions);
+}
+
+void lg_report_json(const lg_scan *s, FILE *out)
+{
+	const lg_scan_options *o = s->opts;
+	json_t *root = json_pack("{s:s,s:s,s:o,s:{s:o,s:s},s:o,s:o,s:o,s:o,s:o}",
+		"licgate", LICGATE_VERSION,
+		"verdict", lg_scan_passed(s) ? "pass" : "fail",
+		"target", jstr_or_null(lg_target_name(o->target)),
+		"rules", "file", jstr_or_null(lg_rules_name(o->rules)),
+			 "digest", lg_rules_digest(o->rules),
+		"image", jimage(s),
+		"summary", jsummary(s),
+		"violations", jfindings(s, LG_OUT_DENY),
+		"warnings", jfindings(s, LG_OUT_WARN),
+		"exemptions", jfindings(s, LG_OUT_EXEMPT));
+	if (!root) {
+		fputs("licgate: internal error: cannot build the JSON report\n", stderr);
+		exit(2);
+	}
+	json_dumpf(root, out, JSON_INDENT(2));
+	fputc('\n', out);
+	json_decref(root);
+}

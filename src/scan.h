@@ -1,0 +1,62 @@
+/* scan.h - the whole pipeline for one image: input -> JSON documents ->
+ * every layer walked and verified -> whiteouts resolved -> every file
+ * classified.  The report module only reads the result.
+ *
+ * Ownership: lg_scan_run() returns an lg_scan freed with lg_scan_free();
+ * everything reachable from it (images, layers, results) belongs to it.
+ * It borrows the rules and target, which must outlive it.
+ */
+#ifndef LICGATE_SCAN_H
+#define LICGATE_SCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "classify.h"
+#include "error.h"
+#include "layer.h"
+#include "oci.h"
+#include "rules.h"
+
+typedef struct lg_scan_options {
+	const char *image;                  /* path given by the user */
+	const lg_platform_filter *filters;  /* --platform, may be empty */
+	size_t nfilters;
+	const lg_rules *rules;
+	const lg_target *target;
+} lg_scan_options;
+
+/* The outcome of one file (the evidence itself is recomputed on demand by
+ * lg_classify() for the few files a report details). */
+typedef struct lg_file_result {
+	uint8_t outcome;        /* enum lg_outcome */
+	uint8_t level;          /* enum lg_level */
+	const char *class_name; /* NULL: no class */
+} lg_file_result;
+
+/* One distinct layer blob, walked once however many images share it. */
+typedef struct lg_scanned_layer {
+	const lg_layer_desc *desc; /* of the first image that has it */
+	lg_layer *layer;
+	lg_file_result *results;   /* one per layer->files */
+} lg_scanned_layer;
+
+typedef struct lg_scanned_image {
+	const lg_image *image;
+	size_t *layer_ids;    /* image->nlayers indexes into lg_scan.layers */
+	uint32_t **deleted_by; /* per layer, per file: 1-based hiding layer or 0 */
+} lg_scanned_image;
+
+typedef struct lg_scan {
+	const lg_scan_options *opts;
+	lg_image_set *set;
+	lg_scanned_layer *layers;
+	size_t nlayers;
+	lg_scanned_image *images; /* set->nimages */
+	double seconds;
+} lg_scan;
+
+int lg_scan_run(const lg_scan_options *opts, lg_scan **out, lg_error *err);
+void lg_scan_free(lg_scan *scan);
+
+#endif
