@@ -2,6 +2,7 @@
  * to the exit status.  The pipeline itself lives in scan.c. */
 #include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,6 +240,10 @@ static int cmd_check_rules(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* libarchive converts PAX (UTF-8) names to the locale's charset: make
+	 * that UTF-8 whatever the environment says, so names stay bytes. */
+	if (!setlocale(LC_CTYPE, "C.UTF-8"))
+		setlocale(LC_CTYPE, "C");
 	if (argc < 2)
 		die_usage("no command given");
 	const char *cmd = argv[1];
