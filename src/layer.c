@@ -440,8 +440,12 @@ static int scan(walker *w, lg_input *in)
 	const lg_layer_desc *d = w->desc;
 	if (d->size == 0)
 		return lg_err(w->err, "layer blob is empty (0 bytes): not a tar archive");
-	if (lg_blob_open(in, &d->digest, d->size, &w->blob, w->err) < 0)
+	if (lg_blob_open(in, &d->digest, d->size, &w->blob, w->err) < 0) {
+		if (strstr(d->media_type, "nondistributable") || strstr(d->media_type, "foreign"))
+			lg_err_prefix(w->err, "non-distributable layer (%s): its blob must be "
+				      "present to be scanned", d->media_type);
 		return -1;
+	}
 	bool compressed = d->compression != LG_COMP_NONE;
 	if (compressed || d->diff_id.alg != d->digest.alg)
 		w->diff = lg_hasher_new(d->diff_id.alg);

@@ -66,8 +66,10 @@ static void LG_PRINTF(1, 2) die_usage(const char *fmt, ...)
 
 static int fail(lg_error *err)
 {
+	/* One "licgate: " per line: rules errors come one per line. */
 	const char *msg = lg_error_msg(err);
-	/* Rules errors already read "FILE:LINE: message", one per line. */
+	for (const char *nl; (nl = strchr(msg, '\n')) != NULL; msg = nl + 1)
+		fprintf(stderr, "licgate: %.*s\n", (int)(nl - msg), msg);
 	fprintf(stderr, "licgate: %s\n", msg);
 	lg_error_clear(err);
 	return EXIT_ERROR;
@@ -225,11 +227,8 @@ static int cmd_check_rules(int argc, char **argv)
 		die_usage("check-rules: one FILE, please");
 	lg_error err = LG_ERROR_INIT;
 	lg_rules *rules = NULL;
-	if (lg_rules_load(argv[1], &rules, &err) < 0) {
-		fprintf(stderr, "%s\n", lg_error_msg(&err));
-		lg_error_clear(&err);
-		return EXIT_ERROR;
-	}
+	if (lg_rules_load(argv[1], &rules, &err) < 0)
+		return fail(&err);
 	size_t n = lg_rules_lint(rules, stderr);
 	printf("%s: ok, %zu target%s, %zu warning%s\n", argv[1],
 	       lg_rules_target_count(rules), lg_rules_target_count(rules) == 1 ? "" : "s",

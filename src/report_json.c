@@ -213,7 +213,7 @@ void lg_report_json(const lg_scan *s, FILE *out)
 		fputs("licgate: internal error: cannot build the JSON report\n", stderr);
 		exit(2);
 	}
-	json_dumpf(root, out, JSON_INDENT(2));
+	json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
 	fputc('\n', out);
 	json_decref(root);
 }

@@ -1,0 +1,58 @@
+/* pattern.h - path patterns of the rules file: globs and re:REGEX.
+ *
+ * A glob is translated into one PCRE2 regular expression and compiled (and
+ * JIT-compiled when the platform allows) once, when the rules are loaded;
+ * matching a path then costs one pcre2_match() and allocates nothing.
+ * Paths are bytes, not text: patterns are compiled without UTF mode, so a
+ * path that is not valid UTF-8 matches like any other.
+ *
+ * Glob syntax (licgate-rules(5) has the full description):
+ *   *      any run of bytes within one path segment (never '/')
+ *   **     written as a whole segment: at the end of the glob, everything
+ *          below that directory; followed by '/', zero or more
+ *          directories; anywhere else it is the same as '*'
+ *   ?      one byte other than '/'
+ *   [...]  one byte of a class; "[!...]" or "[^...]" negates; ranges a-z;
+ *          a class never matches '/'
+ *   \c     the byte c itself
+ * A glob that does not start with '/' matches at any depth, as if it were
+ * prefixed with "**" and '/' (like gitignore); a glob that ends with '/'
+ * matches everything below that directory.  A glob matches the whole path.
+ * "re:REGEX" is a PCRE2 regular expression searched anywhere in the path
+ * (anchor it with ^ and $ as needed).
+ *
+ * Ownership: lg_pattern_compile() returns a pattern the caller frees with
+ * lg_pattern_free().  Matching is read-only for callers but uses match data
+ * kept in the pattern, so one pattern must not be matched from two threads
+ * at once.
+ */
+#ifndef LICGATE_PATTERN_H
+#define LICGATE_PATTERN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+
+typedef struct lg_pattern lg_pattern;
+
+/* Compile pattern (a glob, or "re:" followed by a PCRE2 regex).  On success
+ * stores a new pattern in *out and returns 0.  On a malformed pattern
+ * returns -1, leaves *out untouched and sets err to what is wrong and the
+ * byte offset where (e.g. "missing closing parenthesis at offset 4"); the
+ * message does not repeat the pattern, the caller adds that context. */
+int lg_pattern_compile(const char *pattern, lg_pattern **out, lg_error *err);
+
+/* true when path[0..len) matches p.  path need not be NUL-terminated nor
+ * valid UTF-8.  A regex that exceeds PCRE2's match limits counts as no
+ * match. */
+bool lg_pattern_match(const lg_pattern *p, const char *path, size_t len);
+
+/* Free p; NULL is a no-op. */
+void lg_pattern_free(lg_pattern *p);
+
+/* The PCRE2 source p was compiled from (for a glob: its translation), for
+ * debugging and tests.  Lives as long as p. */
+const char *lg_pattern_regex(const lg_pattern *p);
+
+#endif

@@ -1,0 +1,262 @@
+/* test_pattern.c - path globs and re:REGEX patterns, table-driven. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "error.h"
+#include "pattern.h"
+
+typedef struct match_case {
+	const char *pattern;
+	const char *path;
+	size_t len; /* 0: strlen(path) */
+	bool match;
+} match_case;
+
+static const match_case match_cases[] = {
+	/* literal and anchored: the whole path must match */
+	{ "/app/x.js", "/app/x.js", 0, true },
+	{ "/app/x.js", "/app/x.jsx", 0, false },
+	{ "/app/x.js", "/srv/app/x.js", 0, false },
+	{ "/app/x.js", "/APP/x.js", 0, false }, /* case-sensitive */
+
+	/* special regex characters in globs are literal */
+	{ "/a/b.c", "/a/b.c", 0, true },
+	{ "/a/b.c", "/a/bxc", 0, false },
+	{ "/a/f(1).txt", "/a/f(1).txt", 0, true },
+	{ "/a/f(1).txt", "/a/f1.txt", 0, false },
+	{ "/a/+$^|{}", "/a/+$^|{}", 0, true },
+	{ "/a/x+", "/a/xx", 0, false },
+	{ "/a/(x|y)", "/a/x", 0, false },
+
+	/* '*' stays within a segment */
+	{ "/a/*", "/a/x", 0, true },
+	{ "/a/*", "/a/x/y", 0, false },
+	{ "/a/*.js", "/a/index.js", 0, true },
+	{ "/a/*.js", "/a/b/index.js", 0, false },
+	{ "/a/*/c", "/a/b/c", 0, true },
+	{ "/a/*/c", "/a/c", 0, false },
+	{ "/a/*/c", "/a/b/x/c", 0, false },
+
+	/* '**' */
+	{ "/app/**", "/app/x", 0, true },
+	{ "/app/**", "/app/x/y/z", 0, true },
+	{ "/app/**", "/app", 0, false },
+	{ "/app/**", "/apps/x", 0, false },
+	{ "/app/**/x.js", "/app/x.js", 0, true },     /* zero directories */
+	{ "/app/**/x.js", "/app/a/x.js", 0, true },
+	{ "/app/**/x.js", "/app/a/b/c/x.js", 0, true },
+	{ "/app/**/x.js", "/app/ax.js", 0, false },
+	{ "/app/**/x.js", "/appx.js", 0, false },
+	{ "/app/**/x.js", "/app/a/yx.js", 0, false },
+	{ "/a/**/b/**/c", "/a/b/c", 0, true },
+	{ "/a/**/b/**/c", "/a/1/b/2/3/c", 0, true },
+	{ "/a/**/b/**/c", "/a/1/2/c", 0, false },
+	{ "**", "/anything/at/all", 0, true },
+	{ "/**", "/x", 0, true },
+	{ "/**", "/x/y", 0, true },
+	{ "**/x.js", "/x.js", 0, true },
+	{ "**/x.js", "/a/b/x.js", 0, true },
+	{ "**/x.js", "/a/bx.js", 0, false },
+	/* '**' not alone in its segment is a plain '*' */
+	{ "/a**b", "/axyzb", 0, true },
+	{ "/a**b", "/ax/yb", 0, false },
+	{ "/a/**b", "/a/xb", 0, true },
+	{ "/a/**b", "/a/x/b", 0, false },
+	{ "/a/b**/c", "/a/bxx/c", 0, true },
+	{ "/a/b**/c", "/a/bx/y/c", 0, false },
+	{ "/a/***/c", "/a/x/y/c", 0, true },
+
+	/* relative globs match at any depth, on segment boundaries */
+	{ "x.js", "/x.js", 0, true },
+	{ "x.js", "/a/b/x.js", 0, true },
+	{ "x.js", "/a/yx.js", 0, false },
+	{ "src/*.js", "/app/src/a.js", 0, true },
+	{ "src/*.js", "/src/a.js", 0, true },
+	{ "src/*.js", "/app/src/a/b.js", 0, false },
+	{ "src/*.js", "/app/mysrc/a.js", 0, false },
+	{ "node_modules/**", "/app/node_modules/x/y.js", 0, true },
+	{ "*.md", "/docs/README.md", 0, true },
+	{ "*.md", "/docs/README.mdx", 0, false },
+
+	/* a trailing '/' means everything below */
+	{ "/a/b/", "/a/b/c", 0, true },
+	{ "/a/b/", "/a/b/c/d", 0, true },
+	{ "/a/b/", "/a/b", 0, false },
+	{ "/a/b/", "/a/bc/d", 0, false },
+
+	/* '?' is one byte, never '/' */
+	{ "/a/?.c", "/a/x.c", 0, true },
+	{ "/a/?.c", "/a/xy.c", 0, false },
+	{ "/a/?.c", "/a/.c", 0, false },
+	{ "/a?b", "/a/b", 0, false },
+	{ "/a/??", "/a/\xc3\xa9", 0, true },  /* "é" is two bytes */
+	{ "/a/?", "/a/\xc3\xa9", 0, false },
+
+	/* classes */
+	{ "/a/[abc].c", "/a/b.c", 0, true },
+	{ "/a/[abc].c", "/a/d.c", 0, false },
+	{ "/a/[!abc].c", "/a/d.c", 0, true },
+	{ "/a/[!abc].c", "/a/a.c", 0, false },
+	{ "/a/[^abc].c", "/a/d.c", 0, true },
+	{ "/a/[^abc].c", "/a/c.c", 0, false },
+	{ "/a[!x]b", "/a/b", 0, false },       /* negation never adds '/' */
+	{ "/a/[a-c]x", "/a/bx", 0, true },
+	{ "/a/[a-c]x", "/a/dx", 0, false },
+	{ "/a/[0-9][0-9]", "/a/42", 0, true },
+	{ "/a/[]]", "/a/]", 0, true },          /* ']' first is literal */
+	{ "/a/[!]]", "/a/x", 0, true },
+	{ "/a/[!]]", "/a/]", 0, false },
+	{ "/a/[a-]", "/a/-", 0, true },         /* '-' last is literal */
+	{ "/a/[-a]", "/a/-", 0, true },
+	{ "/a/[\\]]", "/a/]", 0, true },        /* escaped in a class */
+	{ "/a/[\\-]", "/a/-", 0, true },
+	{ "/a[/]b", "/a/b", 0, false },         /* a class never matches '/' */
+	{ "/a[./]b", "/a.b", 0, true },
+	{ "/a[./]b", "/a/b", 0, false },
+	{ "/a/[.]js", "/a/.js", 0, true },
+	{ "/a/[.]js", "/a/xjs", 0, false },
+	{ "/a/[\x80-\xff]", "/a/\xe9", 0, true },
+	{ "/a/[\x80-\xff]", "/a/e", 0, false },
+
+	/* backslash escapes */
+	{ "/a/\\*", "/a/*", 0, true },
+	{ "/a/\\*", "/a/x", 0, false },
+	{ "/a/\\?", "/a/?", 0, true },
+	{ "/a/\\?", "/a/x", 0, false },
+	{ "/a/\\[x]", "/a/[x]", 0, true },
+	{ "/a/\\\\", "/a/\\", 0, true },
+
+	/* paths are bytes: not UTF-8, newlines, NULs, explicit lengths */
+	{ "/app/*/x.js", "/app/\xff\xfe/x.js", 0, true },
+	{ "**/*.txt", "/d/\xe9t\xe9.txt", 0, true },
+	{ "/data/\xff*", "/data/\xff\x80\x81", 0, true },
+	{ "/data/\xff*", "/data/\xfe", 0, false },
+	{ "/a/*", "/a/x\ny", 0, true },
+	{ "/a/**", "/a/x\n/y", 0, true },
+	{ "/a/*", "/a/x\0y", 6, true },
+	{ "/a/?", "/a/xyz", 4, true },
+	{ "/a/?", "/a/xyz", 5, false },
+
+	/* re:REGEX - PCRE2, unanchored unless anchored */
+	{ "re:^/usr/(lib|share)/", "/usr/lib/libc.so.6", 0, true },
+	{ "re:^/usr/(lib|share)/", "/usr/share/doc/x", 0, true },
+	{ "re:^/usr/(lib|share)/", "/usr/lib64/x", 0, false },
+	{ "re:^/usr/(lib|share)/", "/opt/usr/lib/x", 0, false },
+	{ "re:node_modules", "/app/node_modules/x", 0, true },
+	{ "re:\\.so(\\.[0-9]+)*$", "/usr/lib/libz.so.1.3", 0, true },
+	{ "re:\\.so(\\.[0-9]+)*$", "/usr/lib/libz.son", 0, false },
+	{ "re:\\xff", "/data/\xff", 0, true },
+	{ "re:^/a/.$", "/a/\xe9", 0, true },    /* '.' is one byte */
+	{ "re:(?i)^/APP/", "/app/x", 0, true },
+	{ "re:", "/anything", 0, true },
+};
+
+static void test_match_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof match_cases / sizeof match_cases[0]; i++) {
+		const match_case *c = &match_cases[i];
+		lg_error err = LG_ERROR_INIT;
+		lg_pattern *p = NULL;
+		if (lg_pattern_compile(c->pattern, &p, &err) != 0)
+			fail_msg("case %zu: '%s' does not compile: %s", i,
+				 c->pattern, lg_error_msg(&err));
+		size_t len = c->len ? c->len : strlen(c->path);
+		if (lg_pattern_match(p, c->path, len) != c->match)
+			fail_msg("case %zu: '%s' %s match '%s' (regex %s)", i,
+				 c->pattern, c->match ? "should" : "should not",
+				 c->path, lg_pattern_regex(p));
+		lg_pattern_free(p);
+	}
+}
+
+typedef struct error_case {
+	const char *pattern;
+	const char *message;
+} error_case;
+
+static const error_case error_cases[] = {
+	{ "", "empty pattern" },
+	{ "/a/[bc", "unterminated '[' at offset 3" },
+	{ "/a/[", "unterminated '[' at offset 3" },
+	{ "/a/[!", "unterminated '[' at offset 3" },
+	{ "/a/[a-", "unterminated '[' at offset 3" },
+	{ "/a/[\\", "unterminated '[' at offset 3" },
+	{ "/a/\\", "trailing backslash at offset 3" },
+	{ "/a/[z-a]", "range out of order at offset 4" },
+	/* PCRE2's own messages; offsets count from the start of "re:" */
+	{ "re:(", "missing closing parenthesis at offset 4" },
+	{ "re:/a/[x", "missing terminating ] for character class at offset 8" },
+	{ "re:*x", "quantifier does not follow a repeatable item at offset 3" },
+	{ "re:(*UTF)x", "using UTF is disabled by the application at offset 9" },
+};
+
+static void test_error_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof error_cases / sizeof error_cases[0]; i++) {
+		const error_case *c = &error_cases[i];
+		lg_error err = LG_ERROR_INIT;
+		lg_pattern *p = (lg_pattern *)&err; /* must stay untouched */
+		assert_int_equal(lg_pattern_compile(c->pattern, &p, &err), -1);
+		assert_ptr_equal(p, (lg_pattern *)&err);
+		assert_string_equal(lg_error_msg(&err), c->message);
+		lg_error_clear(&err);
+	}
+}
+
+/* The translation is part of the contract for speed: no per-path work
+ * beyond one match, '*' and '?' never cross '/', anchored at both ends. */
+static void test_translation(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *glob, *regex;
+	} cases[] = {
+		{ "/a/*.js", "/a/[^/]*\\x{2e}js\\z" },
+		{ "/a/**", "/a/.*\\z" },
+		{ "/a/**/b", "/a/(?:.*/)?b\\z" },
+		{ "b?", "/(?:.*/)?b[^/]\\z" },
+		{ "**/b", "/(?:.*/)?b\\z" },
+		{ "/[!a]", "/[\\x{00}-\\x{2e}\\x{30}-\\x{60}\\x{62}-\\x{ff}]\\z" },
+		{ "/[/]", "/(*FAIL)\\z" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		lg_error err = LG_ERROR_INIT;
+		lg_pattern *p = NULL;
+		assert_int_equal(lg_pattern_compile(cases[i].glob, &p, &err), 0);
+		assert_string_equal(lg_pattern_regex(p), cases[i].regex);
+		lg_pattern_free(p);
+	}
+}
+
+/* Matching reuses the pattern's match data: many matches, same answers. */
+static void test_repeated_matches(void **state)
+{
+	(void)state;
+	lg_error err = LG_ERROR_INIT;
+	lg_pattern *p = NULL;
+	assert_int_equal(lg_pattern_compile("re:^/(a+)(b+)(c+)$", &p, &err), 0);
+	for (int i = 0; i < 1000; i++) {
+		assert_true(lg_pattern_match(p, "/aabbcc", 7));
+		assert_false(lg_pattern_match(p, "/aabbcd", 7));
+	}
+	lg_pattern_free(p);
+	lg_pattern_free(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_match_table),
+		cmocka_unit_test(test_error_table),
+		cmocka_unit_test(test_translation),
+		cmocka_unit_test(test_repeated_matches),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
