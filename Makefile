@@ -80,8 +80,8 @@ check: deps
 # Scan the bundled example image: a boundary that fails, explained.
 demo: deps
 	$(MAKE) licgate
-	@echo '$$ ./licgate scan --rules tests/fixtures/demo/demo.rules --target dockerhub tests/fixtures/demo/image'
-	@./licgate scan --rules tests/fixtures/demo/demo.rules --target dockerhub tests/fixtures/demo/image; \
+	@echo '$$ ./licgate scan --rules rules/truxe.rules --target dockerhub tests/fixtures/oci/truxe-api'
+	@./licgate scan --rules rules/truxe.rules --target dockerhub tests/fixtures/oci/truxe-api; \
 	  st=$$?; echo "(exit status $$st: 0 pass, 1 violations, 2 could not complete)"; [ $$st -ne 2 ]
 
 fixtures:

@@ -53,7 +53,7 @@ static const char SCAN_USAGE[] =
 	"\n"
 	"Exit status: 0 pass, 1 violations, 2 could not complete.\n";
 
-static void LG_PRINTF(1, 2) die_usage(const char *fmt, ...)
+static void LG_PRINTF(1, 2) __attribute__((noreturn)) die_usage(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -106,7 +106,8 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 	};
 	lg_error err = LG_ERROR_INIT;
 	int c;
-	while ((c = getopt_long(argc, argv, "+r:t:p:f:o:qvh", opts, NULL)) != -1) {
+	opterr = 0; /* we say it ourselves, as "licgate: ..." */
+	while ((c = getopt_long(argc, argv, ":r:t:p:f:o:qvh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			a->rules = optarg;
@@ -140,8 +141,12 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 		case 'h':
 			fputs(SCAN_USAGE, stdout);
 			exit(EXIT_PASS);
+		case ':':
+			die_usage("scan: option '%s' needs a value", argv[optind - 1]);
 		default:
-			die_usage("scan: bad option");
+			if (optopt)
+				die_usage("scan: unknown option '-%c'", optopt);
+			die_usage("scan: unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind != argc - 1)

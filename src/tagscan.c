@@ -5,7 +5,8 @@
  * failed partial match can simply resume searching, and a match cut by the
  * end of a chunk is remembered as a count of matched bytes.  Capturing, it
  * copies the rest of the line (up to LG_TAG_MAX bytes) and reports it at the
- * line's end.  Newlines are counted lazily, only up to where a tag starts.
+ * line's end, cut at a comment closer.  Newlines are counted lazily, only
+ * up to where a tag starts.
  */
 #include "tagscan.h"
 
@@ -39,28 +40,27 @@ static int is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-static int ends_with(const char *s, size_t len, const char *suffix)
+/* Where the expression ends: at the first comment closer ("*" "/" or
+ * "-->"), which also ends a tag inside a minified line, else at len. */
+static size_t expression_end(const char *e, size_t len)
 {
-	size_t n = strlen(suffix);
-	return len >= n && memcmp(s + len - n, suffix, n) == 0;
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (e[i] == '*' && e[i + 1] == '/')
+			return i;
+		if (e[i] == '-' && e[i + 1] == '-' && i + 2 < len && e[i + 2] == '>')
+			return i;
+	}
+	return len;
 }
 
-/* Trim blanks and trailing comment closers, then report the tag. */
+/* Trim blanks and comment closers, then report the tag. */
 static void emit(lg_tagscan *s)
 {
 	const char *e = s->cap;
-	size_t len = s->cap_len;
+	size_t len = expression_end(e, s->cap_len);
 	size_t start = 0;
-	for (;;) {
-		while (len > start && is_blank(e[len - 1]))
-			len--;
-		if (ends_with(e + start, len - start, "*/"))
-			len -= 2;
-		else if (ends_with(e + start, len - start, "-->"))
-			len -= 3;
-		else
-			break;
-	}
+	while (len > start && is_blank(e[len - 1]))
+		len--;
 	while (start < len && is_blank(e[start]))
 		start++;
 	s->capturing = 0;

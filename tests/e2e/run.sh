@@ -1,0 +1,515 @@
+#!/bin/sh
+# tests/e2e/run.sh - run the real licgate binary over the fixtures.
+#
+# Usage: sh tests/e2e/run.sh LICGATE_BINARY
+#
+# Each case runs the binary once, in a scratch directory removed on exit,
+# and checks its exit status AND what it said: the JSON report through jq,
+# the text report and stderr through grep -E.  One line per case,
+# "ok - NAME" or "not ok - NAME (why)", then "e2e: N passed, M failed";
+# the exit status is non-zero when any case failed.
+#
+# Adding a case: one `t` call in the table below.
+#
+#   t NAME [CHECK...] -- ARG...     run `licgate ARG...` (from the top of
+#                                   the repository) and apply the checks:
+#     -x N        the exit status is N (every case says which)
+#     -j EXPR     jq EXPR on the report (standard output) prints exactly true
+#     -o ERE      the report has a line matching ERE
+#     -O ERE      ... and no line matching ERE
+#     -e ERE      standard error has a line matching ERE
+#     -E ERE      ... and no line matching ERE
+#     -n          nothing on standard output
+#     -R FILE     the report is FILE, not standard output (for --output)
+#     -V VAR=VAL  run with this in the environment
+#
+# A binary that dies of a signal, times out, or prints a sanitizer report
+# fails its case whatever the checks say.
+
+# shellcheck disable=SC2086 # $SCAN, $OCI and friends split on purpose
+set -u
+
+if [ $# -ne 1 ]; then
+	echo "usage: $0 LICGATE_BINARY" >&2
+	exit 2
+fi
+case $1 in
+/*) LICGATE=$1 ;;
+*) LICGATE=$(pwd)/$1 ;;
+esac
+cd "$(dirname "$0")/../.." || exit 2
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/licgate-e2e.XXXXXX") || exit 2
+trap 'rm -rf "$WORK"' EXIT
+trap 'exit 2' HUP INT TERM
+
+passed=0
+failed=0
+TIMEOUT=
+command -v timeout >/dev/null 2>&1 && TIMEOUT="timeout 300"
+
+ok() {
+	passed=$((passed + 1))
+	printf 'ok - %s\n' "$1"
+}
+
+not_ok() {
+	failed=$((failed + 1))
+	printf 'not ok - %s (%s)\n' "$1" "$2"
+	# Enough of what the binary said to see why, as TAP comments.
+	if [ -s "$WORK/err" ]; then
+		head -n 5 "$WORK/err" | sed 's/^/#   stderr: /'
+	fi
+}
+
+# crashed STATUS: why the last run counts as a crash, or nothing.
+crashed() {
+	if [ "$1" -eq 124 ] && [ -n "$TIMEOUT" ]; then
+		echo "timed out"
+	elif [ "$1" -ge 128 ]; then
+		echo "killed by signal $(($1 - 128))"
+	elif grep -Eq 'ERROR: (Address|Leak|Memory|Thread)Sanitizer|runtime error:' "$WORK/err"; then
+		echo "sanitizer: $(grep -Em1 'Sanitizer|runtime error:' "$WORK/err")"
+	fi
+}
+
+t() {
+	_name=$1
+	shift
+	_checks=$WORK/checks
+	: >"$_checks"
+	_env=
+	_report=$WORK/out
+	_want=
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		case $1 in
+		-x) _want=$2 ;;
+		-R) _report=$2 ;;
+		-V) _env="$_env $2" ;;
+		-n)
+			printf 'n\t\n' >>"$_checks"
+			shift
+			continue
+			;;
+		-j | -o | -O | -e | -E)
+			# one check per line: a multi-line jq program becomes one line
+			printf '%s\t%s\n' "${1#-}" "$(printf '%s' "$2" | tr '\n' ' ')" >>"$_checks"
+			;;
+		*)
+			not_ok "$_name" "bad test: unknown check $1"
+			return
+			;;
+		esac
+		shift 2
+	done
+	[ $# -gt 0 ] && shift
+	if [ -z "$_want" ]; then
+		not_ok "$_name" "bad test: no -x"
+		return
+	fi
+	rm -f "$WORK/out" "$WORK/err"
+	# shellcheck disable=SC2086 # _env is a list of VAR=VAL words
+	env $_env $TIMEOUT "$LICGATE" "$@" >"$WORK/out" 2>"$WORK/err" </dev/null
+	_st=$?
+	_why=$(crashed "$_st")
+	if [ -n "$_why" ]; then
+		not_ok "$_name" "$_why"
+		return
+	fi
+	_why=
+	[ "$_st" -eq "$_want" ] || _why="exit $_st, want $_want"
+	while IFS='	' read -r _k _v; do
+		case $_k in
+		j)
+			# Exactly one "true": jq 1.6 -e is content with no input at all.
+			if [ ! -s "$_report" ]; then
+				_why="${_why:+$_why; }no report to check"
+			elif [ "$(jq "$_v" <"$_report" 2>/dev/null)" != true ]; then
+				_why="${_why:+$_why; }jq false: $_v"
+			fi
+			;;
+		o) grep -Eq -- "$_v" "$_report" 2>/dev/null ||
+			_why="${_why:+$_why; }report lacks /$_v/" ;;
+		O) ! grep -Eq -- "$_v" "$_report" 2>/dev/null ||
+			_why="${_why:+$_why; }report has /$_v/" ;;
+		e) grep -Eq -- "$_v" "$WORK/err" ||
+			_why="${_why:+$_why; }stderr lacks /$_v/" ;;
+		E) ! grep -Eq -- "$_v" "$WORK/err" ||
+			_why="${_why:+$_why; }stderr has /$_v/" ;;
+		n) [ ! -s "$WORK/out" ] ||
+			_why="${_why:+$_why; }standard output not empty" ;;
+		esac
+	done <"$_checks"
+	if [ -n "$_why" ]; then
+		not_ok "$_name" "$_why"
+	else
+		ok "$_name"
+	fi
+}
+
+# --- facts about the fixtures, read from the layouts themselves ------------
+
+F=tests/fixtures
+OCI=$F/oci
+RULES=$F/rules/example.rules
+CORPUS=$F/corpus/layout
+
+# layer_digest LAYOUT N: digest of the Nth layer of the first manifest.
+layer_digest() {
+	_m=$(jq -r '.manifests[0].digest' "$1/index.json" | cut -d: -f2)
+	jq -r ".layers[$(($2 - 1))].digest" "$1/blobs/sha256/$_m"
+}
+manifest_digest() {
+	jq -r '.manifests[0].digest' "$1/index.json"
+}
+short() { # sha256:<12 hex>, as the text report writes a digest
+	printf '%s' "$1" | cut -c1-19
+}
+
+if [ ! -x "$LICGATE" ]; then
+	not_ok "binary" "$LICGATE is not an executable file"
+	echo "e2e: $passed passed, $failed failed"
+	exit 1
+fi
+for tool in jq grep sed; do
+	command -v "$tool" >/dev/null 2>&1 || {
+		not_ok "tools" "$tool is needed"
+		echo "e2e: $passed passed, $failed failed"
+		exit 1
+	}
+done
+
+LD1=$(layer_digest $OCI/leak-deleted 1)
+LD2=$(layer_digest $OCI/leak-deleted 2)
+LDM=$(manifest_digest $OCI/leak-deleted)
+LD_SSO_SIZE=$(wc -c <$F/src/leak-deleted/layer1/srv/app/src/enterprise/sso.js | tr -d ' ')
+LV2=$(layer_digest $OCI/leak-visible 2)
+TAMPERED=$(layer_digest $OCI/tampered 2)
+MISSING=$(layer_digest $OCI/missing-blob 2)
+TRUNCATED=$(layer_digest $OCI/truncated-layer 1)
+SIZE_MISMATCH=$(layer_digest $OCI/size-mismatch 2)
+VERSION=$(cat VERSION 2>/dev/null || echo 0.0.0)
+SSO=/srv/app/src/enterprise/sso.js
+# The usual command: a scan with the example rules.  Unquoted $SCAN, $OCI...
+# below rely on the fixture paths having no blanks.
+SCAN="scan --rules $RULES"
+
+# --- the command line ------------------------------------------------------
+
+t help-exits-0 -x 0 -o 'licgate scan' -o 'check-rules' -- --help
+t version-exits-0 -x 0 -o "^licgate $VERSION\$" -- --version
+t scan-help-exits-0 -x 0 -o '--platform' -o '--format' -o '--output' -- scan --help
+t unknown-option-exits-2 -x 2 -e '^licgate: .*frobnicate' -n -- scan --frobnicate $OCI/clean
+t unknown-command-exits-2 -x 2 -e '^licgate: .*frobnicate' -- frobnicate
+t no-command-exits-2 -x 2 -e '^licgate: ' -e 'help' --
+t scan-without-image-exits-2 -x 2 -e '^licgate: .*([Ii]mage|IMAGE)' -- scan --rules $RULES
+t scan-two-images-exits-2 -x 2 -e '^licgate: .*([Ii]mage|IMAGE)' -- scan $OCI/clean $OCI/clean
+t bad-format-exits-2 -x 2 -e 'xml' -- scan --format xml $OCI/clean
+t bad-platform-exits-2 -x 2 -e '^licgate: .*platform' -- scan --platform linux $OCI/clean
+t unknown-target-exits-2 -x 2 -e 'nosuchtarget' -- scan --rules $RULES --target nosuchtarget $OCI/clean
+t missing-rules-file-exits-2 -x 2 -e 'licgate: .*no-such\.rules' -- scan --rules $F/rules/no-such.rules $OCI/clean
+t missing-image-exits-2 -x 2 -e 'licgate: .*no-such-image' -n -- scan --rules $RULES $OCI/no-such-image
+t image-is-a-file-exits-2 -x 2 -e '^licgate: .*example\.rules' -n -- scan --rules $RULES $RULES
+
+# --- verdicts on what images hold ------------------------------------------
+
+t clean-passes -x 0 \
+	-j '.verdict == "pass" and .violations == [] and .warnings == [] and .exemptions == []' \
+	-j '.licgate == "'"$VERSION"'" and .target == "dockerhub"' \
+	-j '.rules.file == "'"$RULES"'" and (.rules.digest | test("^sha256:[0-9a-f]{64}$"))' \
+	-j '.image.path == "'"$OCI/clean"'" and (.image.manifests | length) == 1' \
+	-j '.image.manifests[0] | .ref == "latest" and .platform.os == "linux" and .platform.architecture == "amd64"' \
+	-j '[.image.manifests[0].layers[] | .index] == [1, 2]' \
+	-j '[.image.manifests[0].layers[] | .files] == [2, 3]' \
+	-j '.summary | .files == 5 and .layers == 2 and .manifests == 1 and .violations == 0 and .warnings == 0' \
+	-j '.summary.classes.MIT == 3 and .summary.classes["third-party"] == 2' \
+	-- $SCAN --format json $OCI/clean
+t clean-text-says-pass -x 0 -o '^PASS.*dockerhub' -O 'DENY|FAIL' -- $SCAN $OCI/clean
+t clean-builtin-rules -x 0 \
+	-j '.rules.file == "builtin:default.rules" and .verdict == "pass"' \
+	-- scan --format json $OCI/clean
+
+t leak-visible-path-rule -x 1 \
+	-j '.verdict == "fail" and .summary.violations == 2' \
+	-j 'any(.violations[]; .path == "'$SSO'" and .class == "BSL" and .deleted == false
+	    and .deleted_by == null and .layer_index == 2
+	    and any(.evidence[]; .kind == "path" and .class == "BSL" and .rule == "'"$RULES"':10"))' \
+	-- $SCAN --format json $OCI/leak-visible
+t leak-visible-spdx-tag -x 1 \
+	-j 'any(.violations[]; .path == "/srv/app/lib/audit-log.js" and .class == "BSL"
+	    and any(.evidence[]; .kind == "spdx-tag" and .value == "BUSL-1.1" and .line == 1
+	            and .rule == "'"$RULES"':6"))' \
+	-- $SCAN --format json $OCI/leak-visible
+t leak-visible-exempt-file -x 1 \
+	-j 'any(.exemptions[]; .path == "/srv/app/LICENSE-BSL" and .reason == "license text only"
+	    and .rule == "'"$RULES"':13")' \
+	-j 'all(.violations[]; .path != "/srv/app/LICENSE-BSL") and .summary.exemptions == 1' \
+	-- $SCAN --format json $OCI/leak-visible
+t leak-visible-text -x 1 \
+	-o "$SSO.*BSL.*example\\.rules:10.*layer 2 \\($(short "$LV2")\\)" \
+	-o 'audit-log\.js.*BUSL-1\.1' -o '^FAIL.*dockerhub' \
+	-- $SCAN $OCI/leak-visible
+t leak-visible-passes-ghcr -x 0 \
+	-j '.verdict == "pass" and .target == "ghcr" and .violations == []' \
+	-- $SCAN --target ghcr --format json $OCI/leak-visible
+
+t leak-deleted-still-fails -x 1 \
+	-j '.verdict == "fail" and (.violations | length) == 1' \
+	-j '.violations[0] | .path == "'$SSO'" and .class == "BSL" and .level == "deny"
+	    and .deleted == true and .deleted_by == 2 and .escaped == false
+	    and .layer == "'"$LD1"'" and .layer_index == 1 and .manifest == "'"$LDM"'"
+	    and .platform == "linux/amd64" and .size == '"$LD_SSO_SIZE"'
+	    and (.xxh3 | test("^[0-9a-f]{32}$"))' \
+	-j '[.image.manifests[0].layers[] | .digest] == ["'"$LD1"'", "'"$LD2"'"]' \
+	-j '[.image.manifests[0].layers[] | .files] == [2, 0]' \
+	-- $SCAN --format json $OCI/leak-deleted
+t leak-deleted-text -x 1 \
+	-o "$SSO.*layer 1 \\($(short "$LD1")\\).*deleted by layer 2" -o '^FAIL.*dockerhub' \
+	-- $SCAN $OCI/leak-deleted
+t leak-opaque-deletes-lower-layers -x 1 \
+	-j 'any(.violations[]; .path == "'$SSO'" and .deleted == true and .deleted_by == 2)' \
+	-j 'any(.violations[]; .path == "/srv/app/src/enterprise/scim.js" and .deleted_by == 2)' \
+	-j 'any(.violations[]; .path == "/srv/app/src/enterprise/README.js" and .deleted == false
+	    and .layer_index == 2)' \
+	-- $SCAN --format json $OCI/leak-opaque
+
+t expressions-evaluate -x 1 \
+	-j '[.violations[].path] | sort == ["/srv/app/src/block-comment.css",
+	    "/srv/app/src/dual-and.js", "/srv/app/src/nested.js"]' \
+	-j 'all((.violations + .warnings)[]; .path != "/srv/app/src/dual-or.js"
+	    and .path != "/srv/app/src/hash-comment.sh")' \
+	-j 'any(.violations[]; .path == "/srv/app/src/nested.js"
+	    and any(.evidence[]; .kind == "spdx-tag" and .value == "(MIT OR BUSL-1.1) AND BUSL-1.1"))' \
+	-j 'any(.violations[]; .path == "/srv/app/src/block-comment.css"
+	    and any(.evidence[]; .kind == "spdx-tag" and .value == "BUSL-1.1"))' \
+	-- $SCAN --format json $OCI/expressions
+t expressions-pass-ghcr -x 0 -j '.violations == []' \
+	-- $SCAN --target ghcr --format json $OCI/expressions
+
+t deep-tag-found-at-2.5MB -x 1 \
+	-j 'any(.violations[]; .path == "/srv/app/dist/bundle.min.js" and .size > 3000000
+	    and any(.evidence[]; .kind == "spdx-tag" and .value == "BUSL-1.1" and .line == 1))' \
+	-- $SCAN --format json $OCI/deep-tag
+t deep-tag-mid-line-ends-at-comment-closer -x 1 \
+	-j 'any(.violations[]; .path == "/srv/app/dist/inline.min.js"
+	    and any(.evidence[]; .kind == "spdx-tag" and .value == "BUSL-1.1"))' \
+	-- $SCAN --format json $OCI/deep-tag
+
+t hardlink-both-names-flagged -x 1 \
+	-j 'any(.violations[]; .path == "/srv/app/src/enterprise/license-check.js")' \
+	-j 'any(.violations[]; .path == "/srv/app/vendor/lc.js"
+	    and any(.evidence[]; .kind == "spdx-tag" and .value == "BUSL-1.1"))' \
+	-- $SCAN --format json $OCI/hardlink
+
+t escape-names-flagged -x 1 \
+	-j 'any(.violations[]; .path == "/etc/evil.js" and .escaped == true)' \
+	-j 'any(.violations[]; .path == "/abs/x.js")' \
+	-j 'all((.violations + .warnings + .exemptions)[]; .path | contains("..") | not)' \
+	-j 'all(.violations[]; .path != "/srv/app/src/index.js")' \
+	-- $SCAN --format json $OCI/escape
+
+t multiarch-all-platforms-fail -x 1 \
+	-j '(.image.manifests | length) == 2 and .summary.manifests == 2' \
+	-j '(.violations | length) == 1 and (.violations[0].platform | startswith("linux/arm64"))' \
+	-- $SCAN --format json $OCI/multiarch
+t multiarch-amd64-passes -x 0 \
+	-j '.verdict == "pass" and (.image.manifests | length) == 1
+	    and .image.manifests[0].platform.architecture == "amd64"' \
+	-- $SCAN --platform linux/amd64 --format json $OCI/multiarch
+t multiarch-arm64-fails -x 1 \
+	-j '.image.manifests[0].platform.architecture == "arm64"
+	    and .image.manifests[0].platform.variant == "v8"
+	    and any(.violations[]; .path == "'$SSO'")' \
+	-- $SCAN --platform linux/arm64 --format json $OCI/multiarch
+t multiarch-two-platforms -x 1 -j '(.image.manifests | length) == 2' \
+	-- $SCAN --platform linux/amd64 --platform linux/arm64/v8 --format json $OCI/multiarch
+t multiarch-no-such-platform-exits-2 -x 2 -e '^licgate: .*platform' -n \
+	-- $SCAN --platform linux/s390x $OCI/multiarch
+
+t nested-index-walked -x 1 \
+	-j 'any(.violations[]; .path == "'$SSO'") and (.image.manifests | length) == 1' \
+	-- $SCAN --format json $OCI/nested-index
+t zstd-layers-read -x 1 \
+	-j 'all(.image.manifests[0].layers[]; .media_type == "application/vnd.oci.image.layer.v1.tar+zstd")' \
+	-j 'any(.violations[]; .path == "'$SSO'" and .deleted_by == 2)' \
+	-- $SCAN --format json $OCI/zstd
+t uncompressed-layers-read -x 1 \
+	-j 'all(.image.manifests[0].layers[]; .media_type == "application/vnd.oci.image.layer.v1.tar")' \
+	-j 'any(.violations[]; .path == "'$SSO'" and .deleted_by == 2)' \
+	-- $SCAN --format json $OCI/uncompressed
+
+t unknown-file-warns -x 0 \
+	-j '.verdict == "pass" and .summary.warnings == 1 and .summary.classes.unknown == 1' \
+	-j '[.warnings[].path] == ["/srv/app/README.txt"] and .warnings[0].evidence == []' \
+	-- $SCAN --format json $OCI/unknown-warn
+t unknown-file-warning-count-in-text -x 0 -o '1 warning' -O 'README\.txt' -o '^PASS' \
+	-- $SCAN $OCI/unknown-warn
+t unknown-file-listed-with-verbose -x 0 -o 'README\.txt' -- $SCAN --verbose $OCI/unknown-warn
+t unknown-file-allowed-on-ghcr -x 0 -j '.warnings == [] and .summary.warnings == 0' \
+	-- $SCAN --target ghcr --format json $OCI/unknown-warn
+
+# --- images written by real producers ---------------------------------------
+
+t umoci-leak-fails-with-layer-warning -x 1 \
+	-j 'any(.violations[]; .path == "'$SSO'" and .deleted == true and .deleted_by == 2)' \
+	-j '[.image.manifests[].layers[].warnings[]] | length > 0' \
+	-- $SCAN --format json $OCI/umoci-leak
+t umoci-clean-passes-with-layer-warning -x 0 \
+	-j '.verdict == "pass" and ([.image.manifests[].layers[].warnings[]] | length > 0)' \
+	-- $SCAN --format json $OCI/umoci-clean
+t umoci-repack-fails -x 1 \
+	-j 'any(.violations[]; .path == "/srv/app/src/enterprise/scim.js" and .layer_index == 2
+	    and .deleted == false)' \
+	-- $SCAN --format json $OCI/umoci-repack
+t skopeo-zstd-fails -x 1 \
+	-j 'any(.violations[]; .path == "'$SSO'" and .deleted_by == 2)' \
+	-j 'all(.image.manifests[0].layers[]; .media_type | endswith("+zstd"))' \
+	-- $SCAN --format json $OCI/skopeo-zstd
+t skopeo-copy-fails -x 1 \
+	-j 'any(.violations[]; .path == "'$SSO'" and .deleted_by == 2)' \
+	-- $SCAN --format json $OCI/skopeo-leak
+
+# --- the demo image and its rules --------------------------------------------
+
+if [ -f rules/truxe.rules ]; then
+	t demo-truxe-api-fails-dockerhub -x 1 \
+		-j 'any(.violations[]; .path == "/app/src/services/oauth-provider/server.js"
+		    and .deleted == true and .deleted_by == 5 and .layer_index == 4
+		    and any(.evidence[]; .kind == "spdx-tag" and .value == "BUSL-1.1"))' \
+		-j 'any(.violations[]; .path == "/app/node_modules/@truxe/react/index.js"
+		    and .deleted == false and .layer_index == 3)' \
+		-j 'all(.violations[]; .path | startswith("/app/src/auth/") | not)' \
+		-- scan --rules rules/truxe.rules --target dockerhub --format json $OCI/truxe-api
+	t demo-truxe-api-text -x 1 \
+		-o 'oauth-provider/server\.js.*deleted by layer 5' -o '^FAIL.*dockerhub' \
+		-- scan --rules rules/truxe.rules --target dockerhub $OCI/truxe-api
+	t demo-truxe-api-passes-ghcr -x 0 -j '.verdict == "pass"' \
+		-- scan --rules rules/truxe.rules --target ghcr --format json $OCI/truxe-api
+fi
+
+# --- the public corpus (go-containerregistry's layout testdata) ------------
+
+DGST_EEBF=sha256:eebff607b1628d67459b0596643fc07de70d702eccf030f0bc7bb6fc2b278650
+t corpus-test-index-skips-unknown-descriptor -x 0 \
+	-j 'any(.image.skipped[]; .media_type == "application/vnd.oci.descriptor.v1+json")' \
+	-j '(.image.manifests | length) >= 1 and all(.image.manifests[]; .digest == "'$DGST_EEBF'")' \
+	-j '.summary.files >= 2' \
+	-- $SCAN --format json $CORPUS/test_index
+t corpus-test-index-one-image -x 0 \
+	-j '.summary.files == 1 and (.image.manifests | length) == 1 and .image.skipped == []' \
+	-- $SCAN --format json $CORPUS/test_index_one_image
+t corpus-test-gc-index -x 0 \
+	-j '.image.skipped == [] and all(.image.manifests[]; .digest == "'$DGST_EEBF'")' \
+	-- $SCAN --format json $CORPUS/test_gc_index
+t corpus-helm-artifact-no-image-exits-2 -x 2 -e 'no container image' -n \
+	-- $SCAN $CORPUS/test_index_media_type
+t corpus-only-unknown-descriptor-exits-2 -x 2 -e 'no container image' -n \
+	-- $SCAN $CORPUS/test_gc_image_unknown_mediatype
+
+# --- layouts that cannot be trusted: exit 2, and never a report ------------
+
+t tampered-layer-exits-2 -x 2 -e "licgate: .*$(short "$TAMPERED")" -n \
+	-- $SCAN $OCI/tampered
+t missing-blob-exits-2 -x 2 -e "licgate: .*$(short "$MISSING")" -n \
+	-- $SCAN $OCI/missing-blob
+t truncated-layer-exits-2 -x 2 -e "licgate: .*$(short "$TRUNCATED")" -n \
+	-- $SCAN $OCI/truncated-layer
+t bad-diffid-exits-2 -x 2 -e 'licgate: .*diff_id' -n -- $SCAN $OCI/bad-diffid
+t size-mismatch-exits-2 -x 2 -e "licgate: .*$(short "$SIZE_MISMATCH")" -n \
+	-- $SCAN $OCI/size-mismatch
+t digest-traversal-exits-2 -x 2 -e 'licgate: .*sha256:\.\./\.\./\.\./oci-layout' -n -- $SCAN $OCI/digest-traversal
+t malformed-index-exits-2 -x 2 -e 'licgate: .*index\.json' -n -- $SCAN $OCI/malformed-index
+t empty-index-exits-2 -x 2 -e 'no container image' -n -- $SCAN $OCI/empty-index
+t bad-layout-version-exits-2 -x 2 -e 'licgate: .*9\.9\.9' -n -- $SCAN $OCI/bad-layout-version
+t unknown-media-type-exits-2 -x 2 -e 'licgate: .*application/vnd\.example\.unknown' -n \
+	-- $SCAN $OCI/unknown-media-type
+t encrypted-layer-exits-2 -x 2 -e 'licgate: .*encrypted' -n -- $SCAN $OCI/encrypted
+t tampered-json-report-not-written -x 2 -n -e "$(short "$TAMPERED")" -- $SCAN --format json $OCI/tampered
+
+# --- rules files -------------------------------------------------------------
+
+t check-rules-example -x 0 -o 'example\.rules.*ok' -E 'warning' -- check-rules $RULES
+t check-rules-default -x 0 -o 'default\.rules.*ok' -- check-rules rules/default.rules
+[ -f rules/truxe.rules ] &&
+	t check-rules-truxe -x 0 -o 'truxe\.rules.*ok' -- check-rules rules/truxe.rules
+t check-rules-unknown-statement -x 2 \
+	-e "$F/rules/bad-unknown-statement\\.rules:4: .*frobnicate" \
+	-- check-rules $F/rules/bad-unknown-statement.rules
+t check-rules-unterminated-string -x 2 \
+	-e "$F/rules/bad-unterminated-string\\.rules:2: .*unterminated" \
+	-- check-rules $F/rules/bad-unterminated-string.rules
+t check-rules-bad-regex -x 2 \
+	-e "$F/rules/bad-regex\\.rules:5: " \
+	-- check-rules $F/rules/bad-regex.rules
+t check-rules-reports-every-error -x 2 \
+	-e "$F/rules/bad-two-errors\\.rules:3: .*sometimes" -e "$F/rules/bad-two-errors\\.rules:5: " \
+	-- check-rules $F/rules/bad-two-errors.rules
+t check-rules-missing-file -x 2 -e 'no-such\.rules' -- check-rules $F/rules/no-such.rules
+t scan-with-broken-rules-exits-2 -x 2 -n \
+	-e "$F/rules/bad-unknown-statement\\.rules:4: " \
+	-- scan --rules $F/rules/bad-unknown-statement.rules $OCI/clean
+
+# --- where the report goes ---------------------------------------------------
+
+t output-file-gets-the-report -x 1 -n -R "$WORK/report.json" \
+	-j '.verdict == "fail" and any(.violations[]; .path == "'$SSO'" and .deleted_by == 2)' \
+	-- $SCAN --format json --output "$WORK/report.json" $OCI/leak-deleted
+t output-file-text -x 0 -n -R "$WORK/report.txt" -o '^PASS' \
+	-- $SCAN --output "$WORK/report.txt" $OCI/clean
+t output-file-unwritable-exits-2 -x 2 -e '^licgate: .*no-such-dir' \
+	-- $SCAN --output "$WORK/no-such-dir/report" $OCI/clean
+t quiet-says-nothing -x 1 -n -- $SCAN --quiet $OCI/leak-deleted
+t no-color-in-a-pipe -x 1 -o "$SSO" -O "$(printf '\033')" -- $SCAN $OCI/leak-deleted
+t no-color-with-NO_COLOR -x 1 -V NO_COLOR=1 -o "$SSO" -O "$(printf '\033')" -- $SCAN $OCI/leak-deleted
+
+# On a terminal the text report may be coloured, unless NO_COLOR is set.
+# util-linux script(1) gives the binary a terminal.
+if script -qec true /dev/null >/dev/null 2>&1; then
+	tty_run() { # VAR=VAL: run a leak-deleted scan on a terminal into $WORK/tty
+		env "$1" TERM=xterm script -qec \
+			"'$LICGATE' scan --rules '$RULES' '$OCI/leak-deleted'" \
+			/dev/null >"$WORK/tty" 2>&1 </dev/null
+	}
+	tty_run NO_COLOR=1
+	st=$?
+	if [ "$st" -ne 1 ]; then
+		not_ok no-color-on-a-terminal-with-NO_COLOR "exit $st, want 1"
+	elif grep -q "$(printf '\033')" "$WORK/tty"; then
+		not_ok no-color-on-a-terminal-with-NO_COLOR "ESC in the output"
+	elif ! grep -q "$SSO" "$WORK/tty"; then
+		not_ok no-color-on-a-terminal-with-NO_COLOR "no report on the terminal"
+	else
+		ok no-color-on-a-terminal-with-NO_COLOR
+	fi
+	# The same run without NO_COLOR must colour: proves the check above can fail.
+	tty_run NO_COLOR=
+	if grep -q "$(printf '\033')" "$WORK/tty"; then
+		ok color-on-a-terminal
+	else
+		not_ok color-on-a-terminal "no ESC in the output on a terminal"
+	fi
+fi
+
+# (The report's JSON schema is checked by tests/e2e/test_schema.sh.)
+
+# --- no files left behind ----------------------------------------------------
+
+# Scans that pass, fail and stop half-way, each with its own TMPDIR.
+mkdir "$WORK/tmp"
+statuses=
+for img in clean leak-deleted zstd deep-tag umoci-leak multiarch tampered truncated-layer; do
+	TMPDIR=$WORK/tmp $TIMEOUT "$LICGATE" scan --rules "$RULES" --format json \
+		"$OCI/$img" >/dev/null 2>&1 </dev/null
+	statuses="$statuses$?"
+done
+left=$(find "$WORK/tmp" -mindepth 1 -maxdepth 1 | head -n 3 | tr '\n' ' ')
+if [ "$statuses" != 01111122 ]; then
+	not_ok scans-leave-no-temporary-files "exit statuses $statuses, want 01111122"
+elif [ -n "$left" ]; then
+	not_ok scans-leave-no-temporary-files "left in TMPDIR: $left"
+else
+	ok scans-leave-no-temporary-files
+fi
+
+echo "e2e: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
