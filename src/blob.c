@@ -119,25 +119,32 @@ void lg_hasher_free(lg_hasher *h)
 
 struct lg_blob {
 	lg_stream *stream; /* owned */
-	lg_hasher *hasher; /* owned */
-	lg_digest digest;
+	lg_hasher *hasher; /* owned; NULL when there is no digest to check */
+	lg_digest digest;  /* digest.str names the blob in messages */
 	uint64_t size;     /* from the descriptor */
 	uint64_t offset;   /* bytes read and hashed */
 	bool eof;
 };
 
-int lg_blob_open(lg_input *in, const lg_digest *digest, int64_t size,
-		 lg_blob **out, lg_error *err)
+int lg_blob_open(lg_input *in, const char *path, const lg_digest *digest,
+		 int64_t size, lg_blob **out, lg_error *err)
 {
+	const char *name = digest ? digest->str : path;
 	if (size < 0)
-		return lg_err(err, "%s: negative size %lld", digest->str, (long long)size);
+		return lg_err(err, "%s: negative size %lld", name, (long long)size);
 	lg_stream *stream = NULL;
-	if (lg_input_open_blob(in, digest, &stream, err) < 0)
+	int r = path ? lg_input_open_path(in, path, &stream, NULL, err)
+		     : lg_input_open_blob(in, digest, &stream, err);
+	if (r < 0)
 		return -1;
 	lg_blob *b = lg_xcalloc(1, sizeof(*b));
 	b->stream = stream;
-	b->hasher = lg_hasher_new(digest->alg);
-	b->digest = *digest;
+	if (digest) {
+		b->hasher = lg_hasher_new(digest->alg);
+		b->digest = *digest;
+	} else {
+		snprintf(b->digest.str, sizeof(b->digest.str), "%s", path);
+	}
 	b->size = (uint64_t)size;
 	*out = b;
 	return 0;
@@ -179,7 +186,8 @@ ssize_t lg_blob_read(lg_blob *b, void *buf, size_t len, lg_error *err)
 		return lg_err(err, "%s: blob is truncated: %llu of %llu bytes",
 			      b->digest.str, (unsigned long long)b->offset,
 			      (unsigned long long)b->size);
-	lg_hasher_update(b->hasher, buf, (size_t)n);
+	if (b->hasher)
+		lg_hasher_update(b->hasher, buf, (size_t)n);
 	b->offset += (uint64_t)n;
 	return n;
 }
@@ -192,6 +200,8 @@ int lg_blob_finish(lg_blob *b, lg_error *err)
 		;
 	if (n < 0)
 		return -1;
+	if (!b->hasher)
+		return 0;
 	char got[sizeof(b->digest.str)];
 	lg_hasher_final(b->hasher, got);
 	if (strcmp(got, b->digest.str) != 0)
@@ -231,7 +241,7 @@ int lg_blob_read_all(lg_input *in, const lg_digest *digest, int64_t size,
 		return lg_err(err, "%s: size %lld is outside 0..%zu bytes allowed for a JSON document",
 			      digest->str, (long long)size, max);
 	lg_blob *b = NULL;
-	if (lg_blob_open(in, digest, size, &b, err) < 0)
+	if (lg_blob_open(in, NULL, digest, size, &b, err) < 0)
 		return -1;
 	char *buf = lg_xmalloc((size_t)size + 1);
 	size_t got = 0;

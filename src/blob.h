@@ -49,9 +49,13 @@ void lg_hasher_free(lg_hasher *h);
 
 typedef struct lg_blob lg_blob;
 
-/* Open the blob digest of the given size from in.  size must be >= 0. */
-int lg_blob_open(lg_input *in, const lg_digest *digest, int64_t size,
-		 lg_blob **out, lg_error *err);
+/* Open the blob digest of the given size from in: the file at path inside
+ * the image, or at blobs/ALG/HEX when path is NULL.  size must be >= 0.
+ * digest may be NULL only with a path: then the size is still enforced but
+ * the content is checked by the caller (a docker-archive layer, checked
+ * through its diff_id). */
+int lg_blob_open(lg_input *in, const char *path, const lg_digest *digest,
+		 int64_t size, lg_blob **out, lg_error *err);
 
 /* Read up to len bytes.  Returns the count, 0 at the end of the blob, or -1
  * with err set (I/O error, or the blob is longer than its size). */

@@ -1,10 +1,17 @@
 /* input.h - where an image comes from.
  *
- * An lg_input hides the form an image arrives in (today an OCI image layout
- * directory; archives and standard input plug in behind the same calls) and
- * hands out the two things the rest of the pipeline reads: small metadata
- * files by name ("oci-layout", "index.json") and blobs by digest, as raw
- * byte streams.  It never interprets or verifies them: that is blob.c's job.
+ * An lg_input hides the form an image arrives in - an OCI image layout
+ * directory, a tar of one (oci-archive), a `docker save` archive, any of
+ * these compressed with gzip or zstd, or all that on standard input - and
+ * hands out what the rest of the pipeline reads: files by their relative
+ * path inside the image ("index.json", "manifest.json", "blobs/sha256/...",
+ * "<id>/layer.tar") as raw byte streams.  It never interprets or verifies
+ * them: that is oci.c's and blob.c's job.
+ *
+ * Archives are never unpacked: a seekable uncompressed tar is indexed in one
+ * pass and read in place; a pipe or a compressed archive is first copied,
+ * decompressed, into one temporary file that is unlinked as soon as it is
+ * created, so no exit path (a signal included) can leave it behind.
  *
  * Ownership: lg_input_open() returns an input freed with lg_input_free();
  * each stream from lg_input_open_blob() is closed with lg_stream_close()
@@ -13,7 +20,9 @@
 #ifndef LICGATE_INPUT_H
 #define LICGATE_INPUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "error.h"
@@ -40,22 +49,34 @@ static inline void lg_stream_close(lg_stream *s)
 
 typedef struct lg_input lg_input;
 
-/* Open the image at path.  Returns -1 with err saying why path is not an
- * image licgate can read. */
+/* Open the image at path ("-": standard input).  Returns -1 with err saying
+ * why path is not an image licgate can read. */
 int lg_input_open(const char *path, lg_input **out, lg_error *err);
 void lg_input_free(lg_input *in);
 
 /* The path as the user gave it, for messages and reports. */
 const char *lg_input_path(const lg_input *in);
 
-/* Read the metadata file name (relative to the layout's root, no '/'),
- * at most max bytes (a larger file is an error).  *data is NUL-terminated
- * and owned by the caller.  A missing file is an error with errno ENOENT
- * semantics reported in err. */
+/* What the input is, for messages: "directory", "archive", "stdin". */
+const char *lg_input_form(const lg_input *in);
+
+/* Whether the image has a regular file (or a link to one) at name. */
+bool lg_input_exists(lg_input *in, const char *name);
+
+/* Open the file at name, a relative path inside the image.  The name is
+ * checked first: no "..", not absolute, no empty or "." segments.  In an
+ * archive a symlink is followed once, and only to a file inside it.
+ * *size (may be NULL) gets the file's size. */
+int lg_input_open_path(lg_input *in, const char *name, lg_stream **out,
+		       uint64_t *size, lg_error *err);
+
+/* Read the whole file at name, at most max bytes (a larger file is an
+ * error).  *data is NUL-terminated and owned by the caller. */
 int lg_input_read_file(lg_input *in, const char *name, size_t max,
 		       char **data, size_t *len, lg_error *err);
 
-/* Open the blob with the given (already validated) digest. */
+/* Open the blob with the given (already validated) digest, at
+ * blobs/ALG/HEX; a missing blob is an error naming the digest. */
 int lg_input_open_blob(lg_input *in, const struct lg_digest *digest,
 		       lg_stream **out, lg_error *err);
 

@@ -59,39 +59,6 @@ static void LG_PRINTF(2, 3) add_warning(lg_layer *l, const char *fmt, ...)
 	l->warnings[l->nwarnings++] = s;
 }
 
-/* ---- paths ----------------------------------------------------------- */
-
-void lg_path_normalize(const char *name, size_t len, lg_buf *out, bool *escaped)
-{
-	lg_buf_reset(out);
-	*escaped = false;
-	size_t i = 0;
-	while (i < len) {
-		while (i < len && name[i] == '/')
-			i++;
-		size_t start = i;
-		while (i < len && name[i] != '/')
-			i++;
-		size_t n = i - start;
-		if (n == 0 || (n == 1 && name[start] == '.'))
-			continue;
-		if (n == 2 && name[start] == '.' && name[start + 1] == '.') {
-			if (out->len == 0) {
-				*escaped = true;
-				continue;
-			}
-			char *slash = memrchr(out->data, '/', out->len);
-			out->len = (size_t)(slash - out->data);
-			out->data[out->len] = '\0';
-			continue;
-		}
-		lg_buf_putc(out, '/');
-		lg_buf_append(out, name + start, n);
-	}
-	if (out->len == 0)
-		lg_buf_putc(out, '/');
-}
-
 /* ---- the stacked readers ------------------------------------------- */
 
 static void note_error(walker *w)
@@ -440,14 +407,16 @@ static int scan(walker *w, lg_input *in)
 	const lg_layer_desc *d = w->desc;
 	if (d->size == 0)
 		return lg_err(w->err, "layer blob is empty (0 bytes): not a tar archive");
-	if (lg_blob_open(in, &d->digest, d->size, &w->blob, w->err) < 0) {
+	/* A docker-archive layer (by path) is checked through its diff_id. */
+	const lg_digest *check = d->path ? NULL : &d->digest;
+	if (lg_blob_open(in, d->path, check, d->size, &w->blob, w->err) < 0) {
 		if (strstr(d->media_type, "nondistributable") || strstr(d->media_type, "foreign"))
 			lg_err_prefix(w->err, "non-distributable layer (%s): its blob must be "
 				      "present to be scanned", d->media_type);
 		return -1;
 	}
 	bool compressed = d->compression != LG_COMP_NONE;
-	if (compressed || d->diff_id.alg != d->digest.alg)
+	if (compressed || d->path || d->diff_id.alg != d->digest.alg)
 		w->diff = lg_hasher_new(d->diff_id.alg);
 	if (compressed && open_outer(w) < 0)
 		return -1;

@@ -81,11 +81,4 @@ int lg_layer_scan(lg_input *in, const lg_layer_desc *desc, lg_layer **out,
 		  lg_error *err);
 void lg_layer_free(lg_layer *layer);
 
-/* Normalize a tar entry name lexically into out (reset first): "./" and
- * leading "/" folded, "." and empty segments dropped, ".." resolved inside
- * "/".  Sets *escaped when ".." would have left the root.  The result
- * starts with "/" and has no trailing "/" (the root is "/"). */
-void lg_path_normalize(const char *name, size_t len, lg_buf *out,
-		       bool *escaped);
-
 #endif

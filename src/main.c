@@ -38,13 +38,17 @@ static const char USAGE[] =
 static const char SCAN_USAGE[] =
 	"usage: licgate scan [OPTIONS] IMAGE\n"
 	"\n"
-	"IMAGE is an OCI image layout directory.\n"
+	"IMAGE is an OCI image layout directory, an oci-archive or `docker save`\n"
+	"tarball (plain, gzip or zstd), or - for the same on standard input.\n"
 	"\n"
 	"  -r, --rules FILE        rules file (default: the built-in default.rules)\n"
 	"  -t, --target NAME       publication target (default: the rules' first target)\n"
 	"  -p, --platform OS/ARCH[/VARIANT]\n"
 	"                          scan only images for this platform (repeatable;\n"
 	"                          default: every platform)\n"
+	"      --ref NAME          scan only images called NAME: an OCI ref.name\n"
+	"                          annotation or a docker RepoTag (repeatable;\n"
+	"                          default: every image)\n"
 	"  -f, --format text|json  report format (default: text)\n"
 	"  -o, --output FILE       write the report to FILE instead of standard output\n"
 	"  -q, --quiet             no report on standard output; the exit status tells\n"
@@ -86,6 +90,8 @@ typedef struct scan_args {
 	const char *output;
 	lg_platform_filter platforms[MAX_PLATFORMS];
 	size_t nplatforms;
+	const char *refs[MAX_PLATFORMS];
+	size_t nrefs;
 	lg_report_options report;
 	bool quiet;
 	const char *image;
@@ -97,6 +103,7 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 		{ "rules", required_argument, NULL, 'r' },
 		{ "target", required_argument, NULL, 't' },
 		{ "platform", required_argument, NULL, 'p' },
+		{ "ref", required_argument, NULL, 'R' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -120,6 +127,11 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 				die_usage("at most %d --platform options", MAX_PLATFORMS);
 			if (lg_platform_filter_parse(optarg, &a->platforms[a->nplatforms++], &err) < 0)
 				exit(fail(&err));
+			break;
+		case 'R':
+			if (a->nrefs == MAX_PLATFORMS)
+				die_usage("at most %d --ref options", MAX_PLATFORMS);
+			a->refs[a->nrefs++] = optarg;
 			break;
 		case 'f':
 			if (strcmp(optarg, "text") == 0)
@@ -201,8 +213,12 @@ static int cmd_scan(int argc, char **argv)
 	}
 	lg_scan_options opts = {
 		.image = a.image,
-		.filters = a.platforms,
-		.nfilters = a.nplatforms,
+		.select = {
+			.platforms = a.platforms,
+			.nplatforms = a.nplatforms,
+			.refs = a.refs,
+			.nrefs = a.nrefs,
+		},
 		.rules = rules,
 		.target = target,
 	};

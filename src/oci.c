@@ -40,8 +40,7 @@ static const struct {
 
 typedef struct walk {
 	lg_input *in;
-	const lg_platform_filter *filters;
-	size_t nfilters;
+	const lg_select *select;
 	lg_image_set *set;
 	const char *stack[LG_MAX_INDEX_DEPTH + 1]; /* digests of the open indexes */
 	size_t depth;
@@ -145,11 +144,34 @@ static bool platform_matches(const lg_platform *p, const lg_platform_filter *f)
 
 static bool selected(const walk *w, const lg_platform *p)
 {
-	if (w->nfilters == 0)
+	if (w->select->nplatforms == 0)
 		return true;
-	for (size_t i = 0; i < w->nfilters; i++)
-		if (platform_matches(p, &w->filters[i]))
+	for (size_t i = 0; i < w->select->nplatforms; i++)
+		if (platform_matches(p, &w->select->platforms[i]))
 			return true;
+	return false;
+}
+
+/* Does name (a ref.name or a RepoTag) match a --ref?  "app" also matches
+ * "app:latest", as docker does. */
+static bool ref_matches(const char *name, const char *ref)
+{
+	if (!name)
+		return false;
+	if (strcmp(name, ref) == 0)
+		return true;
+	size_t n = strlen(ref);
+	return !strchr(ref, ':') && strncmp(name, ref, n) == 0 && strcmp(name + n, ":latest") == 0;
+}
+
+static bool ref_selected(const walk *w, const char *const *names, size_t n)
+{
+	if (w->select->nrefs == 0)
+		return true;
+	for (size_t r = 0; r < w->select->nrefs; r++)
+		for (size_t i = 0; i < n; i++)
+			if (ref_matches(names[i], w->select->refs[r]))
+				return true;
 	return false;
 }
 
@@ -185,9 +207,18 @@ static void image_free(lg_image *img)
 	free(img->media_type);
 	free(img->ref);
 	platform_free(&img->platform);
-	for (size_t i = 0; i < img->nlayers; i++)
+	for (size_t i = 0; i < img->nlayers; i++) {
 		free(img->layers[i].media_type);
+		free(img->layers[i].path);
+	}
 	free(img->layers);
+}
+
+static void add_image(walk *w, lg_image *img)
+{
+	lg_image_set *s = w->set;
+	s->images = lg_xrealloc(s->images, (s->nimages + 1) * sizeof(*s->images));
+	s->images[s->nimages++] = *img;
 }
 
 static int layer_compression(const char *mt, enum lg_compression *out,
@@ -320,9 +351,7 @@ static int load_manifest(walk *w, json_t *desc, const char *mt, lg_error *err)
 		image_free(&img);
 		return 0;
 	}
-	lg_image_set *s = w->set;
-	s->images = lg_xrealloc(s->images, (s->nimages + 1) * sizeof(*s->images));
-	s->images[s->nimages++] = img;
+	add_image(w, &img);
 	return 0;
 }
 
@@ -363,6 +392,13 @@ static int walk_descriptor(walk *w, json_t *desc, lg_error *err)
 	if (!mt)
 		return lg_err(err, "descriptor %s has no mediaType",
 			      jstr(desc, "digest") ? jstr(desc, "digest") : "(no digest)");
+	json_t *ann = json_object_get(desc, "annotations");
+	const char *names[] = { jstr(ann, "org.opencontainers.image.ref.name"),
+				jstr(ann, "io.containerd.image.name") };
+	if (w->depth == 0 && !ref_selected(w, names, 2)) {
+		add_skipped(w, desc, mt, "ref not selected");
+		return 0;
+	}
 	if (is_index_type(mt))
 		return load_index(w, desc, mt, err);
 	if (is_manifest_type(mt)) {
@@ -384,6 +420,8 @@ static int walk_index(walk *w, json_t *index, const char *where, lg_error *err)
 	json_t *manifests = json_object_get(index, "manifests");
 	if (json_object_get(index, "layers"))
 		return lg_err(err, "%s: an index must not have \"layers\"", where);
+	if (json_is_null(manifests))
+		return 0; /* Docker 25 writes null for "none" */
 	if (!json_is_array(manifests))
 		return lg_err(err, "%s: no \"manifests\" array", where);
 	size_t i;
@@ -400,7 +438,7 @@ static int check_layout_version(lg_input *in, lg_error *err)
 	cleanup_free char *text = NULL;
 	size_t len;
 	if (lg_input_read_file(in, "oci-layout", 64 * 1024, &text, &len, err) < 0)
-		return lg_err_prefix(err, "not an OCI image layout");
+		return -1;
 	cleanup_json json_t *j = NULL;
 	if (parse_json(text, len, "oci-layout", &j, err) < 0)
 		return -1;
@@ -412,23 +450,188 @@ static int check_layout_version(lg_input *in, lg_error *err)
 	return 0;
 }
 
-int lg_oci_load(lg_input *in, const lg_platform_filter *filters,
-		size_t nfilters, lg_image_set **out, lg_error *err)
+/* ---- docker save archives (manifest.json) ------------------------- */
+
+/* The digest a docker-archive config file must have, from its name
+ * ("<hex>.json" in the legacy form, "blobs/sha256/<hex>" since Docker 25),
+ * or "" when the name does not say. */
+static void digest_from_name(const char *name, char out[72])
 {
-	walk w = { .in = in, .filters = filters, .nfilters = nfilters };
-	w.set = lg_xcalloc(1, sizeof(*w.set));
+	const char *base = strrchr(name, '/');
+	base = base ? base + 1 : name;
+	size_t n = strspn(base, "0123456789abcdef");
+	out[0] = '\0';
+	if (n == 64 && (base[64] == '\0' || strcmp(base + 64, ".json") == 0))
+		snprintf(out, 72, "sha256:%.64s", base);
+}
+
+/* Read a docker-archive config: the file named by manifest.json, checked
+ * against the digest its name carries; its sha256 is the image ID. */
+static int load_docker_config(walk *w, const char *name, lg_digest *id,
+			      json_t **out, lg_error *err)
+{
+	cleanup_free char *text = NULL;
+	size_t len;
+	if (lg_input_read_file(w->in, name, LG_MAX_CONFIG_BYTES, &text, &len, err) < 0)
+		return -1;
+	lg_hasher *h = lg_hasher_new(LG_SHA256);
+	lg_hasher_update(h, text, len);
+	lg_hasher_final(h, id->str);
+	lg_hasher_free(h);
+	id->alg = LG_SHA256;
+	/* "blobs/sha256/<hex>" is a content address; the legacy "<hex>.json"
+	 * is only a name (tools rewrite configs without renaming them). */
+	char want[72];
+	digest_from_name(name, want);
+	if (strncmp(name, "blobs/", 6) == 0 && want[0] && strcmp(want, id->str) != 0)
+		return lg_err(err, "%s: content hashes to %s, not the digest its name says", name, id->str);
+	return parse_json(text, len, name, out, err);
+}
+
+static int docker_layers(walk *w, json_t *entry, json_t *config, lg_image *img,
+			 lg_error *err)
+{
+	json_t *layers = json_object_get(entry, "Layers");
+	json_t *diff_ids = json_object_get(json_object_get(config, "rootfs"), "diff_ids");
+	if (!json_is_array(layers))
+		return lg_err(err, "no \"Layers\" array");
+	if (!json_is_array(diff_ids) || json_array_size(diff_ids) != json_array_size(layers))
+		return lg_err(err, "config has %zu diff_ids for %zu layers",
+			      json_array_size(diff_ids), json_array_size(layers));
+	img->layers = lg_xcalloc(json_array_size(layers), sizeof(*img->layers));
+	size_t i;
+	json_t *name;
+	json_array_foreach(layers, i, name) {
+		lg_layer_desc *l = &img->layers[i];
+		img->nlayers = i + 1;
+		if (!json_is_string(name))
+			return lg_err(err, "Layers[%zu] is not a string", i);
+		l->path = lg_xstrdup(json_string_value(name));
+		/* A docker-archive layer is checked against the diff_id the config
+		 * names, which is what a runtime trusts; docker writes it plain,
+		 * other tools (crane) gzip it, so sniff as docker load does. */
+		l->media_type = lg_xstrdup("application/vnd.docker.image.rootfs.diff.tar");
+		l->compression = LG_COMP_DETECT;
+		if (lg_digest_parse(json_string_value(json_array_get(diff_ids, i)), &l->diff_id, err) < 0)
+			return lg_err_prefix(err, "config: diff_ids[%zu]", i);
+		l->digest = l->diff_id;
+		lg_stream *s;
+		uint64_t size;
+		if (lg_input_open_path(w->in, l->path, &s, &size, err) < 0)
+			return lg_err_prefix(err, "Layers[%zu]", i);
+		lg_stream_close(s);
+		l->size = (int64_t)size;
+	}
+	return 0;
+}
+
+static int load_docker_entry(walk *w, json_t *entry, lg_error *err)
+{
+	if (!json_is_object(entry))
+		return lg_err(err, "not a JSON object");
+	const char *config_name = jstr(entry, "Config");
+	if (!config_name)
+		return lg_err(err, "no \"Config\"");
+	json_t *tags = json_object_get(entry, "RepoTags");
+	const char *names[64];
+	size_t ntags = 0;
+	for (; json_is_array(tags) && ntags < json_array_size(tags) && ntags < 64; ntags++)
+		names[ntags] = json_string_value(json_array_get(tags, ntags));
+	if (!ref_selected(w, names, ntags))
+		return 0;
+	lg_image img = { 0 };
+	cleanup_json json_t *config = NULL;
+	if (load_docker_config(w, config_name, &img.digest, &config, err) < 0)
+		return -1;
+	if (already_loaded(w, &img.digest))
+		return 0;
+	img.config = img.digest;
+	img.ref = ntags && names[0] ? lg_xstrdup(names[0]) : NULL;
+	platform_from(config, &img.platform);
+	if (docker_layers(w, entry, config, &img, err) < 0) {
+		image_free(&img);
+		return lg_err_prefix(err, "image %s", img.digest.str);
+	}
+	if (!selected(w, &img.platform)) {
+		image_free(&img);
+		return 0;
+	}
+	add_image(w, &img);
+	return 0;
+}
+
+static int load_docker(walk *w, lg_error *err)
+{
+	cleanup_free char *text = NULL;
+	size_t len;
+	if (lg_input_read_file(w->in, "manifest.json", LG_MAX_MANIFEST_BYTES, &text, &len, err) < 0)
+		return -1;
+	json_error_t jerr;
+	cleanup_json json_t *list = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+	if (!list)
+		return lg_err(err, "manifest.json: invalid JSON at line %d: %s", jerr.line, jerr.text);
+	if (json_is_null(list))
+		return lg_err(err, "manifest.json is null: the archive describes no image");
+	if (!json_is_array(list))
+		return lg_err(err, "manifest.json: not a JSON array");
+	size_t i;
+	json_t *entry;
+	json_array_foreach(list, i, entry) {
+		if (load_docker_entry(w, entry, err) < 0)
+			return lg_err_prefix(err, "manifest.json[%zu]", i);
+	}
+	return 0;
+}
+
+/* ---- the entry point ------------------------------------------------ */
+
+/* An OCI layout (directory, oci-archive, Docker 25 archive).  Sets *empty
+ * when its index lists no manifest at all ("manifests": null or []). */
+static int load_layout(walk *w, bool *empty, lg_error *err)
+{
 	cleanup_free char *text = NULL;
 	size_t len;
 	cleanup_json json_t *index = NULL;
-	if (check_layout_version(in, err) < 0 ||
-	    lg_input_read_file(in, "index.json", LG_MAX_MANIFEST_BYTES, &text, &len, err) < 0 ||
-	    parse_json(text, len, "index.json", &index, err) < 0 ||
-	    walk_index(&w, index, "index.json", err) < 0)
+	if (check_layout_version(w->in, err) < 0 ||
+	    lg_input_read_file(w->in, "index.json", LG_MAX_MANIFEST_BYTES, &text, &len, err) < 0 ||
+	    parse_json(text, len, "index.json", &index, err) < 0)
+		return -1;
+	json_t *manifests = json_object_get(index, "manifests");
+	*empty = json_is_null(manifests) || (json_is_array(manifests) && json_array_size(manifests) == 0);
+	if (*empty && lg_input_exists(w->in, "manifest.json"))
+		return 0;
+	return walk_index(w, index, "index.json", err);
+}
+
+static int load_any(walk *w, lg_error *err)
+{
+	bool empty = false;
+	if (lg_input_exists(w->in, "oci-layout")) {
+		if (load_layout(w, &empty, err) < 0)
+			return -1;
+		if (!empty || !lg_input_exists(w->in, "manifest.json"))
+			return 0;
+	}
+	if (lg_input_exists(w->in, "manifest.json"))
+		return load_docker(w, err);
+	if (lg_input_exists(w->in, "repositories"))
+		return lg_err(err, "a legacy docker archive with only a \"repositories\" file and no "
+			      "manifest.json: save it again with a current docker");
+	return lg_err(err, "no image here: neither an OCI layout (oci-layout, index.json) "
+		      "nor a docker archive (manifest.json)");
+}
+
+int lg_oci_load(lg_input *in, const lg_select *select, lg_image_set **out,
+		lg_error *err)
+{
+	walk w = { .in = in, .select = select };
+	w.set = lg_xcalloc(1, sizeof(*w.set));
+	if (load_any(&w, err) < 0)
 		goto fail;
 	if (w.set->nimages == 0) {
-		if (nfilters)
-			lg_err(err, "no image for the selected platform (%zu descriptors skipped)",
-			       w.set->nskipped);
+		if (select->nplatforms || select->nrefs)
+			lg_err(err, "no image matches the selected %s (%zu descriptors skipped)",
+			       select->nrefs ? "--ref" : "--platform", w.set->nskipped);
 		else
 			lg_err(err, "no container image to scan (%zu descriptors skipped%s%s)",
 			       w.set->nskipped, w.set->nskipped ? ": " : "",

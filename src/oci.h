@@ -35,6 +35,7 @@ typedef struct lg_platform {
 } lg_platform;
 
 typedef struct lg_layer_desc {
+	char *path;        /* docker-archive: the file in the archive; NULL: by digest */
 	char *media_type;
 	lg_digest digest;
 	int64_t size;
@@ -43,8 +44,8 @@ typedef struct lg_layer_desc {
 } lg_layer_desc;
 
 typedef struct lg_image {
-	lg_digest digest;     /* of the manifest */
-	char *media_type;     /* of the manifest */
+	lg_digest digest;     /* of the manifest; docker-archive: of the config (the image ID) */
+	char *media_type;     /* of the manifest; NULL for a docker-archive manifest.json entry */
 	char *ref;            /* org.opencontainers.image.ref.name, or NULL */
 	lg_platform platform; /* from the index, else from the config */
 	lg_digest config;
@@ -76,12 +77,21 @@ typedef struct lg_platform_filter {
 int lg_platform_filter_parse(const char *s, lg_platform_filter *out,
 			     lg_error *err);
 
-/* Walk the input's index and load every image manifest and config.
- * filters (nfilters may be 0: all platforms) select images by platform.
+/* Which images to load. */
+typedef struct lg_select {
+	const lg_platform_filter *platforms; /* --platform; none: all */
+	size_t nplatforms;
+	const char *const *refs; /* --ref: ref.name / RepoTags; none: all */
+	size_t nrefs;
+} lg_select;
+
+/* Load every image of the input: from an OCI layout's index (nested
+ * indexes, manifests, configs), or from a `docker save` archive's
+ * manifest.json (also when a Docker 25 index.json lists no manifests).
  * An error (a blob missing or not matching its digest, a malformed
  * document, an unsupported layer media type, no image at all) is -1. */
-int lg_oci_load(lg_input *in, const lg_platform_filter *filters,
-		size_t nfilters, lg_image_set **out, lg_error *err);
+int lg_oci_load(lg_input *in, const lg_select *select, lg_image_set **out,
+		lg_error *err);
 
 void lg_image_set_free(lg_image_set *set);
 

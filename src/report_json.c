@@ -152,9 +152,9 @@ static json_t *jimage(const lg_scan *s)
 		for (size_t pos = 0; pos < img->nlayers; pos++)
 			json_array_append_new(layers, jlayer(s, si, pos));
 		json_array_append_new(manifests,
-			json_pack("{s:s,s:s,s:o,s:o,s:s,s:o}",
+			json_pack("{s:s,s:o,s:o,s:o,s:s,s:o}",
 				  "digest", img->digest.str,
-				  "media_type", img->media_type,
+				  "media_type", jstr_or_null(img->media_type),
 				  "ref", jstr_or_null(img->ref),
 				  "platform", jplatform(&img->platform),
 				  "config", img->config.str,

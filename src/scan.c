@@ -85,7 +85,7 @@ int lg_scan_run(const lg_scan_options *opts, lg_scan **out, lg_error *err)
 		return -1;
 	lg_scan *s = lg_xcalloc(1, sizeof(*s));
 	s->opts = opts;
-	int r = lg_oci_load(in, opts->filters, opts->nfilters, &s->set, err);
+	int r = lg_oci_load(in, &opts->select, &s->set, err);
 	if (r == 0) {
 		s->images = lg_xcalloc(s->set->nimages, sizeof(*s->images));
 		for (size_t i = 0; i < s->set->nimages && r == 0; i++)

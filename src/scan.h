@@ -20,8 +20,7 @@
 
 typedef struct lg_scan_options {
 	const char *image;                  /* path given by the user */
-	const lg_platform_filter *filters;  /* --platform, may be empty */
-	size_t nfilters;
+	lg_select select;                   /* --platform, --ref */
 	const lg_rules *rules;
 	const lg_target *target;
 } lg_scan_options;

@@ -228,3 +228,35 @@ const char *lg_short_digest(const char *digest, char out[static 24])
 	snprintf(out, 24, "%.*s:%.12s", (int)alg, digest, colon + 1);
 	return out;
 }
+
+void lg_path_normalize(const char *name, size_t len, lg_buf *out, bool *escaped)
+{
+	lg_buf_reset(out);
+	*escaped = false;
+	size_t i = 0;
+	while (i < len) {
+		while (i < len && name[i] == '/')
+			i++;
+		size_t start = i;
+		while (i < len && name[i] != '/')
+			i++;
+		size_t n = i - start;
+		if (n == 0 || (n == 1 && name[start] == '.'))
+			continue;
+		if (n == 2 && name[start] == '.' && name[start + 1] == '.') {
+			if (out->len == 0) {
+				*escaped = true;
+				continue;
+			}
+			char *slash = memrchr(out->data, '/', out->len);
+			out->len = (size_t)(slash - out->data);
+			out->data[out->len] = '\0';
+			continue;
+		}
+		lg_buf_putc(out, '/');
+		lg_buf_append(out, name + start, n);
+	}
+	if (out->len == 0)
+		lg_buf_putc(out, '/');
+}
+

@@ -78,4 +78,11 @@ bool lg_utf8_printable(const char *s, size_t len);
  * the caller's buffer (at least 20 bytes). */
 const char *lg_short_digest(const char *digest, char out[static 24]);
 
+/* Normalize a tar entry name lexically into out (reset first): "./" and
+ * leading "/" folded, "." and empty segments dropped, ".." resolved inside
+ * "/".  Sets *escaped when ".." would have left the root.  The result
+ * starts with "/" and has no trailing "/" (the root is "/"). */
+void lg_path_normalize(const char *name, size_t len, lg_buf *out,
+		       bool *escaped);
+
 #endif
