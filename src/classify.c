@@ -1,6 +1,7 @@
 /* classify.c - see classify.h */
 #include "classify.h"
 
+#include <ctype.h>
 #include <string.h>
 
 #include "spdx.h"
@@ -48,14 +49,46 @@ static void path_evidence(const lg_rules *rules, const lg_target *target,
 	e->class_name = r->class_name;
 }
 
+/* A tag that does not parse still names licenses: if any identifier-like
+ * word in it maps to a class the target denies, the tag counts as that
+ * denial (fail closed); otherwise it is unknown.  Returns the level. */
+static enum lg_level salvage(const lg_rules *rules, const lg_target *target,
+			     const lg_tag *t, const lg_rule **rule, char *id, size_t idsize)
+{
+	enum lg_level level = LG_LEVEL_UNKNOWN;
+	const char *p = t->expr, *end = t->expr + t->len;
+	while (p < end) {
+		size_t n = 0;
+		while (p + n < end && (isalnum((unsigned char)p[n]) || strchr(".-:", p[n])))
+			n++;
+		if (n == 0) {
+			p++;
+			continue;
+		}
+		const lg_rule *r = lg_rules_match_license(rules, p, n);
+		if (r && lg_target_class_level(target, r->class_name) == LG_LEVEL_DENY) {
+			level = LG_LEVEL_DENY;
+			*rule = r;
+			snprintf(id, idsize, "%.*s", (int)(n < 120 ? n : 120), p);
+			break;
+		}
+		p += n;
+	}
+	return level;
+}
+
 static void tag_evidence(const lg_rules *rules, const lg_target *target,
 			 const lg_tag *t, lg_classification *c, bool *any)
 {
 	lg_spdx_eval ev;
 	lg_error err = LG_ERROR_INIT;
 	bool parsed = lg_spdx_evaluate(t->expr, t->len, rules, target, &ev, &err) == 0;
-	enum lg_level level = parsed ? ev.level : LG_LEVEL_UNKNOWN;
-	const char *class_name = parsed && ev.rule ? ev.rule->class_name : NULL;
+	const lg_rule *denied = NULL;
+	char denied_id[128] = "";
+	enum lg_level level = parsed ? ev.level
+				     : salvage(rules, target, t, &denied, denied_id, sizeof(denied_id));
+	const lg_rule *rule = parsed ? ev.rule : denied;
+	const char *class_name = rule ? rule->class_name : NULL;
 	weigh(c, level, class_name, any);
 	lg_evidence *e = add(c);
 	if (e) {
@@ -63,10 +96,15 @@ static void tag_evidence(const lg_rules *rules, const lg_target *target,
 		e->level = level;
 		e->value = t->expr;
 		e->value_len = t->len;
-		e->rule = parsed ? ev.rule : NULL;
+		e->rule = rule;
 		e->class_name = class_name;
 		e->line = t->line;
-		snprintf(e->id, sizeof(e->id), "%s", parsed ? ev.id : lg_error_msg(&err));
+		if (parsed)
+			snprintf(e->id, sizeof(e->id), "%s", ev.id);
+		else if (denied)
+			snprintf(e->id, sizeof(e->id), "%s; names %s", lg_error_msg(&err), denied_id);
+		else
+			snprintf(e->id, sizeof(e->id), "%s", lg_error_msg(&err));
 	}
 	lg_error_clear(&err);
 }

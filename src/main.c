@@ -1,11 +1,13 @@
 /* main.c - licgate's command line: parse options, dispatch, map the result
  * to the exit status.  The pipeline itself lives in scan.c. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -166,6 +168,13 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 	a->image = argv[optind];
 }
 
+static mode_t current_umask(void)
+{
+	mode_t m = umask(022);
+	umask(m);
+	return m;
+}
+
 static bool want_color(const scan_args *a)
 {
 	const char *no = getenv("NO_COLOR");
@@ -174,19 +183,59 @@ static bool want_color(const scan_args *a)
 	       !(term && strcmp(term, "dumb") == 0) && isatty(STDOUT_FILENO);
 }
 
+/* Write the report to a temporary file beside path, then rename it over
+ * path: a reader never sees half a report. */
+static int write_report_file(const lg_scan *s, scan_args *a, lg_error *err)
+{
+	char *tmp = lg_xasprintf("%s.XXXXXX", a->output);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+	int r;
+	if (!f) {
+		r = lg_err_errno(err, errno, "%s", a->output);
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+		free(tmp);
+		return r;
+	}
+	fchmod(fd, 0644 & ~current_umask());
+	r = lg_report_write(s, &a->report, f, err);
+	if (fclose(f) != 0 && r == 0)
+		r = lg_err_errno(err, errno, "%s", a->output);
+	if (r == 0 && rename(tmp, a->output) < 0)
+		r = lg_err_errno(err, errno, "%s", a->output);
+	if (r < 0)
+		unlink(tmp);
+	free(tmp);
+	return r;
+}
+
+/* A device or a FIFO (--output /dev/stdout) is written in place. */
+static bool is_special(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+}
+
+static int write_report_special(const lg_scan *s, scan_args *a, lg_error *err)
+{
+	FILE *f = fopen(a->output, "w");
+	if (!f)
+		return lg_err_errno(err, errno, "%s", a->output);
+	int r = lg_report_write(s, &a->report, f, err);
+	if (fclose(f) != 0 && r == 0)
+		r = lg_err_errno(err, errno, "%s", a->output);
+	return r;
+}
+
 static int write_report(const lg_scan *s, scan_args *a, lg_error *err)
 {
-	if (a->output) {
-		FILE *f = fopen(a->output, "w");
-		if (!f)
-			return lg_err_errno(err, errno, "%s", a->output);
-		int r = lg_report_write(s, &a->report, f, err);
-		if (fclose(f) != 0 && r == 0)
-			r = lg_err_errno(err, errno, "%s", a->output);
-		if (r < 0)
-			return lg_err_prefix(err, "%s", a->output);
-		return 0;
-	}
+	if (a->output && is_special(a->output))
+		return write_report_special(s, a, err);
+	if (a->output)
+		return write_report_file(s, a, err);
 	if (a->quiet)
 		return 0;
 	return lg_report_write(s, &a->report, stdout, err);
@@ -225,6 +274,9 @@ static int cmd_scan(int argc, char **argv)
 	lg_scan *scan = NULL;
 	int status;
 	if (lg_scan_run(&opts, &scan, &err) < 0) {
+		/* An old report at --output must not pass for this scan's. */
+		if (a.output && !is_special(a.output))
+			unlink(a.output);
 		status = fail(&err);
 	} else if (write_report(scan, &a, &err) < 0) {
 		status = fail(&err);

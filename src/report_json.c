@@ -103,7 +103,7 @@ static void on_finding(void *ud, const lg_finding *f)
 		"deleted", f->deleted_by != 0,
 		"deleted_by", f->deleted_by ? json_integer(f->deleted_by) : json_null(),
 		"escaped", (f->file->flags & LG_FILE_ESCAPED) != 0,
-		"platform", plat[0] ? json_string(plat) : json_null(),
+		"platform", plat[0] ? jbytes(plat, strlen(plat)) : json_null(),
 		"manifest", f->image->image->digest.str,
 		"xxh3", jhex(f->file->xxh3, sizeof(f->file->xxh3)),
 		"size", (json_int_t)f->file->size,
