@@ -33,7 +33,7 @@ typedef struct lg_evidence {
 	const lg_rule *rule;  /* the path rule, or the license rule of the deciding identifier */
 	const char *class_name; /* NULL when no rule maps it */
 	uint64_t line;        /* tags: line in the file */
-	char id[128];         /* TAG: the deciding identifier; UNPARSEABLE: why */
+	char id[256];         /* TAG: the deciding identifier; UNPARSEABLE: why */
 } lg_evidence;
 
 /* What the gate does with the file. */

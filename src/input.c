@@ -91,19 +91,46 @@ static int write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+typedef struct spool_src {
+	int fd;
+	uint64_t raw;   /* bytes read from fd */
+	int error;      /* errno of a failed read */
+	unsigned char buf[SPOOL_BUF];
+} spool_src;
+
+static la_ssize_t spool_read(struct archive *a, void *ud, const void **buf)
+{
+	(void)a;
+	spool_src *src = ud;
+	ssize_t n;
+	do
+		n = read(src->fd, src->buf, sizeof(src->buf));
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		src->error = errno;
+		archive_set_error(a, errno, "%s", strerror(errno));
+		return -1;
+	}
+	src->raw += (uint64_t)n;
+	*buf = src->buf;
+	return n;
+}
+
 /* Copy in_fd, decompressing gzip or zstd, into a new temporary file. */
 static int spool(int in_fd, const char *what, int *out, lg_error *err)
 {
 	int fd = temp_file(err);
 	if (fd < 0)
 		return -1;
+	spool_src *src = lg_xcalloc(1, sizeof(*src));
+	src->fd = in_fd;
 	struct archive *a = archive_read_new();
 	archive_read_support_format_raw(a);
 	archive_read_support_filter_gzip(a);
 	archive_read_support_filter_zstd(a);
 	struct archive_entry *e;
 	uint64_t total = 0;
-	int r = archive_read_open_fd(a, in_fd, SPOOL_BUF);
+	int r = archive_read_open(a, src, NULL, spool_read, NULL);
 	if (r == ARCHIVE_OK)
 		r = archive_read_next_header(a, &e);
 	while (r == ARCHIVE_OK) {
@@ -119,19 +146,25 @@ static int spool(int in_fd, const char *what, int *out, lg_error *err)
 		}
 		total += size;
 	}
-	if (r != ARCHIVE_EOF && archive_filter_bytes(a, -1) > 0) {
+	if (src->raw == 0 && !src->error) {
+		lg_err(err, "%s: empty input", what);
+		goto fail;
+	}
+	if (r != ARCHIVE_EOF) {
 		lg_err(err, "%s: %s", what, archive_error_string(a));
 		goto fail;
 	}
 	if (total == 0) {
-		lg_err(err, "%s: empty input", what);
+		lg_err(err, "%s: empty after decompression", what);
 		goto fail;
 	}
 	archive_read_free(a);
+	free(src);
 	*out = fd;
 	return 0;
 fail:
 	archive_read_free(a);
+	free(src);
 	close(fd);
 	return -1;
 }

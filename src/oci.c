@@ -97,16 +97,21 @@ static int descriptor_target(json_t *desc, lg_digest *d, int64_t *size,
 	return 0;
 }
 
-static void add_skipped(walk *w, json_t *desc, const char *media_type,
-			const char *reason)
+static void add_skipped_as(walk *w, const char *digest, const char *media_type,
+			   const char *reason)
 {
 	lg_image_set *s = w->set;
 	s->skipped = lg_xrealloc(s->skipped, (s->nskipped + 1) * sizeof(*s->skipped));
 	lg_skipped *k = &s->skipped[s->nskipped++];
-	const char *digest = jstr(desc, "digest");
 	k->digest = lg_xstrdup(digest ? digest : "");
 	k->media_type = lg_xstrdup(media_type ? media_type : "");
 	k->reason = lg_xstrdup(reason);
+}
+
+static void add_skipped(walk *w, json_t *desc, const char *media_type,
+			const char *reason)
+{
+	add_skipped_as(w, jstr(desc, "digest"), media_type, reason);
 }
 
 /* ---- platforms ------------------------------------------------------ */
@@ -152,16 +157,35 @@ static bool selected(const walk *w, const lg_platform *p)
 	return false;
 }
 
-/* Does name (a ref.name or a RepoTag) match a --ref?  "app" also matches
- * "app:latest", as docker does. */
+/* A reference in Docker's normal form: "app" -> "docker.io/library/app:latest",
+ * "ghcr.io/o/app" -> "ghcr.io/o/app:latest"; a digest reference keeps its
+ * digest.  Written into out (size bytes). */
+static void normalize_ref(const char *ref, char *out, size_t size)
+{
+	const char *slash = strchr(ref, '/');
+	const char *last = strrchr(ref, '/');
+	bool has_domain = slash && (memchr(ref, '.', (size_t)(slash - ref)) ||
+				    memchr(ref, ':', (size_t)(slash - ref)) ||
+				    strncmp(ref, "localhost/", 10) == 0);
+	const char *name_part = last ? last + 1 : ref;
+	bool tagged = strchr(name_part, ':') || strchr(ref, '@');
+	snprintf(out, size, "%s%s%s%s", has_domain ? "" : "docker.io/",
+		 !has_domain && !slash ? "library/" : "", ref, tagged ? "" : ":latest");
+}
+
+/* Does name (a ref.name annotation, an image name or a RepoTag) match a
+ * --ref?  Equal as written, or equal once both are in Docker's normal
+ * form ("app" matches "docker.io/library/app:latest"). */
 static bool ref_matches(const char *name, const char *ref)
 {
 	if (!name)
 		return false;
 	if (strcmp(name, ref) == 0)
 		return true;
-	size_t n = strlen(ref);
-	return !strchr(ref, ':') && strncmp(name, ref, n) == 0 && strcmp(name + n, ":latest") == 0;
+	char a[1024], b[1024];
+	normalize_ref(name, a, sizeof(a));
+	normalize_ref(ref, b, sizeof(b));
+	return strcmp(a, b) == 0;
 }
 
 static bool ref_selected(const walk *w, const char *const *names, size_t n)
@@ -537,8 +561,10 @@ static int load_docker_entry(walk *w, json_t *entry, lg_error *err)
 	size_t ntags = 0;
 	for (; json_is_array(tags) && ntags < json_array_size(tags) && ntags < 64; ntags++)
 		names[ntags] = json_string_value(json_array_get(tags, ntags));
-	if (!ref_selected(w, names, ntags))
+	if (!ref_selected(w, names, ntags)) {
+		add_skipped_as(w, config_name, NULL, "ref not selected");
 		return 0;
+	}
 	lg_image img = { 0 };
 	cleanup_json json_t *config = NULL;
 	if (load_docker_config(w, config_name, &img.digest, &config, err) < 0)
@@ -553,6 +579,7 @@ static int load_docker_entry(walk *w, json_t *entry, lg_error *err)
 		return lg_err_prefix(err, "image %s", img.digest.str);
 	}
 	if (!selected(w, &img.platform)) {
+		add_skipped_as(w, img.digest.str, NULL, "platform not selected");
 		image_free(&img);
 		return 0;
 	}

@@ -62,8 +62,10 @@ static int scan_image(lg_scan *s, lg_input *in, size_t idx, lg_error *err)
 	for (size_t i = 0; i < img->nlayers; i++) {
 		size_t before = s->nlayers;
 		if (layer_id(s, in, &img->layers[i], &si->layer_ids[i], err) < 0)
-			return lg_err_prefix(err, "manifest %s: layer %zu (%s)", img->digest.str,
-					     i + 1, img->layers[i].digest.str);
+			return lg_err_prefix(err, "%s %s: layer %zu (%s)",
+					     img->media_type ? "manifest" : "image", img->digest.str,
+					     i + 1, img->layers[i].path ? img->layers[i].path
+									 : img->layers[i].digest.str);
 		if (s->nlayers > before)
 			classify_layer(s->opts, &s->layers[si->layer_ids[i]]);
 	}

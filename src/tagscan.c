@@ -23,6 +23,7 @@ void lg_tagscan_init(lg_tagscan *s, lg_tag_fn fn, void *ud)
 	s->matched = 0;
 	s->capturing = 0;
 	s->cap_len = 0;
+	s->truncated = 0;
 }
 
 static uint64_t count_newlines(const char *p, const char *end)
@@ -59,12 +60,21 @@ static void emit(lg_tagscan *s)
 	const char *e = s->cap;
 	size_t len = expression_end(e, s->cap_len);
 	size_t start = 0;
+	/* A closer cut in two by the capture limit: drop the part we have. */
+	if (s->truncated && len == s->cap_len) {
+		if (len && e[len - 1] == '*')
+			len--;
+		else
+			while (len && e[len - 1] == '-')
+				len--;
+	}
 	while (len > start && is_blank(e[len - 1]))
 		len--;
 	while (start < len && is_blank(e[start]))
 		start++;
 	s->capturing = 0;
 	s->cap_len = 0;
+	s->truncated = 0;
 	if (len > start)
 		s->fn(s->ud, e + start, len - start, s->line);
 }
@@ -73,19 +83,25 @@ static void emit(lg_tagscan *s)
  * (the end-of-line byte included when the line ended). */
 static size_t capture(lg_tagscan *s, const char *p, const char *end)
 {
+	const char *start = p;
+	if (s->cap_len == 0) /* blanks after the colon take no room */
+		while (p < end && is_blank(*p))
+			p++;
 	const char *q = p;
 	while (q < end && *q != '\n' && *q != '\r')
 		q++;
 	size_t room = LG_TAG_MAX - s->cap_len;
 	size_t take = (size_t)(q - p) < room ? (size_t)(q - p) : room;
+	if (take < (size_t)(q - p))
+		s->truncated = 1;
 	memcpy(s->cap + s->cap_len, p, take);
 	s->cap_len += take;
 	if (q == end)
-		return (size_t)(q - p);
+		return (size_t)(q - start);
 	emit(s);
 	if (*q == '\n')
 		s->line++;
-	return (size_t)(q - p) + 1;
+	return (size_t)(q - start) + 1;
 }
 
 void lg_tagscan_feed(lg_tagscan *s, const void *data, size_t len)

@@ -27,6 +27,7 @@ typedef struct lg_tagscan {
 	size_t matched;    /* bytes of the keyword matched so far */
 	int capturing;     /* inside a tag's expression */
 	size_t cap_len;
+	int truncated;     /* the line was longer than LG_TAG_MAX */
 	char cap[LG_TAG_MAX];
 } lg_tagscan;
 
