@@ -303,6 +303,12 @@ static uint8_t classify_entry(walker *w, struct archive_entry *e)
 			p->data[p->len] = '\0';
 			return LG_ENTRY_OPAQUE;
 		}
+		const char *name = base + 4;
+		bool malformed = !*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0;
+		if (malformed) {
+			add_warning(w->layer, "%s: a whiteout that names no file; ignored", p->data);
+			return LG_ENTRY_OTHER;
+		}
 		if (strncmp(base, ".wh..wh.", 8) != 0) {
 			memmove(base, base + 4, strlen(base + 4) + 1);
 			p->len -= 4;

@@ -18,11 +18,28 @@
 #define AT_WHITEOUT 0x4 /* deletes this path */
 #define AT_OPAQUE 0x8   /* empties this directory of lower content */
 
+/* An entry at /a/b/c makes /a/b and /a directories of that layer, whether
+ * or not the tar lists them: they replace a lower layer's file there. */
+static void imply_parents(lg_strmap *m, const char *path, size_t len)
+{
+	while (len > 1) {
+		const char *slash = memrchr(path, '/', len);
+		len = slash == path ? 1 : (size_t)(slash - path);
+		bool created;
+		uint32_t *v = lg_strmap_put(m, path, len, &created);
+		if (!created && (*v & AT_ENTRY))
+			return; /* this parent and its own parents are known */
+		*v |= AT_ENTRY;
+	}
+}
+
 static void build_map(const lg_layer *l, lg_strmap *m)
 {
 	for (size_t i = 0; i < l->nentries; i++) {
 		const lg_entry *e = &l->entries[i];
 		bool created;
+		if (e->type != LG_ENTRY_OPAQUE && e->type != LG_ENTRY_WHITEOUT)
+			imply_parents(m, e->path, e->len);
 		uint32_t *v = lg_strmap_put(m, e->path, e->len, &created);
 		switch (e->type) {
 		case LG_ENTRY_WHITEOUT:

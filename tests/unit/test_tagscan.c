@@ -1,0 +1,414 @@
+/* test_tagscan.c - SPDX-License-Identifier tags in a byte stream: positions,
+ * comment closers, line numbers, and every way a file can be cut into
+ * chunks (each split offset, three-way splits, byte by byte). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tagscan.h"
+#include "util.h"
+
+/* ---- helpers ---- */
+
+/* Tags found, rendered as "LINE:EXPR\n" each, in the order reported. */
+static void collect(void *ud, const char *expr, size_t len, uint64_t line)
+{
+	lg_buf *b = ud;
+	assert_non_null(expr);
+	assert_true(len > 0);
+	assert_true(len <= LG_TAG_MAX);
+	lg_buf_appendf(b, "%llu:", (unsigned long long)line);
+	lg_buf_append(b, expr, len);
+	lg_buf_putc(b, '\n');
+}
+
+/* Scan in[0..len) fed as chunks cut at the offsets cuts[0..ncuts) (sorted)
+ * and return what was found (caller frees). */
+static char *scan_cut(const char *in, size_t len, const size_t *cuts,
+		      size_t ncuts)
+{
+	lg_buf found = LG_BUF_INIT;
+	lg_tagscan s;
+	lg_tagscan_init(&s, collect, &found);
+	size_t at = 0;
+	for (size_t i = 0; i <= ncuts; i++) {
+		size_t to = i < ncuts ? cuts[i] : len;
+		lg_tagscan_feed(&s, in + at, to - at);
+		at = to;
+	}
+	lg_tagscan_end(&s);
+	return lg_buf_steal(&found);
+}
+
+static char *scan_whole(const char *in, size_t len)
+{
+	return scan_cut(in, len, NULL, 0);
+}
+
+/* Fed one byte at a time, each byte from its own heap allocation so a
+ * read past the chunk shows under ASan/valgrind. */
+static char *scan_bytewise(const char *in, size_t len)
+{
+	lg_buf found = LG_BUF_INIT;
+	lg_tagscan s;
+	lg_tagscan_init(&s, collect, &found);
+	for (size_t i = 0; i < len; i++) {
+		char *one = lg_xmalloc(1);
+		*one = in[i];
+		lg_tagscan_feed(&s, one, 1);
+		free(one);
+	}
+	lg_tagscan_end(&s);
+	return lg_buf_steal(&found);
+}
+
+/* Check in against want whole, in two chunks at every offset, in three
+ * chunks at every pair of offsets (short inputs), and byte by byte. */
+static void check_all_splits(const char *name, const char *in, size_t len,
+			     const char *want)
+{
+	char *got = scan_whole(in, len);
+	if (strcmp(got, want) != 0)
+		fail_msg("%s (whole): got\n%s\nwant\n%s", name, got, want);
+	free(got);
+	for (size_t k = 0; k <= len; k++) {
+		/* Copy the chunks so that nothing past a chunk is readable. */
+		char *a = lg_xmalloc(k ? k : 1), *b = lg_xmalloc(len - k ? len - k : 1);
+		memcpy(a, in, k);
+		memcpy(b, in + k, len - k);
+		lg_buf found = LG_BUF_INIT;
+		lg_tagscan s;
+		lg_tagscan_init(&s, collect, &found);
+		lg_tagscan_feed(&s, a, k);
+		lg_tagscan_feed(&s, b, len - k);
+		lg_tagscan_end(&s);
+		free(a);
+		free(b);
+		got = lg_buf_steal(&found);
+		if (strcmp(got, want) != 0)
+			fail_msg("%s (split at %zu): got\n%s\nwant\n%s", name,
+				 k, got, want);
+		free(got);
+	}
+	if (len <= 160) {
+		for (size_t i = 0; i <= len; i++) {
+			for (size_t j = i; j <= len; j++) {
+				size_t cuts[2] = { i, j };
+				got = scan_cut(in, len, cuts, 2);
+				if (strcmp(got, want) != 0)
+					fail_msg("%s (split at %zu and %zu): got\n%s\nwant\n%s",
+						 name, i, j, got, want);
+				free(got);
+			}
+		}
+	}
+	got = scan_bytewise(in, len);
+	if (strcmp(got, want) != 0)
+		fail_msg("%s (byte by byte): got\n%s\nwant\n%s", name, got, want);
+	free(got);
+}
+
+/* ---- the table ---- */
+
+#define IN(s) s, sizeof(s) - 1
+
+static const struct {
+	const char *name;
+	const char *in;
+	size_t len;
+	const char *want; /* "LINE:EXPR\n" per tag */
+} cases[] = {
+	{ "alone", IN("SPDX-License-Identifier: MIT\n"), "1:MIT\n" },
+	{ "no space", IN("SPDX-License-Identifier:MIT\n"), "1:MIT\n" },
+	{ "line comment", IN("// SPDX-License-Identifier: MIT\n"), "1:MIT\n" },
+	{ "after code", IN("int x; # SPDX-License-Identifier: ISC\n"), "1:ISC\n" },
+	{ "later line",
+	  IN("#!/bin/sh\n\n  # SPDX-License-Identifier:   Apache-2.0  \nexit 0\n"),
+	  "3:Apache-2.0\n" },
+	{ "tabs and operators",
+	  IN("\tSPDX-License-Identifier:\tMIT OR Apache-2.0\t\n"),
+	  "1:MIT OR Apache-2.0\n" },
+	{ "c comment closer", IN("/* SPDX-License-Identifier: MIT */\n"), "1:MIT\n" },
+	{ "c comment closer, no blank",
+	  IN("/*SPDX-License-Identifier: BSD-3-Clause*/\n"), "1:BSD-3-Clause\n" },
+	{ "html comment closer",
+	  IN("<!-- SPDX-License-Identifier: GPL-2.0-only -->\n"), "1:GPL-2.0-only\n" },
+	{ "minified: cut at the first closer",
+	  IN("/* SPDX-License-Identifier: MIT */ var a=1; /* x */\n"), "1:MIT\n" },
+	{ "dashes that are not a closer",
+	  IN("SPDX-License-Identifier: A--B -\n"), "1:A--B -\n" },
+	{ "star that is not a closer",
+	  IN("SPDX-License-Identifier: A * B\n"), "1:A * B\n" },
+	{ "several tags, LF",
+	  IN("a\nSPDX-License-Identifier: MIT\nb\n\nSPDX-License-Identifier: ISC\n"
+	     "SPDX-License-Identifier: BUSL-1.1\n"),
+	  "2:MIT\n5:ISC\n6:BUSL-1.1\n" },
+	{ "several tags, CRLF",
+	  IN("a\r\nb\r\n// SPDX-License-Identifier: MIT\r\nc\r\n"
+	     "// SPDX-License-Identifier: ISC\r\n\r\n"),
+	  "3:MIT\n5:ISC\n" },
+	{ "CRLF with closer",
+	  IN("\r\n/* SPDX-License-Identifier: MIT */\r\n"), "2:MIT\n" },
+	{ "at EOF without newline", IN("x\ny\n// SPDX-License-Identifier: MIT"),
+	  "3:MIT\n" },
+	{ "at EOF after CR", IN("\r\n// SPDX-License-Identifier: MIT\r"), "2:MIT\n" },
+	{ "at EOF with closer", IN("/* SPDX-License-Identifier: MIT */"), "1:MIT\n" },
+	{ "empty expressions ignored",
+	  IN("SPDX-License-Identifier:\nSPDX-License-Identifier:  \t \n"
+	     "/* SPDX-License-Identifier: */\nSPDX-License-Identifier: MIT\n"),
+	  "4:MIT\n" },
+	{ "empty at EOF", IN("SPDX-License-Identifier:   "), "" },
+	{ "false start: keyword prefix twice",
+	  IN("SPDX-SPDX-License-Identifier: MIT\n"), "1:MIT\n" },
+	{ "false start: doubled S", IN("SSPDX-License-Identifier: MIT\n"), "1:MIT\n" },
+	{ "false start: long prefix",
+	  IN("SPDX-License-IdentifieSPDX-License-Identifier: MIT\n"), "1:MIT\n" },
+	{ "false start: prefix at line end",
+	  IN("SPDX-License-Ident\nSPDX-License-Identifier: MIT\n"), "2:MIT\n" },
+	{ "no colon", IN("SPDX-License-Identifier MIT\n"), "" },
+	{ "keyword cut at EOF", IN("SPDX-License-Identifi"), "" },
+	{ "NUL bytes around",
+	  IN("\0\0\xff\nSPDX-License-Identifier: MIT\n\0S\0"), "2:MIT\n" },
+	{ "a second keyword on the tag's line is part of it",
+	  IN("SPDX-License-Identifier: MIT SPDX-License-Identifier: ISC\n"),
+	  "1:MIT SPDX-License-Identifier: ISC\n" },
+	{ "no tag", IN("Some Source\nSPDX\nLicense-Identifier: x\n"), "" },
+	{ "empty file", IN(""), "" },
+};
+
+static void test_table(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < LG_ARRAY_LEN(cases); i++)
+		check_all_splits(cases[i].name, cases[i].in, cases[i].len,
+				 cases[i].want);
+}
+
+/* Line numbers stay right deep into a file, across every split. */
+static void test_line_numbers_far(void **state)
+{
+	(void)state;
+	lg_buf in = LG_BUF_INIT;
+	for (int i = 1; i < 1000; i++)
+		lg_buf_appendf(&in, i % 2 ? "line %d\n" : "line %d\r\n", i);
+	lg_buf_appendf(&in, "// SPDX-License-Identifier: MIT\n");
+	lg_buf_appendf(&in, "\n\r\n\nSPDX-License-Identifier: ISC");
+	check_all_splits("far", in.data, in.len, "1000:MIT\n1004:ISC\n");
+	lg_buf_free(&in);
+}
+
+/* An expression longer than LG_TAG_MAX is cut and reported as written,
+ * and the scan carries on with the next line. */
+static void test_truncated(void **state)
+{
+	(void)state;
+	lg_buf in = LG_BUF_INIT;
+	lg_buf_append(&in, "SPDX-License-Identifier: ", 25);
+	for (int i = 0; i < 3 * LG_TAG_MAX; i++)
+		lg_buf_putc(&in, (char)('A' + i % 26));
+	lg_buf_append(&in, " */\nSPDX-License-Identifier: MIT\n", 33);
+
+	char *got = scan_whole(in.data, in.len);
+	/* The capture holds LG_TAG_MAX bytes of the expression; the blanks
+	 * after the colon take no room. */
+	lg_buf want = LG_BUF_INIT;
+	lg_buf_append(&want, "1:", 2);
+	lg_buf_append(&want, in.data + 25, LG_TAG_MAX);
+	lg_buf_append(&want, "\n2:MIT\n", 7);
+	assert_string_equal(got, want.data);
+	free(got);
+	check_all_splits("truncated", in.data, in.len, want.data);
+	lg_buf_free(&want);
+	lg_buf_free(&in);
+}
+
+/* An expression of n letters after the keyword and a blank, then tail;
+ * the want string is the first keep letters (caller frees both). */
+static void letters(size_t n, const char *tail, size_t keep, lg_buf *in, lg_buf *want)
+{
+	lg_buf_reset(in);
+	lg_buf_reset(want);
+	lg_buf_append(in, "SPDX-License-Identifier: ", 25);
+	for (size_t i = 0; i < n; i++)
+		lg_buf_putc(in, (char)('a' + i % 26));
+	lg_buf_append(in, tail, strlen(tail));
+	lg_buf_append(want, "1:", 2);
+	lg_buf_append(want, in->data + 25, keep);
+	lg_buf_putc(want, '\n');
+}
+
+/* An expression of exactly LG_TAG_MAX bytes fits whole; one more byte is
+ * cut; the blanks before it take no room, however many. */
+static void test_longest_kept(void **state)
+{
+	(void)state;
+	lg_buf in = LG_BUF_INIT, want = LG_BUF_INIT;
+	letters(LG_TAG_MAX, "\n", LG_TAG_MAX, &in, &want);
+	check_all_splits("longest", in.data, in.len, want.data);
+	letters(LG_TAG_MAX + 1, "\n", LG_TAG_MAX, &in, &want);
+	check_all_splits("longest + 1", in.data, in.len, want.data);
+	letters(LG_TAG_MAX, "", LG_TAG_MAX, &in, &want);
+	check_all_splits("longest at EOF", in.data, in.len, want.data);
+
+	lg_buf_reset(&in);
+	lg_buf_append(&in, "SPDX-License-Identifier:", 24);
+	for (int i = 0; i < 3 * LG_TAG_MAX; i++)
+		lg_buf_putc(&in, i % 3 ? ' ' : '\t');
+	lg_buf_append(&in, "MIT OR ISC\n", 11);
+	check_all_splits("many leading blanks", in.data, in.len, "1:MIT OR ISC\n");
+	lg_buf_free(&want);
+	lg_buf_free(&in);
+}
+
+/* A comment closer that the capture limit cuts in two is still a closer:
+ * none of it is reported.  Regression test: before 2d657ed an expression
+ * that fit, followed by a closer that did not, kept the closer's first
+ * byte(s) ("xxx...x*", or "MIT" plus blanks and a star, which then does
+ * not parse).  Every expression length around the limit, each closer. */
+static void test_closer_at_capture_limit(void **state)
+{
+	(void)state;
+	static const char *const closers[] = { "*/", "-->", " */", " -->", "\t*/" };
+	lg_buf in = LG_BUF_INIT, want = LG_BUF_INIT, bad = LG_BUF_INIT;
+	for (size_t c = 0; c < LG_ARRAY_LEN(closers); c++) {
+		for (size_t n = LG_TAG_MAX - 6; n <= LG_TAG_MAX + 2; n++) {
+			char *tail = lg_xasprintf("%s\n", closers[c]);
+			letters(n, tail, n < LG_TAG_MAX ? n : LG_TAG_MAX, &in, &want);
+			free(tail);
+			char *got = scan_whole(in.data, in.len);
+			if (strcmp(got, want.data) != 0) {
+				size_t gl = strlen(got) - 1; /* without the '\n' */
+				lg_buf_appendf(&bad, "  %zu letters then \"%s\": tag ends \"%.6s\"\n",
+					       n, closers[c], got + (gl > 6 ? gl - 6 : 0));
+			}
+			free(got);
+		}
+	}
+	/* a short expression padded with blanks up to and past the limit */
+	for (size_t blanks = LG_TAG_MAX - 8; blanks <= LG_TAG_MAX + 2; blanks++) {
+		for (size_t c = 0; c < LG_ARRAY_LEN(closers); c++) {
+			lg_buf_reset(&in);
+			lg_buf_append(&in, "SPDX-License-Identifier: MIT", 28);
+			for (size_t i = 0; i < blanks; i++)
+				lg_buf_putc(&in, ' ');
+			lg_buf_appendf(&in, "%s\n", closers[c]);
+			char *got = scan_whole(in.data, in.len);
+			if (strcmp(got, "1:MIT\n") != 0)
+				lg_buf_appendf(&bad, "  \"MIT\", %zu blanks then \"%s\": tag is "
+					       "\"MIT\" and %zu more bytes\n",
+					       blanks, closers[c], strlen(got) - 6);
+			free(got);
+		}
+	}
+	lg_buf_free(&in);
+	lg_buf_free(&want);
+	if (bad.len) {
+		char msg[1024]; /* the buffer is freed before fail_msg jumps */
+		snprintf(msg, sizeof(msg), "%s", bad.data);
+		lg_buf_free(&bad);
+		fail_msg("a comment closer cut by the capture limit is kept:\n%s", msg);
+	}
+}
+
+/* lg_tagscan_init starts a new file: no state leaks from the last one. */
+static void test_reset_between_files(void **state)
+{
+	(void)state;
+	lg_buf found = LG_BUF_INIT;
+	lg_tagscan s;
+	lg_tagscan_init(&s, collect, &found);
+	/* a file ending inside the keyword, without lg_tagscan_end */
+	lg_tagscan_feed(&s, "\n\nSPDX-License-Iden", 19);
+	lg_tagscan_init(&s, collect, &found);
+	lg_tagscan_feed(&s, "tifier: MIT\n", 12);
+	lg_tagscan_end(&s);
+	char *got = lg_buf_steal(&found);
+	assert_string_equal(got, "");
+	free(got);
+
+	/* a file ending inside a tag's expression, without lg_tagscan_end */
+	lg_tagscan_init(&s, collect, &found);
+	lg_tagscan_feed(&s, "SPDX-License-Identifier: MI", 27);
+	lg_tagscan_init(&s, collect, &found);
+	lg_tagscan_feed(&s, "T\nx\nSPDX-License-Identifier: ISC", 32);
+	lg_tagscan_end(&s);
+	got = lg_buf_steal(&found);
+	assert_string_equal(got, "3:ISC\n");
+	free(got);
+
+	/* lg_tagscan_end reports the pending tag once, not again */
+	lg_tagscan_init(&s, collect, &found);
+	lg_tagscan_feed(&s, "SPDX-License-Identifier: MIT", 28);
+	lg_tagscan_end(&s);
+	lg_tagscan_end(&s);
+	got = lg_buf_steal(&found);
+	assert_string_equal(got, "1:MIT\n");
+	free(got);
+}
+
+/* Feeding nothing changes nothing, in any state. */
+static void test_empty_feeds(void **state)
+{
+	(void)state;
+	static const char in[] = "a\nSPDX-License-Identifier: MIT\n";
+	lg_buf found = LG_BUF_INIT;
+	lg_tagscan s;
+	lg_tagscan_init(&s, collect, &found);
+	for (size_t i = 0; i < sizeof(in) - 1; i++) {
+		lg_tagscan_feed(&s, in + i, 0);
+		lg_tagscan_feed(&s, in + i, 1);
+		lg_tagscan_feed(&s, NULL, 0);
+	}
+	lg_tagscan_end(&s);
+	char *got = lg_buf_steal(&found);
+	assert_string_equal(got, "2:MIT\n");
+	free(got);
+}
+
+/* The callback gets the user data it was given. */
+struct count {
+	int calls;
+	uint64_t last_line;
+};
+
+static void count_tag(void *ud, const char *expr, size_t len, uint64_t line)
+{
+	(void)expr;
+	(void)len;
+	struct count *c = ud;
+	c->calls++;
+	c->last_line = line;
+}
+
+static void test_user_data(void **state)
+{
+	(void)state;
+	struct count c = { 0, 0 };
+	lg_tagscan s;
+	lg_tagscan_init(&s, count_tag, &c);
+	static const char in[] = "SPDX-License-Identifier: A\n\nSPDX-License-Identifier: B\n";
+	lg_tagscan_feed(&s, in, sizeof(in) - 1);
+	lg_tagscan_end(&s);
+	assert_int_equal(c.calls, 2);
+	assert_int_equal(c.last_line, 3);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_line_numbers_far),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_longest_kept),
+		cmocka_unit_test(test_closer_at_capture_limit),
+		cmocka_unit_test(test_reset_between_files),
+		cmocka_unit_test(test_empty_feeds),
+		cmocka_unit_test(test_user_data),
+	};
+	return cmocka_run_group_tests_name("tagscan", tests, NULL, NULL) ? 1 : 0;
+}
