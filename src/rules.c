@@ -950,6 +950,16 @@ const lg_rule *lg_rules_match_license(const lg_rules *r, const char *id,
 	return NULL;
 }
 
+size_t lg_rules_license_count(const lg_rules *r)
+{
+	return r->license.n;
+}
+
+const lg_rule *lg_rules_license_at(const lg_rules *r, size_t i)
+{
+	return i < r->license.n ? &r->license.v[i].rule : NULL;
+}
+
 const char *lg_level_name(enum lg_level level)
 {
 	switch (level) {

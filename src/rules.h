@@ -98,6 +98,10 @@ const lg_rule *lg_rules_match_license(const lg_rules *rules, const char *id,
 const lg_rule *lg_rules_match_exempt(const lg_rules *rules, const char *path,
 				     size_t len);
 
+/* The license rules in file order, for checks over the rules themselves. */
+size_t lg_rules_license_count(const lg_rules *rules);
+const lg_rule *lg_rules_license_at(const lg_rules *rules, size_t i);
+
 /* Lower-case name of a level / unknown action, for reports. */
 const char *lg_level_name(enum lg_level level);
 const char *lg_unknown_name(enum lg_unknown action);
