@@ -77,8 +77,10 @@ static enum lg_level salvage(const lg_rules *rules, const lg_target *target,
 	return level;
 }
 
-static void tag_evidence(const lg_rules *rules, const lg_target *target,
-			 const lg_tag *t, lg_classification *c, bool *any)
+/* An SPDX expression from any source: evaluated, weighed, listed. */
+static void expr_evidence(const lg_rules *rules, const lg_target *target,
+			  enum lg_evidence_kind kind, const lg_tag *t,
+			  const lg_file *source, lg_classification *c, bool *any)
 {
 	lg_spdx_eval ev;
 	lg_error err = LG_ERROR_INIT;
@@ -92,13 +94,18 @@ static void tag_evidence(const lg_rules *rules, const lg_target *target,
 	weigh(c, level, class_name, any);
 	lg_evidence *e = add(c);
 	if (e) {
-		e->kind = parsed ? LG_EV_TAG : LG_EV_UNPARSEABLE;
+		e->kind = parsed ? kind : LG_EV_UNPARSEABLE;
 		e->level = level;
 		e->value = t->expr;
 		e->value_len = t->len;
 		e->rule = rule;
 		e->class_name = class_name;
-		e->line = t->line;
+		e->line = kind == LG_EV_SNIPPET ? t->snippet_begin : t->line;
+		e->line_end = t->snippet_end;
+		if (source) {
+			e->source = source->path;
+			e->source_len = source->len;
+		}
 		if (parsed)
 			snprintf(e->id, sizeof(e->id), "%s", ev.id);
 		else if (denied)
@@ -109,6 +116,47 @@ static void tag_evidence(const lg_rules *rules, const lg_target *target,
 	lg_error_clear(&err);
 }
 
+static void tag_evidence(const lg_rules *rules, const lg_target *target,
+			 const lg_layer *l, const lg_file *f, const lg_file *source,
+			 lg_classification *c, bool *any)
+{
+	for (uint32_t i = 0; i < f->ntags; i++) {
+		const lg_tag *t = &l->tags[f->first_tag + i];
+		enum lg_evidence_kind kind = source ? LG_EV_SIDECAR
+					     : t->snippet_begin ? LG_EV_SNIPPET : LG_EV_TAG;
+		expr_evidence(rules, target, kind, t, source, c, any);
+	}
+}
+
+static void package_evidence(const lg_rules *rules, const lg_target *target,
+			     const lg_layer *l, const lg_file *f,
+			     lg_classification *c, bool *any)
+{
+	const lg_package *p = &l->packages[f->package - 1];
+	lg_tag t = { .expr = p->expr, .len = p->len };
+	expr_evidence(rules, target, p->kind == LG_PACKAGE_NPM ? LG_EV_NPM : LG_EV_PYTHON,
+		      &t, &l->files[p->manifest], c, any);
+}
+
+static void text_evidence(const lg_target *target, const lg_layer *l,
+			  const lg_file *f, lg_classification *c, bool *any)
+{
+	for (uint32_t i = 0; i < f->ntext; i++) {
+		const lg_rule *r = l->texts[f->first_text + i];
+		enum lg_level level = lg_target_class_level(target, r->class_name);
+		weigh(c, level, r->class_name, any);
+		lg_evidence *e = add(c);
+		if (!e)
+			continue;
+		e->kind = LG_EV_TEXT;
+		e->level = level;
+		e->value = r->pattern;
+		e->value_len = strlen(r->pattern);
+		e->rule = r;
+		e->class_name = r->class_name;
+	}
+}
+
 void lg_classify(const lg_rules *rules, const lg_target *target,
 		 const lg_layer *l, const lg_file *f, lg_classification *out)
 {
@@ -117,9 +165,16 @@ void lg_classify(const lg_rules *rules, const lg_target *target,
 	out->exempt = NULL;
 	out->nevidence = out->nomitted = 0;
 	bool any = false;
-	/* A file's own tags decide between evidence of equal weight. */
-	for (uint32_t i = 0; i < f->ntags; i++)
-		tag_evidence(rules, target, &l->tags[f->first_tag + i], out, &any);
+	/* The most specific evidence comes first and decides between equals.
+	 * A sidecar's own tags are its base file's, not its own. */
+	if (!(f->flags & LG_FILE_SIDECAR))
+		tag_evidence(rules, target, l, f, NULL, out, &any);
+	if (f->sidecar)
+		tag_evidence(rules, target, l, &l->files[f->sidecar - 1],
+			     &l->files[f->sidecar - 1], out, &any);
+	if (f->package)
+		package_evidence(rules, target, l, f, out, &any);
+	text_evidence(target, l, f, out, &any);
 	path_evidence(rules, target, f, out, &any);
 
 	out->exempt = lg_rules_match_exempt(rules, f->path, f->len);
@@ -151,6 +206,8 @@ const char *lg_outcome_name(enum lg_outcome o)
 
 const char *lg_evidence_kind_name(enum lg_evidence_kind k)
 {
-	static const char *const names[] = { "path", "spdx-tag", "unparseable" };
+	static const char *const names[] = { "path", "spdx-tag", "unparseable", "spdx-snippet",
+					     "reuse-sidecar", "npm-package", "python-package",
+					     "text" };
 	return names[k];
 }

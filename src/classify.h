@@ -1,11 +1,15 @@
 /* classify.h - a file's verdict for one target, from its evidence.
  *
- * Evidence: the path class (the last matching path rule) and the class of
- * each SPDX-License-Identifier tag (its expression evaluated; several tags
- * combine as AND).  The file's level is the most restrictive evidence
- * (deny > unknown > allow); an exempt rule overrides it; a file whose level
- * is unknown (no evidence, or evidence of no allowed or denied class)
- * follows the target's `unknown` action.
+ * Evidence, in the order it is listed and weighed: the file's own
+ * SPDX-License-Identifier tags, tags inside SPDX snippets, the tags of its
+ * REUSE sidecar (NAME.license), the license its package declares (npm
+ * package.json, Python METADATA), the `text` rules its head matches, and
+ * its path class (the last matching path rule).  Every expression is
+ * evaluated against the target; all evidence combines as AND: the file's
+ * level is the most restrictive (deny > unknown > allow), the first
+ * evidence of that level names the class.  An exempt rule overrides it; a
+ * file whose level is unknown (no evidence, or evidence of no allowed or
+ * denied class) follows the target's `unknown` action.
  *
  * Nothing here allocates: lg_classification is a value the caller owns,
  * and its pointers point into the rules and the layer.
@@ -22,7 +26,12 @@
 enum lg_evidence_kind {
 	LG_EV_PATH,        /* a path rule matched */
 	LG_EV_TAG,         /* an SPDX-License-Identifier tag */
-	LG_EV_UNPARSEABLE, /* a tag whose expression does not parse */
+	LG_EV_UNPARSEABLE, /* a tag (of any source) whose expression does not parse */
+	LG_EV_SNIPPET,     /* a tag inside SPDX-SnippetBegin .. SPDX-SnippetEnd */
+	LG_EV_SIDECAR,     /* a tag of the file's NAME.license sidecar */
+	LG_EV_NPM,         /* the license of the npm package the file belongs to */
+	LG_EV_PYTHON,      /* the license of the Python distribution listing it */
+	LG_EV_TEXT,        /* a text rule matched the head of the file */
 };
 
 typedef struct lg_evidence {
@@ -32,7 +41,10 @@ typedef struct lg_evidence {
 	size_t value_len;
 	const lg_rule *rule;  /* the path rule, or the license rule of the deciding identifier */
 	const char *class_name; /* NULL when no rule maps it */
-	uint64_t line;        /* tags: line in the file */
+	uint64_t line;        /* tags: line in the file (of source, when set) */
+	uint64_t line_end;    /* SNIPPET: last line, 0 when it runs to the end */
+	const char *source;   /* SIDECAR, NPM, PYTHON: the file it came from */
+	size_t source_len;
 	char id[256];         /* TAG: the deciding identifier; UNPARSEABLE: why */
 } lg_evidence;
 

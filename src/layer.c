@@ -20,12 +20,15 @@
 #include <archive_entry.h>
 #include <xxhash.h>
 
+#include "evidence.h"
 #include "tagscan.h"
 
 #define READ_BUF (128 * 1024)
 #define MAX_NAME (64 * 1024)
 /* A tar archive ends with two zero blocks. */
 #define TAR_END_BYTES 1024
+/* Largest package manifest kept for after the walk. */
+#define MAX_CAPTURE (1024 * 1024)
 
 typedef struct walker {
 	lg_layer *layer;
@@ -43,6 +46,12 @@ typedef struct walker {
 	lg_tagscan tags;
 	lg_buf name;           /* scratch for normalization */
 	unsigned char *buf;    /* READ_BUF bytes */
+	const lg_rules *rules; /* text rules; may be NULL */
+	size_t ntext_rules;
+	char *head;            /* the first LG_TEXT_HEAD bytes of the file */
+	size_t head_len;
+	bool capturing;        /* keep the whole file (a package manifest) */
+	lg_buf capture;
 } walker;
 
 static void LG_PRINTF(2, 3) add_warning(lg_layer *l, const char *fmt, ...)
@@ -180,17 +189,73 @@ static uint32_t add_entry(walker *w, const char *path, size_t len, uint8_t type)
 	return (uint32_t)l->nentries++;
 }
 
-static void on_tag(void *ud, const char *expr, size_t len, uint64_t line)
+static void on_tag(void *ud, const lg_tag_event *ev)
 {
 	walker *w = ud;
 	lg_layer *l = w->layer;
+	lg_file *f = &l->files[l->nfiles - 1];
+	if (ev->kind == LG_TAG_SNIPPET_END) {
+		/* Close the snippet on the tags it holds. */
+		for (uint32_t i = f->first_tag + f->ntags; i-- > f->first_tag;)
+			if (l->tags[i].snippet_begin == ev->snippet_begin)
+				l->tags[i].snippet_end = ev->line;
+		return;
+	}
 	lg_xgrow((void **)&l->tags, &l->tags_cap, l->ntags + 1, sizeof(*l->tags));
 	l->tags[l->ntags++] = (lg_tag){
-		.expr = lg_arena_strndup(&l->arena, expr, len),
-		.len = (uint32_t)len,
-		.line = line,
+		.expr = lg_arena_strndup(&l->arena, ev->expr, ev->len),
+		.len = (uint32_t)ev->len,
+		.line = ev->line,
+		.snippet_begin = ev->snippet_begin,
 	};
-	l->files[l->nfiles - 1].ntags++;
+	f->ntags++;
+}
+
+/* Keep what the walk needs after a file's data has streamed past: its head
+ * for text rules, and all of a package manifest. */
+static void keep(walker *w, const void *block, size_t size)
+{
+	if (w->ntext_rules && w->head_len < LG_TEXT_HEAD) {
+		size_t n = LG_TEXT_HEAD - w->head_len < size ? LG_TEXT_HEAD - w->head_len : size;
+		memcpy(w->head + w->head_len, block, n);
+		w->head_len += n;
+	}
+	if (w->capturing) {
+		if (w->capture.len + size > MAX_CAPTURE)
+			w->capturing = false;
+		else
+			lg_buf_append(&w->capture, block, size);
+	}
+}
+
+static void match_text(walker *w, lg_file *f)
+{
+	lg_layer *l = w->layer;
+	f->first_text = (uint32_t)l->ntexts;
+	for (size_t i = 0; i < w->ntext_rules; i++) {
+		if (!lg_rules_text_match(w->rules, i, w->head, w->head_len))
+			continue;
+		lg_xgrow((void **)&l->texts, &l->texts_cap, l->ntexts + 1, sizeof(*l->texts));
+		l->texts[l->ntexts++] = lg_rules_text_at(w->rules, i);
+		f->ntext++;
+	}
+}
+
+static void store_capture(walker *w, lg_file *f)
+{
+	if (!lg_is_package_manifest(f->path, f->len))
+		return;
+	lg_layer *l = w->layer;
+	if (!w->capturing) {
+		add_warning(l, "%s: package manifest larger than %d bytes; not read", f->path, MAX_CAPTURE);
+		return;
+	}
+	lg_xgrow((void **)&l->captures, &l->captures_cap, l->ncaptures + 1, sizeof(*l->captures));
+	l->captures[l->ncaptures++] = (lg_capture){
+		.file = (uint32_t)(l->nfiles - 1),
+		.data = lg_arena_strndup(&l->arena, w->capture.data ? w->capture.data : "", w->capture.len),
+		.len = (uint32_t)w->capture.len,
+	};
 }
 
 static void hash_zeros(walker *w, uint64_t n)
@@ -208,6 +273,9 @@ static int read_content(walker *w, struct archive *a, lg_file *f, const char *na
 {
 	XXH3_128bits_reset(w->xxh);
 	lg_tagscan_init(&w->tags, on_tag, w);
+	w->head_len = 0;
+	lg_buf_reset(&w->capture);
+	w->capturing = lg_is_package_manifest(f->path, f->len);
 	uint64_t pos = 0;
 	for (;;) {
 		const void *block;
@@ -231,11 +299,14 @@ static int read_content(walker *w, struct archive *a, lg_file *f, const char *na
 			hash_zeros(w, (uint64_t)offset - pos);
 		XXH3_128bits_update(w->xxh, block, size);
 		lg_tagscan_feed(&w->tags, block, size);
+		keep(w, block, size);
 		pos = (uint64_t)offset + size;
 	}
 	if (pos < f->size)
 		hash_zeros(w, f->size - pos);
 	lg_tagscan_end(&w->tags);
+	match_text(w, f);
+	store_capture(w, f);
 	XXH128_canonical_t c;
 	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(w->xxh));
 	memcpy(f->xxh3, c.digest, sizeof(f->xxh3));
@@ -261,6 +332,8 @@ static void link_evidence(walker *w, lg_file *f, const char *target, const char 
 	memcpy(f->xxh3, t->xxh3, sizeof(f->xxh3));
 	f->first_tag = t->first_tag;
 	f->ntags = t->ntags;
+	f->first_text = t->first_text;
+	f->ntext = t->ntext;
 }
 
 static int add_file(walker *w, struct archive *a, struct archive_entry *e,
@@ -438,8 +511,8 @@ static int scan(walker *w, lg_input *in)
 	return finish(w);
 }
 
-int lg_layer_scan(lg_input *in, const lg_layer_desc *desc, lg_layer **out,
-		  lg_error *err)
+int lg_layer_scan(lg_input *in, const lg_layer_desc *desc,
+		  const lg_rules *rules, lg_layer **out, lg_error *err)
 {
 	walker w = {
 		.layer = lg_xcalloc(1, sizeof(lg_layer)),
@@ -447,7 +520,11 @@ int lg_layer_scan(lg_input *in, const lg_layer_desc *desc, lg_layer **out,
 		.err = err,
 		.xxh = XXH3_createState(),
 		.buf = lg_xmalloc(READ_BUF),
+		.rules = rules,
+		.ntext_rules = rules ? lg_rules_text_count(rules) : 0,
 	};
+	if (w.ntext_rules)
+		w.head = lg_xmalloc(LG_TEXT_HEAD);
 	if (!w.xxh) {
 		fputs("licgate: out of memory\n", stderr);
 		exit(2);
@@ -460,11 +537,14 @@ int lg_layer_scan(lg_input *in, const lg_layer_desc *desc, lg_layer **out,
 	lg_strmap_free(&w.by_path);
 	XXH3_freeState(w.xxh);
 	lg_buf_free(&w.name);
+	lg_buf_free(&w.capture);
 	free(w.buf);
+	free(w.head);
 	if (r < 0) {
 		lg_layer_free(w.layer);
 		return -1;
 	}
+	lg_evidence_resolve(w.layer);
 	*out = w.layer;
 	return 0;
 }
@@ -477,6 +557,9 @@ void lg_layer_free(lg_layer *layer)
 	free(layer->files);
 	free(layer->entries);
 	free(layer->tags);
+	free(layer->texts);
+	free(layer->packages);
+	free(layer->captures);
 	for (size_t i = 0; i < layer->nwarnings; i++)
 		free(layer->warnings[i]);
 	free(layer->warnings);

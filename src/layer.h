@@ -21,6 +21,7 @@
 #include "blob.h"
 #include "error.h"
 #include "oci.h"
+#include "rules.h"
 #include "strmap.h"
 #include "util.h"
 
@@ -36,6 +37,7 @@ enum lg_entry_type {
 #define LG_FILE_ESCAPED 0x1   /* its name tried to leave the root with .. */
 #define LG_FILE_HARDLINK 0x2  /* a hardlink; evidence is its target's */
 #define LG_FILE_DANGLING 0x4  /* a hardlink whose target is not in the layer */
+#define LG_FILE_SIDECAR 0x8   /* a REUSE sidecar (NAME.license) of another file */
 
 typedef struct lg_entry {
 	const char *path; /* normalized, absolute, in the layer's arena */
@@ -47,6 +49,8 @@ typedef struct lg_tag {
 	const char *expr; /* as found, trimmed; in the arena */
 	uint32_t len;
 	uint64_t line;
+	uint64_t snippet_begin; /* inside SPDX-SnippetBegin at this line, or 0 */
+	uint64_t snippet_end;   /* ...ending at this line; 0: at the end of the file */
 } lg_tag;
 
 typedef struct lg_file {
@@ -59,7 +63,31 @@ typedef struct lg_file {
 	uint32_t ntags;
 	uint32_t flags;   /* LG_FILE_* */
 	uint32_t entry;   /* index of its lg_entry */
+	uint32_t first_text; /* index into lg_layer.texts */
+	uint32_t ntext;
+	uint32_t sidecar; /* 1 + index of its NAME.license file, or 0 */
+	uint32_t package; /* 1 + index into lg_layer.packages, or 0 */
 } lg_file;
+
+enum lg_package_kind {
+	LG_PACKAGE_NPM,    /* node_modules/<pkg>/package.json */
+	LG_PACKAGE_PYTHON, /* <name>.dist-info/METADATA (+ RECORD) */
+};
+
+/* A package manifest that licenses the files of its package. */
+typedef struct lg_package {
+	enum lg_package_kind kind;
+	uint32_t manifest;  /* index of the manifest file */
+	const char *expr;   /* the declared license (an SPDX expression, we hope); arena */
+	uint32_t len;
+} lg_package;
+
+/* The content of a file kept for after the walk (package manifests). */
+typedef struct lg_capture {
+	uint32_t file;
+	const char *data; /* arena */
+	uint32_t len;
+} lg_capture;
 
 typedef struct lg_layer {
 	lg_arena arena;
@@ -69,6 +97,12 @@ typedef struct lg_layer {
 	size_t nentries, entries_cap;
 	lg_tag *tags;
 	size_t ntags, tags_cap;
+	const lg_rule **texts; /* text rules that matched, per file */
+	size_t ntexts, texts_cap;
+	lg_package *packages;
+	size_t npackages, packages_cap;
+	lg_capture *captures;  /* freed after the walk has resolved them */
+	size_t ncaptures, captures_cap;
 	char **warnings; /* owned strings: things worth a look, not errors */
 	size_t nwarnings;
 	uint64_t content_bytes; /* sum of regular files' sizes */
@@ -76,9 +110,11 @@ typedef struct lg_layer {
 } lg_layer;
 
 /* Walk the layer desc from in; verify its blob digest and its diff_id.
- * Returns -1 with err set when any byte could not be read or verified. */
-int lg_layer_scan(lg_input *in, const lg_layer_desc *desc, lg_layer **out,
-		  lg_error *err);
+ * rules (may be NULL) supplies the `text` rules matched against the head
+ * of each file.  Returns -1 with err set when any byte could not be read
+ * or verified. */
+int lg_layer_scan(lg_input *in, const lg_layer_desc *desc,
+		  const lg_rules *rules, lg_layer **out, lg_error *err);
 void lg_layer_free(lg_layer *layer);
 
 #endif

@@ -256,6 +256,56 @@ int lg_pattern_compile(const char *pattern, lg_pattern **out, lg_error *err)
 	return 0;
 }
 
+/* A phrase as a caseless regex: its words in order, separated by any run
+ * of blanks, line breaks and punctuation, so that "governed by the Business
+ * Source License" matches across comment markers and re-wrapped lines. */
+static void phrase_to_regex(const char *phrase, lg_buf *re)
+{
+	const unsigned char *p = (const unsigned char *)phrase;
+	bool first = true;
+	while (*p) {
+		while (*p && !is_alnum(*p) && *p < 0x80)
+			p++;
+		if (!*p)
+			break;
+		if (!first)
+			lg_buf_append(re, "[\\W_]+", 6);
+		first = false;
+		while (*p && (is_alnum(*p) || *p >= 0x80))
+			emit_byte(re, *p++);
+	}
+}
+
+int lg_pattern_compile_text(const char *pattern, lg_pattern **out, lg_error *err)
+{
+	if (strncmp(pattern, "re:", 3) == 0)
+		return lg_pattern_compile(pattern, out, err);
+	lg_buf src = LG_BUF_INIT;
+	phrase_to_regex(pattern, &src);
+	if (src.len == 0) {
+		lg_buf_free(&src);
+		return lg_err(err, "a phrase needs at least one word");
+	}
+	cleanup_pcre2 pcre2_code *code = NULL;
+	char *regex = lg_buf_steal(&src);
+	if (compile_regex(regex, PCRE2_CASELESS, 0, &code, err) < 0) {
+		free(regex);
+		return -1;
+	}
+	(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	if (!md) {
+		free(regex);
+		return lg_err(err, "out of memory");
+	}
+	lg_pattern *p = lg_xcalloc(1, sizeof *p);
+	p->code = steal_pointer(&code);
+	p->md = md;
+	p->regex = regex;
+	*out = p;
+	return 0;
+}
+
 bool lg_pattern_match(const lg_pattern *p, const char *path, size_t len)
 {
 	/* rc 0 means "matched, ovector too small", which is all we ask. */

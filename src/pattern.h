@@ -43,6 +43,14 @@ typedef struct lg_pattern lg_pattern;
  * message does not repeat the pattern, the caller adds that context. */
 int lg_pattern_compile(const char *pattern, lg_pattern **out, lg_error *err);
 
+/* Compile a text pattern of a `text` rule: "re:REGEX" as above, or a
+ * phrase: its words (runs of letters and digits) in order, matched without
+ * regard to case and with any run of blanks, line breaks and punctuation
+ * between them, so a phrase matches across comment markers and rewrapped
+ * lines.  Searched anywhere in the text given to lg_pattern_match(). */
+int lg_pattern_compile_text(const char *pattern, lg_pattern **out,
+			    lg_error *err);
+
 /* true when path[0..len) matches p.  path need not be NUL-terminated nor
  * valid UTF-8.  A regex that exceeds PCRE2's match limits counts as no
  * match. */

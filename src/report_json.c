@@ -60,9 +60,15 @@ static json_t *jevidence(const lg_classification *c)
 				      "class", jstr_or_null(e->class_name),
 				      "level", lg_level_name(e->level),
 				      "rule", jrule(e->rule));
-		if (e->kind != LG_EV_PATH)
+		bool expr = e->kind != LG_EV_PATH && e->kind != LG_EV_TEXT;
+		if (expr && e->kind != LG_EV_NPM && e->kind != LG_EV_PYTHON && !(e->kind == LG_EV_UNPARSEABLE && e->line == 0))
 			json_object_set_new(j, "line", json_integer((json_int_t)e->line));
-		if (e->kind == LG_EV_TAG)
+		if (e->kind == LG_EV_SNIPPET)
+			json_object_set_new(j, "line_end", e->line_end ? json_integer((json_int_t)e->line_end)
+								       : json_null());
+		if (e->source)
+			json_object_set_new(j, "source", jbytes(e->source, e->source_len));
+		if (expr && e->kind != LG_EV_UNPARSEABLE)
 			json_object_set_new(j, "identifier", jbytes(e->id, strlen(e->id)));
 		if (e->kind == LG_EV_UNPARSEABLE)
 			json_object_set_new(j, "error", jbytes(e->id, strlen(e->id)));

@@ -24,37 +24,82 @@ static const char *paint(const text *t, const char *color)
 	return t->o->color ? color : "";
 }
 
-static void put_rule(lg_buf *b, const lg_rule *r)
+/* " -> CLASS" for an evaluated expression, or why it has none. */
+static void put_expr_class(lg_buf *b, const lg_evidence *e)
 {
-	if (r)
-		lg_buf_appendf(b, " (%s:%u)", r->file, r->line);
+	lg_buf_appendf(b, " -> %s", e->class_name ? e->class_name : "unknown");
+	if (!e->rule)
+		lg_buf_appendf(b, " (no license rule maps %s)", e->id);
+}
+
+static void put_quoted(lg_buf *b, const char *what, const lg_evidence *e)
+{
+	lg_buf_appendf(b, "%s \"", what);
+	lg_buf_append_escaped(b, e->value, e->value_len);
+	lg_buf_putc(b, '"');
+}
+
+static void put_source(lg_buf *b, const lg_evidence *e)
+{
+	lg_buf_append(b, " in ", 4);
+	lg_buf_append_escaped(b, e->source, e->source_len);
+}
+
+static void put_one(lg_buf *b, const lg_evidence *e)
+{
+	switch (e->kind) {
+	case LG_EV_PATH:
+		lg_buf_append(b, "path ", 5);
+		lg_buf_append_escaped(b, e->value, e->value_len);
+		break;
+	case LG_EV_TEXT:
+		put_quoted(b, "text", e);
+		lg_buf_appendf(b, " -> %s", e->class_name);
+		break;
+	case LG_EV_TAG:
+		put_quoted(b, "tag", e);
+		lg_buf_appendf(b, " line %llu", (unsigned long long)e->line);
+		put_expr_class(b, e);
+		break;
+	case LG_EV_SNIPPET:
+		put_quoted(b, "snippet", e);
+		if (e->line_end)
+			lg_buf_appendf(b, " lines %llu-%llu", (unsigned long long)e->line,
+				       (unsigned long long)e->line_end);
+		else
+			lg_buf_appendf(b, " from line %llu to the end", (unsigned long long)e->line);
+		put_expr_class(b, e);
+		break;
+	case LG_EV_SIDECAR:
+		put_quoted(b, "tag", e);
+		put_source(b, e);
+		put_expr_class(b, e);
+		break;
+	case LG_EV_NPM:
+	case LG_EV_PYTHON:
+		put_quoted(b, e->kind == LG_EV_NPM ? "npm license" : "python license", e);
+		put_source(b, e);
+		put_expr_class(b, e);
+		break;
+	case LG_EV_UNPARSEABLE:
+		put_quoted(b, "unparseable license", e);
+		if (e->source)
+			put_source(b, e);
+		else
+			lg_buf_appendf(b, " line %llu", (unsigned long long)e->line);
+		lg_buf_appendf(b, ": %s", e->id);
+		break;
+	}
+	if (e->rule)
+		lg_buf_appendf(b, " (%s:%u)", e->rule->file, e->rule->line);
 }
 
 static void put_evidence(lg_buf *b, const lg_classification *c)
 {
 	for (size_t i = 0; i < c->nevidence; i++) {
-		const lg_evidence *e = &c->evidence[i];
-		lg_buf_append(b, i ? "; " : "", i ? 2 : 0);
-		switch (e->kind) {
-		case LG_EV_PATH:
-			lg_buf_append(b, "path ", 5);
-			lg_buf_append_escaped(b, e->value, e->value_len);
-			break;
-		case LG_EV_TAG:
-			lg_buf_append(b, "tag \"", 5);
-			lg_buf_append_escaped(b, e->value, e->value_len);
-			lg_buf_appendf(b, "\" line %llu -> %s", (unsigned long long)e->line,
-				       e->class_name ? e->class_name : "unknown");
-			if (!e->rule)
-				lg_buf_appendf(b, " (no license rule maps %s)", e->id);
-			break;
-		case LG_EV_UNPARSEABLE:
-			lg_buf_append(b, "unparseable tag \"", 17);
-			lg_buf_append_escaped(b, e->value, e->value_len);
-			lg_buf_appendf(b, "\" line %llu: %s", (unsigned long long)e->line, e->id);
-			break;
-		}
-		put_rule(b, e->rule);
+		if (i)
+			lg_buf_append(b, "; ", 2);
+		put_one(b, &c->evidence[i]);
 	}
 	if (c->nomitted)
 		lg_buf_appendf(b, "; and %zu more", c->nomitted);

@@ -73,7 +73,7 @@ struct lg_rules {
 	size_t nclasses, capclasses;
 	lg_target *targets;
 	size_t ntargets, captargets;
-	rule_list license, path, exempt;
+	rule_list license, path, exempt, text;
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -547,6 +547,25 @@ static void parse_exempt(parser *p, const char **args, size_t n)
 		  args[1]);
 }
 
+static void parse_text_rule(parser *p, const char **args, size_t n)
+{
+	if (n != 2) {
+		perr(p, "text: expected \"PHRASE\" CLASS or re:REGEX CLASS");
+		return;
+	}
+	lg_error e = LG_ERROR_INIT;
+	lg_pattern *pat = NULL;
+	if (lg_pattern_compile_text(args[0], &pat, &e) < 0)
+		perr(p, "bad text pattern '%s': %s", pesc(p, args[0]), lg_error_msg(&e));
+	lg_error_clear(&e);
+	const char *class_name = parse_class_name(p, args[1]);
+	if (!pat || !class_name) {
+		lg_pattern_free(pat);
+		return;
+	}
+	push_rule(p, &p->r->text, LG_RULE_TEXT, args[0], pat, class_name, NULL);
+}
+
 static void parse_statement(parser *p)
 {
 	static const struct {
@@ -555,7 +574,7 @@ static void parse_statement(parser *p)
 	} statements[] = {
 		{ "class", parse_class },     { "target", parse_target },
 		{ "license", parse_license }, { "path", parse_path },
-		{ "exempt", parse_exempt },
+		{ "exempt", parse_exempt },   { "text", parse_text_rule },
 	};
 	for (size_t i = 0; i < LG_ARRAY_LEN(statements); i++) {
 		if (strcmp(p->tok[0], statements[i].keyword) == 0) {
@@ -694,6 +713,7 @@ void lg_rules_free(lg_rules *r)
 	rule_list_free(&r->license);
 	rule_list_free(&r->path);
 	rule_list_free(&r->exempt);
+	rule_list_free(&r->text);
 	for (size_t i = 0; i < r->ntargets; i++)
 		free(r->targets[i].classes);
 	free(r->targets);
@@ -857,12 +877,14 @@ size_t lg_rules_lint(const lg_rules *r, FILE *out)
 			    "against this file");
 	lint_rule_classes(&l, &r->license);
 	lint_rule_classes(&l, &r->path);
+	lint_rule_classes(&l, &r->text);
 	lint_duplicates(&l, &r->license, true, "license",
 			"; the last rule wins");
 	lint_duplicates(&l, &r->path, false, "path pattern",
 			"; the last rule wins");
 	lint_duplicates(&l, &r->exempt, false, "exempt pattern",
 			"; the last rule wins");
+	lint_duplicates(&l, &r->text, false, "text pattern", "");
 	if (l.n > 1)
 		qsort(l.v, l.n, sizeof *l.v, finding_cmp);
 	for (size_t i = 0; i < l.n; i++) {
@@ -948,6 +970,22 @@ const lg_rule *lg_rules_match_license(const lg_rules *r, const char *id,
 		if (id_glob_match(r->license.v[i].rule.pattern, id, len))
 			return &r->license.v[i].rule;
 	return NULL;
+}
+
+size_t lg_rules_text_count(const lg_rules *r)
+{
+	return r->text.n;
+}
+
+const lg_rule *lg_rules_text_at(const lg_rules *r, size_t i)
+{
+	return i < r->text.n ? &r->text.v[i].rule : NULL;
+}
+
+bool lg_rules_text_match(const lg_rules *r, size_t i, const char *data,
+			 size_t len)
+{
+	return i < r->text.n && lg_pattern_match(r->text.v[i].pat, data, len);
 }
 
 size_t lg_rules_license_count(const lg_rules *r)

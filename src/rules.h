@@ -9,6 +9,7 @@
 #ifndef LICGATE_RULES_H
 #define LICGATE_RULES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -33,6 +34,7 @@ enum lg_rule_kind {
 	LG_RULE_LICENSE, /* license ID... CLASS */
 	LG_RULE_PATH,    /* path PATTERN CLASS */
 	LG_RULE_EXEMPT,  /* exempt PATTERN "REASON" */
+	LG_RULE_TEXT,    /* text "PHRASE" CLASS, text re:REGEX CLASS */
 };
 
 /* One rule as written, for evidence ("FILE:LINE"). */
@@ -40,8 +42,8 @@ typedef struct lg_rule {
 	enum lg_rule_kind kind;
 	const char *file;       /* rules file name as given to the loader */
 	unsigned line;          /* 1-based line of the rule */
-	const char *pattern;    /* as written: SPDX id glob, path glob, re:REGEX */
-	const char *class_name; /* LICENSE and PATH rules; NULL for EXEMPT */
+	const char *pattern;    /* as written: SPDX id glob, path glob, phrase, re:REGEX */
+	const char *class_name; /* LICENSE, PATH and TEXT rules; NULL for EXEMPT */
 	const char *reason;     /* EXEMPT rules; NULL otherwise */
 } lg_rule;
 
@@ -97,6 +99,18 @@ const lg_rule *lg_rules_match_license(const lg_rules *rules, const char *id,
 /* The last exempt rule whose pattern matches the path, or NULL. */
 const lg_rule *lg_rules_match_exempt(const lg_rules *rules, const char *path,
 				     size_t len);
+
+/* How far into a file `text` rules look: license headers and license
+ * texts are at the top; a phrase deep in code is more often a mention
+ * (a string, a comment about the license) than the file's license. */
+#define LG_TEXT_HEAD (32 * 1024)
+
+/* The text rules, in file order; lg_rules_text_match() is true when rule i
+ * matches data[0..len) (the head of a file). */
+size_t lg_rules_text_count(const lg_rules *rules);
+const lg_rule *lg_rules_text_at(const lg_rules *rules, size_t i);
+bool lg_rules_text_match(const lg_rules *rules, size_t i, const char *data,
+			 size_t len);
 
 /* The license rules in file order, for checks over the rules themselves. */
 size_t lg_rules_license_count(const lg_rules *rules);

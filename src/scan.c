@@ -29,7 +29,7 @@ static int layer_id(lg_scan *s, lg_input *in, const lg_layer_desc *d,
 		}
 	}
 	lg_layer *layer = NULL;
-	if (lg_layer_scan(in, d, &layer, err) < 0)
+	if (lg_layer_scan(in, d, s->opts->rules, &layer, err) < 0)
 		return -1;
 	s->layers = lg_xrealloc(s->layers, (s->nlayers + 1) * sizeof(*s->layers));
 	s->layers[s->nlayers] = (lg_scanned_layer){ .desc = d, .layer = layer };

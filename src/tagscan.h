@@ -1,10 +1,14 @@
-/* tagscan.h - find "SPDX-License-Identifier:" tags in a stream of bytes.
+/* tagscan.h - find license markers in a stream of bytes, REUSE and SPDX
+ * style: "SPDX-License-Identifier:" tags, "SPDX-SnippetBegin" /
+ * "SPDX-SnippetEnd" regions (a tag inside one licenses only the snippet),
+ * and "REUSE-IgnoreStart" / "REUSE-IgnoreEnd" regions (markers inside are
+ * ignored, as REUSE ignores them).
  *
- * The scanner is fed a file's content in chunks of any size and reports each
- * tag's expression (the rest of its line, trimmed, trailing comment closers
- * removed) with its 1-based line number.  A tag split across chunks is found
- * as if the file were one buffer.  No allocation: the struct is a value the
- * caller owns (a stack or per-worker variable), reset per file.
+ * The scanner is fed a file's content in chunks of any size and reports
+ * each tag's expression (the rest of its line, trimmed, cut at a comment
+ * closer) with its 1-based line number; a marker split across chunks is
+ * found as if the file were one buffer.  No allocation: the struct is a
+ * value the caller owns (a stack or per-worker variable), reset per file.
  */
 #ifndef LICGATE_TAGSCAN_H
 #define LICGATE_TAGSCAN_H
@@ -14,20 +18,35 @@
 
 /* Longest expression kept; a longer one is cut and reported as written. */
 #define LG_TAG_MAX 512
+/* Longest marker keyword ("SPDX-License-Identifier:"). */
+#define LG_TAG_KEYWORD_MAX 24
 
-/* Called once per tag found; expr is not NUL-terminated and is valid only
- * during the call. */
-typedef void (*lg_tag_fn)(void *ud, const char *expr, size_t len,
-			  uint64_t line);
+enum lg_tag_event_kind {
+	LG_TAG_LICENSE,     /* an SPDX-License-Identifier tag */
+	LG_TAG_SNIPPET_END, /* the snippet that began at snippet_begin ended */
+};
+
+typedef struct lg_tag_event {
+	enum lg_tag_event_kind kind;
+	const char *expr;       /* LICENSE: not NUL-terminated, valid during the call */
+	size_t len;
+	uint64_t line;          /* LICENSE: the tag's line; SNIPPET_END: the end's line */
+	uint64_t snippet_begin; /* line of the enclosing SPDX-SnippetBegin, 0 if none */
+} lg_tag_event;
+
+typedef void (*lg_tag_fn)(void *ud, const lg_tag_event *ev);
 
 typedef struct lg_tagscan {
 	lg_tag_fn fn;
 	void *ud;
-	uint64_t line;     /* current line, 1-based */
-	size_t matched;    /* bytes of the keyword matched so far */
-	int capturing;     /* inside a tag's expression */
+	uint64_t line;          /* current line, 1-based */
+	uint64_t snippet;       /* line of the open SPDX-SnippetBegin, or 0 */
+	int ignoring;           /* inside REUSE-IgnoreStart .. End */
+	int capturing;          /* inside a tag's expression */
+	int truncated;          /* the expression's line was longer than LG_TAG_MAX */
+	size_t pend_len;        /* a keyword's start cut by the end of a chunk */
+	char pend[LG_TAG_KEYWORD_MAX];
 	size_t cap_len;
-	int truncated;     /* the line was longer than LG_TAG_MAX */
 	char cap[LG_TAG_MAX];
 } lg_tagscan;
 

@@ -86,7 +86,7 @@ static lg_file make_file(struct fixture *fx, const char *path, const char *tags)
 		memcpy(copy + n, " AND GPL", 8);
 		const char *expr = lg_arena_strndup(&l->arena, copy, n + 8);
 		free(copy);
-		l->tags[l->ntags++] = (lg_tag){ expr, (uint32_t)n, 10 + f.ntags };
+		l->tags[l->ntags++] = (lg_tag){ .expr = expr, .len = (uint32_t)n, .line = 10 + f.ntags };
 		f.ntags++;
 		p += n;
 		if (*p == '|')

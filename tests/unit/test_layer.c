@@ -257,7 +257,7 @@ static lg_layer *scan(struct fixture *fx, const lg_layer_desc *desc, char **msg)
 {
 	lg_error err = LG_ERROR_INIT;
 	lg_layer *l = (lg_layer *)0x1;
-	int r = lg_layer_scan(fx->in, desc, &l, &err);
+	int r = lg_layer_scan(fx->in, desc, NULL, &l, &err);
 	*msg = NULL;
 	if (r < 0) {
 		assert_int_equal(r, -1);

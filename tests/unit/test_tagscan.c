@@ -15,15 +15,24 @@
 
 /* ---- helpers ---- */
 
-/* Tags found, rendered as "LINE:EXPR\n" each, in the order reported. */
-static void collect(void *ud, const char *expr, size_t len, uint64_t line)
+/* Tags found, rendered as "LINE:EXPR\n" each ("LINE:EXPR [snippet B]"
+ * inside a snippet; "LINE:end of snippet B" for a snippet's end), in the
+ * order reported. */
+static void collect(void *ud, const lg_tag_event *ev)
 {
 	lg_buf *b = ud;
-	assert_non_null(expr);
-	assert_true(len > 0);
-	assert_true(len <= LG_TAG_MAX);
-	lg_buf_appendf(b, "%llu:", (unsigned long long)line);
-	lg_buf_append(b, expr, len);
+	if (ev->kind == LG_TAG_SNIPPET_END) {
+		lg_buf_appendf(b, "%llu:end of snippet %llu\n", (unsigned long long)ev->line,
+			       (unsigned long long)ev->snippet_begin);
+		return;
+	}
+	assert_non_null(ev->expr);
+	assert_true(ev->len > 0);
+	assert_true(ev->len <= LG_TAG_MAX);
+	lg_buf_appendf(b, "%llu:", (unsigned long long)ev->line);
+	lg_buf_append(b, ev->expr, ev->len);
+	if (ev->snippet_begin)
+		lg_buf_appendf(b, " [snippet %llu]", (unsigned long long)ev->snippet_begin);
 	lg_buf_putc(b, '\n');
 }
 
@@ -179,6 +188,24 @@ static const struct {
 	  "1:MIT SPDX-License-Identifier: ISC\n" },
 	{ "no tag", IN("Some Source\nSPDX\nLicense-Identifier: x\n"), "" },
 	{ "empty file", IN(""), "" },
+	{ "snippet: a tag inside licenses the snippet",
+	  IN("// SPDX-License-Identifier: MIT\n// SPDX-SnippetBegin\n"
+	     "// SPDX-License-Identifier: BUSL-1.1\ncode();\n// SPDX-SnippetEnd\n"
+	     "// SPDX-License-Identifier: ISC\n"),
+	  "1:MIT\n3:BUSL-1.1 [snippet 2]\n5:end of snippet 2\n6:ISC\n" },
+	{ "snippet without an end runs to the end of the file",
+	  IN("SPDX-SnippetBegin\nSPDX-License-Identifier: X\n"), "2:X [snippet 1]\n" },
+	{ "an end without a begin is nothing",
+	  IN("SPDX-SnippetEnd\nSPDX-License-Identifier: X\n"), "2:X\n" },
+	{ "REUSE-Ignore hides markers between its start and end",
+	  IN("REUSE-IgnoreStart\nSPDX-License-Identifier: BUSL-1.1\nSPDX-SnippetBegin\n"
+	     "REUSE-IgnoreEnd\nSPDX-License-Identifier: MIT\n"),
+	  "5:MIT\n" },
+	{ "REUSE-IgnoreStart without an end ignores the rest",
+	  IN("SPDX-License-Identifier: A\nREUSE-IgnoreStart\nSPDX-License-Identifier: B\n"), "1:A\n" },
+	{ "keywords back to back, and R/S false starts",
+	  IN("RSSPDX-SnippetBeginRREUSE-IgnoreStRREUSE-IgnoreStartREUSE-IgnoreEndSPDX-License-Identifier: Q\n"),
+	  "1:Q [snippet 1]\n" },
 };
 
 static void test_table(void **state)
@@ -376,13 +403,11 @@ struct count {
 	uint64_t last_line;
 };
 
-static void count_tag(void *ud, const char *expr, size_t len, uint64_t line)
+static void count_tag(void *ud, const lg_tag_event *ev)
 {
-	(void)expr;
-	(void)len;
 	struct count *c = ud;
 	c->calls++;
-	c->last_line = line;
+	c->last_line = ev->line;
 }
 
 static void test_user_data(void **state)
