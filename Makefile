@@ -31,6 +31,8 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 LIB_SRCS  = $(filter-out src/main.c,$(wildcard src/*.c))
 LIB_OBJS  = $(patsubst src/%.c,$(BUILD)/%.o,$(LIB_SRCS)) $(BUILD)/default_rules.o
+# The SPDX identifier lists (rules/spdx/) are compiled in too; see below.
+LIB_OBJS += $(BUILD)/spdx_data.o
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 
@@ -58,8 +60,59 @@ $(BUILD)/default_rules.c: rules/default.rules | $(BUILD)
 $(BUILD)/default_rules.o: $(BUILD)/default_rules.c
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
 
+# The SPDX license and exception lists (rules/spdx/README.md) are compiled
+# in the same way: lg_spdx_NAME[] holds the bytes of a list plus a
+# terminating NUL, lg_spdx_NAME_len the length without it; the version is
+# one line without its newline.  spdx_data.h declares them and bounds the
+# entries of each list (LG_SPDX_NAME_MAX: its line count + 1), which sizes
+# the static tables src/spdx_ids.c builds from them.
+SPDX_LISTS = licenses:licenses.txt deprecated:deprecated.txt \
+	     exceptions:exceptions.txt exceptions_deprecated:exceptions-deprecated.txt
+SPDX_FILES = rules/spdx/licenses.txt rules/spdx/deprecated.txt \
+	     rules/spdx/exceptions.txt rules/spdx/exceptions-deprecated.txt \
+	     rules/spdx/VERSION
+
+$(BUILD)/spdx_data.c: $(SPDX_FILES) | $(BUILD)
+	{ echo '/* generated from rules/spdx/ */'; \
+	  echo '#include "spdx_data.h"'; \
+	  for e in $(SPDX_LISTS) version:VERSION; do \
+	    n=$${e%%:*}; f=rules/spdx/$${e#*:}; \
+	    echo "const unsigned char lg_spdx_$$n[] = {"; \
+	    if [ "$$n" = version ]; then tr -d '\r\n' <$$f; else cat $$f; fi | \
+	      od -An -v -tx1 | sed 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	    echo '0x00 };'; \
+	    echo "const size_t lg_spdx_$${n}_len = sizeof(lg_spdx_$$n) - 1;"; \
+	  done; } > $@
+
+$(BUILD)/spdx_data.h: $(SPDX_FILES) | $(BUILD)
+	{ echo '/* generated from rules/spdx/ */'; \
+	  echo '#include <stddef.h>'; \
+	  for e in $(SPDX_LISTS) version:VERSION; do \
+	    n=$${e%%:*}; f=rules/spdx/$${e#*:}; \
+	    echo "extern const unsigned char lg_spdx_$$n[];"; \
+	    echo "extern const size_t lg_spdx_$${n}_len;"; \
+	    [ "$$n" = version ] && continue; \
+	    N=$$(echo "$$n" | tr a-z A-Z); \
+	    echo "#define LG_SPDX_$${N}_MAX $$(($$(wc -l <$$f) + 1))"; \
+	  done; } > $@
+
+$(BUILD)/spdx_data.o: $(BUILD)/spdx_data.c $(BUILD)/spdx_data.h
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+
+$(BUILD)/spdx_ids.o: $(BUILD)/spdx_data.h
+
+# Regenerate rules/spdx/ from the npm packages (needs npm and node).
+.PHONY: spdx-lists
+spdx-lists:
+	sh rules/spdx/generate.sh
+
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -o $@ $< $(LIB_OBJS) $(ALL_LDFLAGS) $(PKG_LIBS) -lcmocka
+
+# licgate's SPDX parser on the command line, for the differential tests
+# against the npm packages (tests/spdx-diff/, tests/e2e/test_spdx_diff.sh).
+$(BUILD)/tests/spdx_tool: tests/tools/spdx_tool.c $(LIB_OBJS) | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJS) $(ALL_LDFLAGS) $(PKG_LIBS)
 
 $(BUILD) $(BUILD)/tests:
 	mkdir -p $@
@@ -68,7 +121,7 @@ $(BUILD) $(BUILD)/tests:
 deps:
 	sh .ci/deps
 
-unit: $(UNIT_BINS) $(BUILD)/licgate
+unit: $(UNIT_BINS) $(BUILD)/licgate $(BUILD)/tests/spdx_tool
 e2e: $(BUILD)/licgate
 
 # Every test: unit and end-to-end, then the same under ASan+UBSan.

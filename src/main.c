@@ -15,6 +15,7 @@
 #include "report.h"
 #include "rules.h"
 #include "scan.h"
+#include "spdx_ids.h"
 #include "util.h"
 
 /* Exit statuses, documented in licgate(1). */
@@ -303,6 +304,7 @@ static int cmd_check_rules(int argc, char **argv)
 	if (lg_rules_load(argv[1], &rules, &err) < 0)
 		return fail(&err);
 	size_t n = lg_rules_lint(rules, stderr);
+	n += lg_spdx_lint_rules(rules, stderr);
 	printf("%s: ok, %zu target%s, %zu warning%s\n", argv[1],
 	       lg_rules_target_count(rules), lg_rules_target_count(rules) == 1 ? "" : "s",
 	       n, n == 1 ? "" : "s");
