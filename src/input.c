@@ -126,6 +126,7 @@ static int spool(int in_fd, const char *what, int *out, lg_error *err)
 	src->fd = in_fd;
 	struct archive *a = archive_read_new();
 	archive_read_support_format_raw(a);
+	archive_read_support_format_empty(a); /* nothing once decompressed */
 	archive_read_support_filter_gzip(a);
 	archive_read_support_filter_zstd(a);
 	struct archive_entry *e;

@@ -160,7 +160,7 @@ static bool selected(const walk *w, const lg_platform *p)
 /* A reference in Docker's normal form: "app" -> "docker.io/library/app:latest",
  * "ghcr.io/o/app" -> "ghcr.io/o/app:latest"; a digest reference keeps its
  * digest.  Written into out (size bytes). */
-static void normalize_ref(const char *ref, char *out, size_t size)
+static void normalize_ref(const char *ref, lg_buf *out)
 {
 	const char *slash = strchr(ref, '/');
 	const char *last = strrchr(ref, '/');
@@ -169,23 +169,26 @@ static void normalize_ref(const char *ref, char *out, size_t size)
 				    strncmp(ref, "localhost/", 10) == 0);
 	const char *name_part = last ? last + 1 : ref;
 	bool tagged = strchr(name_part, ':') || strchr(ref, '@');
-	snprintf(out, size, "%s%s%s%s", has_domain ? "" : "docker.io/",
-		 !has_domain && !slash ? "library/" : "", ref, tagged ? "" : ":latest");
+	lg_buf_appendf(out, "%s%s%s%s", has_domain ? "" : "docker.io/",
+		       !has_domain && !slash ? "library/" : "", ref, tagged ? "" : ":latest");
 }
 
 /* Does name (a ref.name annotation, an image name or a RepoTag) match a
  * --ref?  Equal as written, or equal once both are in Docker's normal
- * form ("app" matches "docker.io/library/app:latest"). */
+ * form ("app" matches "docker.io/library/app:latest"), however long. */
 static bool ref_matches(const char *name, const char *ref)
 {
 	if (!name)
 		return false;
 	if (strcmp(name, ref) == 0)
 		return true;
-	char a[1024], b[1024];
-	normalize_ref(name, a, sizeof(a));
-	normalize_ref(ref, b, sizeof(b));
-	return strcmp(a, b) == 0;
+	lg_buf a = { 0 }, b = { 0 };
+	normalize_ref(name, &a);
+	normalize_ref(ref, &b);
+	bool eq = a.len == b.len && memcmp(a.data, b.data, a.len) == 0;
+	lg_buf_free(&a);
+	lg_buf_free(&b);
+	return eq;
 }
 
 static bool ref_selected(const walk *w, const char *const *names, size_t n)
@@ -549,6 +552,17 @@ static int docker_layers(walk *w, json_t *entry, json_t *config, lg_image *img,
 	return 0;
 }
 
+/* The image ID a docker-archive entry's config name spells, without
+ * reading it: "HEX.json" (legacy) or "blobs/sha256/HEX" (Docker 25+) give
+ * "sha256:HEX"; any other name gives "" (only used to list skipped images). */
+static void docker_config_id(const char *name, char out[8 + 64 + 1])
+{
+	const char *hex = strncmp(name, "blobs/sha256/", 13) == 0 ? name + 13 : name;
+	size_t n = strspn(hex, "0123456789abcdef");
+	bool ok = n == 64 && (hex[64] == '\0' || (hex == name && strcmp(hex + 64, ".json") == 0));
+	snprintf(out, 8 + 64 + 1, "%s%.*s", ok ? "sha256:" : "", ok ? 64 : 0, hex);
+}
+
 static int load_docker_entry(walk *w, json_t *entry, lg_error *err)
 {
 	if (!json_is_object(entry))
@@ -562,7 +576,9 @@ static int load_docker_entry(walk *w, json_t *entry, lg_error *err)
 	for (; json_is_array(tags) && ntags < json_array_size(tags) && ntags < 64; ntags++)
 		names[ntags] = json_string_value(json_array_get(tags, ntags));
 	if (!ref_selected(w, names, ntags)) {
-		add_skipped_as(w, config_name, NULL, "ref not selected");
+		char id[8 + 64 + 1];
+		docker_config_id(config_name, id);
+		add_skipped_as(w, id, NULL, "ref not selected");
 		return 0;
 	}
 	lg_image img = { 0 };
