@@ -129,6 +129,7 @@ check: deps
 	$(MAKE) $(BUILD)/licgate licgate unit
 	$(MAKE) BUILD=build-asan SAN=1 CFLAGS='-O1 -g' build-asan/licgate unit
 	sh tests/run.sh $(BUILD) build-asan
+	$(MAKE) fuzz-smoke check-valgrind
 
 # Scan the bundled example image: a boundary that fails, explained.
 demo: deps
@@ -154,6 +155,10 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build build-asan licgate
+	rm -rf build build-asan build-fuzz licgate
+
+# More targets, each in its own file: make fuzz / fuzz-smoke, make bench,
+# make check-valgrind.
+include fuzz/fuzz.mk bench/bench.mk tests/valgrind.mk
 
 -include $(wildcard $(BUILD)/*.d)
