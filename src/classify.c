@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "spdx.h"
+#include "spdx_ids.h"
+#include "util.h"
 
 static lg_evidence *add(lg_classification *c)
 {
@@ -13,8 +15,8 @@ static lg_evidence *add(lg_classification *c)
 		return NULL;
 	}
 	lg_evidence *e = &c->evidence[c->nevidence++];
-	memset(e, 0, sizeof(*e) - sizeof(e->id));
-	e->id[0] = '\0';
+	memset(e, 0, offsetof(lg_evidence, id));
+	e->id[0] = e->note[0] = '\0';
 	return e;
 }
 
@@ -77,6 +79,95 @@ static enum lg_level salvage(const lg_rules *rules, const lg_target *target,
 	return level;
 }
 
+/* ---- identifier notes ------------------------------------------------ */
+
+static bool is_word_char(char ch)
+{
+	return !strchr(" \t\r\n()", ch);
+}
+
+static bool is_operator(const char *w, size_t n, const char *upper)
+{
+	size_t k = strlen(upper);
+	if (n != k)
+		return false;
+	bool up = memcmp(w, upper, k) == 0, low = true;
+	for (size_t i = 0; i < k; i++)
+		low = low && w[i] == upper[i] - 'A' + 'a';
+	return up || low;
+}
+
+/* The note for one word of an expression, appended to b; false when the
+ * word is a license (or, after WITH, an exception) SPDX defines. */
+static bool note_word(const char *w, size_t n, bool exception, lg_buf *b)
+{
+	if (exception) {
+		if (lg_spdx_exception_known(w, n))
+			return false;
+		if (lg_spdx_license_known(w, n)) {
+			lg_buf_putc(b, '\'');
+			lg_buf_append_escaped(b, w, n);
+			lg_buf_appendf(b, "' is a license, not an exception: "
+				       "join licenses with AND or OR");
+			return true;
+		}
+		return lg_spdx_exception_note(w, n, b);
+	}
+	size_t base = n && w[n - 1] == '+' ? n - 1 : n;
+	if (is_operator(w, base, "NONE") || is_operator(w, base, "NOASSERTION")) {
+		lg_buf_appendf(b, "'%.*s' is not a license: it says no license "
+			       "was determined", (int)base, w);
+		return true;
+	}
+	if (!lg_spdx_license_known(w, n) && lg_spdx_exception_known(w, n)) {
+		lg_buf_putc(b, '\'');
+		lg_buf_append_escaped(b, w, n);
+		lg_buf_appendf(b, "' is an exception, not a license: write it "
+			       "after WITH");
+		return true;
+	}
+	return lg_spdx_note(w, n, b);
+}
+
+/* Check every identifier of a parsed expression against the SPDX lists;
+ * the first finding goes into note, with a count of any further ones.
+ * Allocates only for an expression that has a finding. */
+static bool note_identifiers(const char *s, size_t len, char *note, size_t size)
+{
+	lg_buf b = LG_BUF_INIT;
+	size_t findings = 0;
+	bool after_with = false;
+	for (size_t i = 0; i < len;) {
+		if (!is_word_char(s[i])) {
+			i++;
+			continue;
+		}
+		size_t n = 0;
+		while (i + n < len && is_word_char(s[i + n]))
+			n++;
+		const char *w = s + i;
+		i += n;
+		if (is_operator(w, n, "AND") || is_operator(w, n, "OR"))
+			continue;
+		if (is_operator(w, n, "WITH")) {
+			after_with = true;
+			continue;
+		}
+		size_t before = b.len;
+		if (note_word(w, n, after_with, &b) && findings++ > 0) {
+			b.len = before; /* keep the first, count the rest */
+			b.data[b.len] = '\0';
+		}
+		after_with = false;
+	}
+	if (findings > 1)
+		lg_buf_appendf(&b, " (and %zu more)", findings - 1);
+	if (findings)
+		snprintf(note, size, "%s", b.data);
+	lg_buf_free(&b);
+	return findings > 0;
+}
+
 /* An SPDX expression from any source: evaluated, weighed, listed. */
 static void expr_evidence(const lg_rules *rules, const lg_target *target,
 			  enum lg_evidence_kind kind, const lg_tag *t,
@@ -90,6 +181,9 @@ static void expr_evidence(const lg_rules *rules, const lg_target *target,
 	enum lg_level level = parsed ? ev.level
 				     : salvage(rules, target, t, &denied, denied_id, sizeof(denied_id));
 	const lg_rule *rule = parsed ? ev.rule : denied;
+	char note[LG_NOTE_MAX] = "";
+	if (parsed && note_identifiers(t->expr, t->len, note, sizeof(note)))
+		c->bad_identifier = true;
 	const char *class_name = rule ? rule->class_name : NULL;
 	weigh(c, level, class_name, any);
 	lg_evidence *e = add(c);
@@ -106,6 +200,7 @@ static void expr_evidence(const lg_rules *rules, const lg_target *target,
 			e->source = source->path;
 			e->source_len = source->len;
 		}
+		snprintf(e->note, sizeof(e->note), "%s", note);
 		if (parsed)
 			snprintf(e->id, sizeof(e->id), "%s", ev.id);
 		else if (denied)
@@ -163,6 +258,7 @@ void lg_classify(const lg_rules *rules, const lg_target *target,
 	out->level = LG_LEVEL_UNKNOWN;
 	out->class_name = NULL;
 	out->exempt = NULL;
+	out->bad_identifier = false;
 	out->nevidence = out->nomitted = 0;
 	bool any = false;
 	/* The most specific evidence comes first and decides between equals.
@@ -183,11 +279,11 @@ void lg_classify(const lg_rules *rules, const lg_target *target,
 	} else if (out->level == LG_LEVEL_DENY) {
 		out->outcome = LG_OUT_DENY;
 	} else if (out->level == LG_LEVEL_ALLOW) {
-		out->outcome = LG_OUT_PASS;
+		out->outcome = out->bad_identifier ? LG_OUT_WARN : LG_OUT_PASS;
 	} else {
 		switch (lg_target_unknown(target)) {
 		case LG_UNKNOWN_ALLOW:
-			out->outcome = LG_OUT_PASS;
+			out->outcome = out->bad_identifier ? LG_OUT_WARN : LG_OUT_PASS;
 			break;
 		case LG_UNKNOWN_WARN:
 			out->outcome = LG_OUT_WARN;

@@ -11,12 +11,19 @@
  * file whose level is unknown (no evidence, or evidence of no allowed or
  * denied class) follows the target's `unknown` action.
  *
- * Nothing here allocates: lg_classification is a value the caller owns,
- * and its pointers point into the rules and the layer.
+ * An identifier that is not on the SPDX License List (BSL-1.1 for
+ * BUSL-1.1, a typo, NOASSERTION in a tag, a license written after WITH) is
+ * noted on its evidence with the nearest listed identifier; a file with
+ * such a note that is not denied is a warning (whatever its level and the
+ * target's `unknown` action), so a misspelt license never passes silently.
+ *
+ * lg_classification is a value the caller owns, and its pointers point
+ * into the rules and the layer; nothing in it needs freeing.
  */
 #ifndef LICGATE_CLASSIFY_H
 #define LICGATE_CLASSIFY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +41,8 @@ enum lg_evidence_kind {
 	LG_EV_TEXT,        /* a text rule matched the head of the file */
 };
 
+#define LG_NOTE_MAX 256
+
 typedef struct lg_evidence {
 	enum lg_evidence_kind kind;
 	enum lg_level level;
@@ -46,6 +55,8 @@ typedef struct lg_evidence {
 	const char *source;   /* SIDECAR, NPM, PYTHON: the file it came from */
 	size_t source_len;
 	char id[256];         /* TAG: the deciding identifier; UNPARSEABLE: why */
+	char note[LG_NOTE_MAX]; /* expressions: what is wrong with an identifier of
+			       * it (not on the SPDX list...), or "" */
 } lg_evidence;
 
 /* What the gate does with the file. */
@@ -63,6 +74,8 @@ typedef struct lg_classification {
 	enum lg_outcome outcome;
 	const char *class_name;  /* class of the deciding evidence, or NULL */
 	const lg_rule *exempt;   /* the exempt rule, when outcome is EXEMPT */
+	bool bad_identifier;     /* some evidence names an identifier SPDX does not
+				  * define: the file warns unless it is denied */
 	size_t nevidence;        /* evidence kept (at most LG_MAX_EVIDENCE) */
 	size_t nomitted;         /* evidence beyond that, counted only */
 	lg_evidence evidence[LG_MAX_EVIDENCE];

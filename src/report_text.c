@@ -17,6 +17,7 @@ typedef struct text {
 	const lg_report_options *o;
 	FILE *out;
 	lg_buf line; /* reused for every finding */
+	size_t listed; /* warnings listed without --verbose */
 } text;
 
 static const char *paint(const text *t, const char *color)
@@ -92,6 +93,8 @@ static void put_one(lg_buf *b, const lg_evidence *e)
 	}
 	if (e->rule)
 		lg_buf_appendf(b, " (%s:%u)", e->rule->file, e->rule->line);
+	if (e->note[0])
+		lg_buf_appendf(b, " [%s]", e->note);
 }
 
 static void put_evidence(lg_buf *b, const lg_classification *c)
@@ -149,6 +152,21 @@ static void on_warning(void *ud, const lg_finding *f)
 	put_finding(t, "WARN", YELLOW, f);
 }
 
+/* Without --verbose, only the warnings that name an identifier SPDX does
+ * not define are listed (a misspelt license is worth a line each); the
+ * others are counted. */
+static void on_noted_warning(void *ud, const lg_finding *f)
+{
+	text *t = ud;
+	lg_classification c;
+	const lg_scan_options *o = t->s->opts;
+	lg_classify(o->rules, o->target, f->layer->layer, f->file, &c);
+	if (c.bad_identifier) {
+		put_finding(t, "WARN", YELLOW, f);
+		t->listed++;
+	}
+}
+
 static void on_exemption(void *ud, const lg_finding *f)
 {
 	text *t = ud;
@@ -191,10 +209,13 @@ void lg_report_text(const lg_scan *s, const lg_report_options *o, FILE *out)
 	lg_report_each(s, LG_OUT_EXEMPT, on_exemption, &t);
 	if (o->verbose)
 		lg_report_each(s, LG_OUT_WARN, on_warning, &t);
-	else if (sum.warnings)
-		fprintf(out, "%zu warning%s: files of no allowed class under `unknown warn` "
+	else
+		lg_report_each(s, LG_OUT_WARN, on_noted_warning, &t);
+	size_t unlisted = sum.warnings - (o->verbose ? sum.warnings : t.listed);
+	if (unlisted)
+		fprintf(out, "%zu %swarning%s: files of no allowed class "
 			"(list them with --verbose or --format json)\n",
-			sum.warnings, sum.warnings == 1 ? "" : "s");
+			unlisted, t.listed ? "more " : "", unlisted == 1 ? "" : "s");
 	const char *target = lg_target_name(s->opts->target);
 	if (sum.violations)
 		fprintf(out, "%s%sFAIL%s: %zu violation%s for target %s; ", paint(&t, BOLD),

@@ -166,6 +166,17 @@ static const struct {
 	  { { "deny", "deny", "BSL" }, { "deny", "deny", "BSL" }, { "pass", "unknown", "-" } } },
 	{ "unparseable tag naming only allowed licenses", "/srv/app/x.c", "MIT ISC",
 	  { { "warn", "unknown", "-" }, { "deny", "unknown", "-" }, { "pass", "unknown", "-" } } },
+	/* an identifier SPDX does not define warns, even under `unknown allow` */
+	{ "BSL-1.1 is no SPDX id: warn", "/srv/app/x.c", "BSL-1.1",
+	  { { "warn", "unknown", "-" }, { "deny", "unknown", "-" }, { "warn", "unknown", "-" } } },
+	{ "a misspelt id warns beside an allowed one", "/srv/app/x.c", "MIT OR Apache2",
+	  { { "warn", "allow", "MIT" }, { "warn", "allow", "MIT" }, { "warn", "allow", "MIT" } } },
+	{ "a misspelt id does not soften a deny", "/srv/app/x.c", "BSL-1.1|BUSL-1.1",
+	  { { "deny", "deny", "BSL" }, { "deny", "deny", "BSL" }, { "warn", "unknown", "-" } } },
+	{ "listed ids in any case: no warning", "/srv/app/x.c", "mit OR isc",
+	  { { "pass", "allow", "MIT" }, { "pass", "allow", "MIT" }, { "pass", "allow", "MIT" } } },
+	{ "LicenseRef: no warning", "/srv/app/node_modules/q/a.js", "LicenseRef-Acme-1 OR MIT",
+	  { { "pass", "allow", "MIT" }, { "pass", "allow", "MIT" }, { "pass", "allow", "MIT" } } },
 };
 
 static void test_table(void **state)
@@ -361,6 +372,42 @@ static void test_reused_classification(void **state)
 	assert_int_equal(c.nomitted, 0);
 }
 
+/* The note an expression's identifiers get, or "" when all are listed. */
+static void test_identifier_notes(void **state)
+{
+	struct fixture *fx = *state;
+	static const struct {
+		const char *expr, *note; /* note: a substring, "" for none */
+	} notes[] = {
+		{ "BSL-1.1", "the Business Source License is 'BUSL-1.1' ('BSL-1.0' is the Boost" },
+		{ "MIT OR Apache2", "unknown SPDX identifier 'Apache2'; did you mean 'Apache-2.0'?" },
+		{ "Apache2 AND MIT2", "'Apache2'; did you mean 'Apache-2.0'? (and 1 more)" },
+		{ "MIT WITH Apache-2.0", "'Apache-2.0' is a license, not an exception" },
+		{ "Classpath-exception-2.0", "'Classpath-exception-2.0' is an exception, not a license" },
+		{ "GPL-2.0-or-later WITH Classpath-exception-2.0", "" },
+		{ "GPL-2.0+ with Linux-syscall-note", "" },
+		{ "MIT WITH Acme-exception", "unknown SPDX license exception 'Acme-exception'" },
+		{ "MIT AND NOASSERTION", "'NOASSERTION' is not a license" },
+		{ "NONE", "'NONE' is not a license" },
+		{ "UNLICENSED", "npm uses it" },
+		{ "(MIT OR LicenseRef-x) AND DocumentRef-d:LicenseRef-y", "" },
+		{ "GPL-2.0", "" }, /* deprecated, but SPDX defines it */
+	};
+	for (size_t i = 0; i < LG_ARRAY_LEN(notes); i++) {
+		lg_file f = make_file(fx, "/srv/app/x.c", notes[i].expr);
+		lg_classification c;
+		lg_classify(fx->rules, fx->open, &fx->layer, &f, &c);
+		assert_int_equal(c.nevidence, 1);
+		const char *note = c.evidence[0].note;
+		bool want = notes[i].note[0] != '\0';
+		if (want != (note[0] != '\0') || !strstr(note, notes[i].note))
+			fail_msg("%s: note \"%s\", want \"%s\"", notes[i].expr, note,
+				 notes[i].note);
+		assert_int_equal(c.bad_identifier, want);
+		assert_int_equal(c.outcome, want ? LG_OUT_WARN : LG_OUT_PASS);
+	}
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -384,6 +431,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exempt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reused_classification, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_identifier_notes, setup, teardown),
 		cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests_name("classify", tests, NULL, NULL) ? 1 : 0;
