@@ -365,6 +365,85 @@ t unknown-file-listed-with-verbose -x 0 -o 'README\.txt' -- $SCAN --verbose $OCI
 t unknown-file-allowed-on-ghcr -x 0 -j '.warnings == [] and .summary.warnings == 0' \
 	-- $SCAN --target ghcr --format json $OCI/unknown-warn
 
+# --- evidence beyond path rules and tags (tests/fixtures/src/evidence) -------
+
+EV=$OCI/evidence
+INS=/app/node_modules/@acme/insights
+PYEE=/usr/lib/python3/dist-packages/acme_ee
+# A private npm package declaring BUSL-1.1, no header in any file: every file
+# of the package fails, and only those (its nested node_modules has its own
+# license).
+t evidence-npm-package-fails-every-file -x 1 \
+	-j '[.violations[] | select(.path | startswith("'$INS/'")) | .path] ==
+	    ["'$INS'/dist/chart.js", "'$INS'/dist/index.js", "'$INS'/package.json"]' \
+	-j 'all(.violations[] | select(.path | startswith("'$INS/'")); .evidence[0] |
+	    .kind == "npm-package" and .value == "BUSL-1.1" and .source == "'$INS'/package.json"
+	    and .class == "source-available" and .rule == "builtin:default.rules:75")' \
+	-j 'all(.violations[]; .path | contains("tiny-invariant") or contains("legacy-pkg") | not)' \
+	-- scan --format json $EV
+t evidence-npm-package-text-names-each-file -x 1 \
+	-o "^DENY +$INS/dist/chart\\.js .*npm license \"BUSL-1\\.1\" in $INS/package\\.json" \
+	-o "^DENY +$INS/dist/index\\.js " -o "^DENY +$INS/package\\.json " \
+	-- scan $EV
+# The legacy "licenses": [{"type": ...}] form counts too, and a nested
+# node_modules package has its own license, not its parent's.
+t evidence-npm-legacy-array-and-nested-package -x 1 \
+	-j '[.violations[] | select(.evidence[0].kind == "npm-package") | .path] ==
+	    ["'$INS'/node_modules/tiny-invariant/dist/index.js",
+	     "'$INS'/node_modules/tiny-invariant/package.json",
+	     "/app/node_modules/legacy-pkg/index.js", "/app/node_modules/legacy-pkg/package.json"]' \
+	-j 'all(.violations[] | select(.path | contains("legacy-pkg")); .evidence[0] |
+	    .identifier == "MIT" and .source == "/app/node_modules/legacy-pkg/package.json")' \
+	-- scan --rules $F/rules/deny-mit.rules --format json $EV
+# An MIT file with a BUSL-1.1 snippet fails, with the snippet's line range.
+t evidence-snippet-fails-with-line-range -x 1 \
+	-j 'any(.violations[]; .path == "/app/src/auth/session.js" and
+	    (.evidence[0] | .kind == "spdx-tag" and .identifier == "MIT") and
+	    any(.evidence[]; .kind == "spdx-snippet" and .identifier == "BUSL-1.1"
+	        and .line == 5 and .line_end == 9 and .level == "deny"))' \
+	-- scan --format json $EV
+t evidence-snippet-text -x 1 -o '/app/src/auth/session\.js .*snippet "BUSL-1\.1" lines 5-9' \
+	-- scan $EV
+# A tag inside REUSE-IgnoreStart/End is not the file's.
+t evidence-reuse-ignore-region-ignored -x 1 \
+	-j 'all(.violations[]; .path != "/app/src/auth/password.js")' \
+	-- scan --format json $EV
+# The license phrase, no tag: a text rule fails it.
+t evidence-text-rule-phrase-fails -x 1 \
+	-j 'any(.violations[]; .path == "/app/src/reports/risk.js" and .evidence == [{"kind": "text",
+	    "value": "governed by the Business Source License", "class": "source-available",
+	    "level": "deny", "rule": "builtin:default.rules:111"}])' \
+	-- scan --format json $EV
+# A REUSE sidecar makes a binary file BSL; the file next to it without one passes.
+t evidence-sidecar-makes-binary-bsl -x 1 \
+	-j 'any(.violations[]; .path == "/app/public/logo.png" and (.evidence[0] |
+	    .kind == "reuse-sidecar" and .identifier == "BUSL-1.1"
+	    and .source == "/app/public/logo.png.license" and .line == 2))' \
+	-j 'all(.violations[]; .path != "/app/public/favicon.png" and .path != "/app/public/logo.png.license")' \
+	-- scan --format json $EV
+t evidence-sidecar-text -x 1 \
+	-o '^DENY +/app/public/logo\.png .*tag "BUSL-1\.1" in /app/public/logo\.png\.license' \
+	-- scan $EV
+# Python: METADATA's License-Expression covers the files RECORD lists.
+t evidence-python-record-files-fail -x 1 \
+	-j '[.violations[] | select(.evidence[0].kind == "python-package") | .path] ==
+	    ["'$PYEE'/__init__.py", "'$PYEE'/sso.py", "'$PYEE'-2.1.0.dist-info/METADATA",
+	     "'$PYEE'-2.1.0.dist-info/RECORD"]' \
+	-- scan --format json $EV
+# BSL-1.1 is not an SPDX identifier: a warning with the suggestion, listed
+# without --verbose, even under the built-in `unknown allow`.
+t evidence-bsl-1.1-tag-warns-with-suggestion -x 1 \
+	-j '[.warnings[] | .path] == ["/app/src/reports/audit.js"]' \
+	-j '.warnings[0].evidence[0] | .kind == "spdx-tag" and .identifier == "BSL-1.1"
+	    and (.note | contains("BUSL-1.1") and contains("Boost"))' \
+	-- scan --format json $EV
+t evidence-bsl-1.1-text-lists-the-warning -x 1 \
+	-o "^WARN +/app/src/reports/audit\\.js .*'BSL-1\\.1' is not an SPDX identifier: the Business Source License is 'BUSL-1\\.1'" \
+	-- scan $EV
+t evidence-private-target-passes-with-warning -x 0 \
+	-j '.verdict == "pass" and (.warnings | length) == 1' \
+	-- scan --target private --format json $EV
+
 # --- images written by real producers ---------------------------------------
 
 t umoci-leak-fails-with-layer-warning -x 1 \
