@@ -8,13 +8,22 @@
 #include "spdx_ids.h"
 #include "util.h"
 
-static lg_evidence *add(lg_classification *c)
+/* A slot for evidence of this level.  Beyond LG_MAX_EVIDENCE pieces the
+ * rest are only counted, except that evidence more restrictive than all
+ * that is listed takes the last slot: the evidence that decides a file is
+ * always listed. */
+static lg_evidence *add(lg_classification *c, enum lg_level level)
 {
-	if (c->nevidence == LG_MAX_EVIDENCE) {
+	lg_evidence *e;
+	if (c->nevidence < LG_MAX_EVIDENCE) {
+		e = &c->evidence[c->nevidence++];
+	} else {
 		c->nomitted++;
-		return NULL;
+		for (size_t i = 0; i < c->nevidence; i++)
+			if (c->evidence[i].level >= level)
+				return NULL;
+		e = &c->evidence[LG_MAX_EVIDENCE - 1];
 	}
-	lg_evidence *e = &c->evidence[c->nevidence++];
 	memset(e, 0, offsetof(lg_evidence, id));
 	e->id[0] = e->note[0] = '\0';
 	return e;
@@ -40,7 +49,7 @@ static void path_evidence(const lg_rules *rules, const lg_target *target,
 		return;
 	enum lg_level level = lg_target_class_level(target, r->class_name);
 	weigh(c, level, r->class_name, any);
-	lg_evidence *e = add(c);
+	lg_evidence *e = add(c, level);
 	if (!e)
 		return;
 	e->kind = LG_EV_PATH;
@@ -186,7 +195,7 @@ static void expr_evidence(const lg_rules *rules, const lg_target *target,
 		c->bad_identifier = true;
 	const char *class_name = rule ? rule->class_name : NULL;
 	weigh(c, level, class_name, any);
-	lg_evidence *e = add(c);
+	lg_evidence *e = add(c, level);
 	if (e) {
 		e->kind = parsed ? kind : LG_EV_UNPARSEABLE;
 		e->level = level;
@@ -240,7 +249,7 @@ static void text_evidence(const lg_target *target, const lg_layer *l,
 		const lg_rule *r = l->texts[f->first_text + i];
 		enum lg_level level = lg_target_class_level(target, r->class_name);
 		weigh(c, level, r->class_name, any);
-		lg_evidence *e = add(c);
+		lg_evidence *e = add(c, level);
 		if (!e)
 			continue;
 		e->kind = LG_EV_TEXT;

@@ -116,6 +116,8 @@ static void on_finding(void *ud, const lg_finding *f)
 		"xxh3", jhex(f->file->xxh3, sizeof(f->file->xxh3)),
 		"size", (json_int_t)f->file->size,
 		"mode", json_sprintf("%04o", f->file->mode & 07777));
+	if (c.nomitted)
+		json_object_set_new(j, "evidence_omitted", json_integer((json_int_t)c.nomitted));
 	if (f->file->flags & LG_FILE_HARDLINK)
 		json_object_set_new(j, "hardlink", json_true());
 	if (c.exempt) {

@@ -440,6 +440,13 @@ t evidence-bsl-1.1-tag-warns-with-suggestion -x 1 \
 t evidence-bsl-1.1-text-lists-the-warning -x 1 \
 	-o "^WARN +/app/src/reports/audit\\.js .*'BSL-1\\.1' is not an SPDX identifier: the Business Source License is 'BUSL-1\\.1'" \
 	-- scan $EV
+# More than 16 pieces of evidence: the rest are counted, and the deciding
+# one (the BUSL-1.1 tag on line 20, after 19 MIT tags) is still listed.
+t evidence-cap-keeps-the-deciding-evidence -x 1 \
+	-j '.violations[] | select(.path == "/app/src/bundle.js") | .evidence_omitted == 4
+	    and (.evidence | length) == 16 and .class == "source-available"
+	    and (.evidence[-1] | .identifier == "BUSL-1.1" and .line == 20 and .level == "deny")' \
+	-- scan --format json $EV
 t evidence-private-target-passes-with-warning -x 0 \
 	-j '.verdict == "pass" and (.warnings | length) == 1' \
 	-- scan --target private --format json $EV

@@ -334,7 +334,8 @@ static void test_exempt(void **state)
 }
 
 /* More evidence than LG_MAX_EVIDENCE: the rest is counted, and still
- * weighs in the result. */
+ * weighs in the result; the deciding evidence (the path, here) takes the
+ * last slot, so the verdict always names its evidence. */
 static void test_evidence_cap(void **state)
 {
 	struct fixture *fx = *state;
@@ -350,8 +351,20 @@ static void test_evidence_cap(void **state)
 	assert_int_equal(c.level, LG_LEVEL_DENY);
 	assert_int_equal(c.outcome, LG_OUT_DENY);
 	assert_string_equal(c.class_name, "BSL");
-	for (size_t i = 0; i < c.nevidence; i++)
+	for (size_t i = 0; i + 1 < c.nevidence; i++)
 		assert_int_equal(c.evidence[i].kind, LG_EV_TAG);
+	const lg_evidence *last = &c.evidence[LG_MAX_EVIDENCE - 1];
+	assert_int_equal(last->kind, LG_EV_PATH);
+	assert_int_equal(last->level, LG_LEVEL_DENY);
+	assert_string_equal(last->class_name, "BSL");
+
+	/* evidence no more restrictive than what is listed is only counted */
+	f = make_file(fx, "/srv/app/node_modules/big/x.js", "MIT|MIT|MIT|MIT|MIT|MIT|MIT|MIT|"
+		      "MIT|MIT|MIT|MIT|MIT|MIT|MIT|MIT|ISC");
+	lg_classify(fx->rules, fx->dockerhub, &fx->layer, &f, &c);
+	assert_int_equal(c.nomitted, 2);
+	assert_int_equal(c.evidence[LG_MAX_EVIDENCE - 1].kind, LG_EV_TAG);
+	assert_int_equal(c.outcome, LG_OUT_PASS);
 }
 
 /* The result does not depend on what the struct held before. */
