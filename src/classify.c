@@ -106,6 +106,15 @@ static bool is_operator(const char *w, size_t n, const char *upper)
 	return up || low;
 }
 
+/* "'WORD' WHY" into b; returns true. */
+static bool quoted_note(lg_buf *b, const char *w, size_t n, const char *why)
+{
+	lg_buf_putc(b, '\'');
+	lg_buf_append_escaped(b, w, n);
+	lg_buf_appendf(b, "' %s", why);
+	return true;
+}
+
 /* The note for one word of an expression, appended to b; false when the
  * word is a license (or, after WITH, an exception) SPDX defines. */
 static bool note_word(const char *w, size_t n, bool exception, lg_buf *b)
@@ -113,28 +122,18 @@ static bool note_word(const char *w, size_t n, bool exception, lg_buf *b)
 	if (exception) {
 		if (lg_spdx_exception_known(w, n))
 			return false;
-		if (lg_spdx_license_known(w, n)) {
-			lg_buf_putc(b, '\'');
-			lg_buf_append_escaped(b, w, n);
-			lg_buf_appendf(b, "' is a license, not an exception: "
-				       "join licenses with AND or OR");
-			return true;
-		}
+		if (lg_spdx_license_known(w, n))
+			return quoted_note(b, w, n, "is a license, not an exception: "
+					   "join licenses with AND or OR");
 		return lg_spdx_exception_note(w, n, b);
 	}
 	size_t base = n && w[n - 1] == '+' ? n - 1 : n;
-	if (is_operator(w, base, "NONE") || is_operator(w, base, "NOASSERTION")) {
-		lg_buf_appendf(b, "'%.*s' is not a license: it says no license "
-			       "was determined", (int)base, w);
-		return true;
-	}
-	if (!lg_spdx_license_known(w, n) && lg_spdx_exception_known(w, n)) {
-		lg_buf_putc(b, '\'');
-		lg_buf_append_escaped(b, w, n);
-		lg_buf_appendf(b, "' is an exception, not a license: write it "
-			       "after WITH");
-		return true;
-	}
+	if (is_operator(w, base, "NONE") || is_operator(w, base, "NOASSERTION"))
+		return quoted_note(b, w, base, "is not a license: it says no "
+				   "license was determined");
+	if (!lg_spdx_license_known(w, n) && lg_spdx_exception_known(w, n))
+		return quoted_note(b, w, n, "is an exception, not a license: "
+				   "write it after WITH");
 	return lg_spdx_note(w, n, b);
 }
 
