@@ -72,6 +72,8 @@ static json_t *jevidence(const lg_classification *c)
 			json_object_set_new(j, "identifier", jbytes(e->id, strlen(e->id)));
 		if (e->kind == LG_EV_UNPARSEABLE)
 			json_object_set_new(j, "error", jbytes(e->id, strlen(e->id)));
+		if (e->read_as)
+			json_object_set_new(j, "read_as", json_string(e->read_as));
 		if (e->note[0])
 			json_object_set_new(j, "note", jbytes(e->note, strlen(e->note)));
 		json_array_append_new(arr, j);

@@ -79,6 +79,8 @@ static void put_one(lg_buf *b, const lg_evidence *e)
 	case LG_EV_NPM:
 	case LG_EV_PYTHON:
 		put_quoted(b, e->kind == LG_EV_NPM ? "npm license" : "python license", e);
+		if (e->read_as)
+			lg_buf_appendf(b, " (read as %s)", e->read_as);
 		put_source(b, e);
 		put_expr_class(b, e);
 		break;

@@ -425,11 +425,24 @@ t evidence-sidecar-text -x 1 \
 	-o '^DENY +/app/public/logo\.png .*tag "BUSL-1\.1" in /app/public/logo\.png\.license' \
 	-- scan $EV
 # Python: METADATA's License-Expression covers the files RECORD lists.
+PYCL=/usr/lib/python3/dist-packages/acme_cloud
 t evidence-python-record-files-fail -x 1 \
 	-j '[.violations[] | select(.evidence[0].kind == "python-package") | .path] ==
-	    ["'$PYEE'/__init__.py", "'$PYEE'/sso.py", "'$PYEE'-2.1.0.dist-info/METADATA",
+	    ["'$PYCL'/__init__.py", "'$PYCL'-1.0.dist-info/METADATA", "'$PYCL'-1.0.dist-info/RECORD",
+	     "'$PYEE'/__init__.py", "'$PYEE'/sso.py", "'$PYEE'-2.1.0.dist-info/METADATA",
 	     "'$PYEE'-2.1.0.dist-info/RECORD"]' \
+	-j 'all(.violations[] | select(.path | startswith("'$PYEE'")); .evidence[0] |
+	    .value == "BUSL-1.1" and .identifier == "BUSL-1.1" and has("read_as") == false)' \
 	-- scan --format json $EV
+# METADATA License: in words is read as the SPDX identifier it names.
+t evidence-python-license-in-words -x 1 \
+	-j 'all(.violations[] | select(.path | startswith("'$PYCL'")); .evidence[0] |
+	    .value == "Business Source License 1.1" and .read_as == "BUSL-1.1"
+	    and .identifier == "BUSL-1.1" and .level == "deny")' \
+	-- scan --format json $EV
+t evidence-python-license-in-words-text -x 1 \
+	-o "^DENY +$PYCL/__init__\\.py .*python license \"Business Source License 1\\.1\" \\(read as BUSL-1\\.1\\)" \
+	-- scan $EV
 # BSL-1.1 is not an SPDX identifier: a warning with the suggestion, listed
 # without --verbose, even under the built-in `unknown allow`.
 t evidence-bsl-1.1-tag-warns-with-suggestion -x 1 \
