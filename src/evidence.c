@@ -168,10 +168,18 @@ static void link_sidecars(resolver *r)
 	}
 }
 
+/* Skip a UTF-8 byte order mark, which some editors (and npm on Windows)
+ * write and JSON parsers refuse. */
+static size_t bom_len(const char *data, size_t len)
+{
+	return len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+}
+
 static void read_npm(resolver *r, const lg_capture *c)
 {
 	const lg_file *m = &r->l->files[c->file];
-	json_t *pkg = json_loadb(c->data, c->len, 0, NULL);
+	size_t bom = bom_len(c->data, c->len);
+	json_t *pkg = json_loadb(c->data + bom, c->len - bom, 0, NULL);
 	char *expr = json_is_object(pkg) ? npm_license(pkg) : NULL;
 	json_decref(pkg);
 	if (!expr)
@@ -230,18 +238,21 @@ static void read_python(resolver *r, const lg_capture *meta)
 {
 	const lg_file *m = &r->l->files[meta->file];
 	const lg_capture *record = sibling(r, m, "RECORD");
-	char *expr = python_license(meta->data, meta->len);
+	size_t bom = bom_len(meta->data, meta->len);
+	char *expr = python_license(meta->data + bom, meta->len - bom);
 	if (!expr || !record) {
 		free(expr);
 		return;
 	}
 	uint32_t id = add_package(r->l, LG_PACKAGE_PYTHON, meta->file, expr);
-	/* RECORD paths are relative to the directory holding the dist-info. */
+	/* RECORD paths are relative to the directory holding the dist-info,
+	 * or absolute (files installed outside it, as data files can be). */
 	const char *info = memrchr(m->path, '/', m->len);
 	const char *site = memrchr(m->path, '/', (size_t)(info - m->path));
 	size_t site_len = (size_t)(site - m->path);
 	lg_buf rel = LG_BUF_INIT, full = LG_BUF_INIT, norm = LG_BUF_INIT;
-	for (const char *p = record->data, *end = p + record->len; p < end;) {
+	for (const char *p = record->data + bom_len(record->data, record->len),
+			*end = record->data + record->len; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = (size_t)((nl ? nl : end) - p);
 		record_path(p, n, &rel);
@@ -249,8 +260,10 @@ static void read_python(resolver *r, const lg_capture *meta)
 		if (rel.len == 0)
 			continue;
 		lg_buf_reset(&full);
-		lg_buf_append(&full, m->path, site_len);
-		lg_buf_putc(&full, '/');
+		if (rel.data[0] != '/') {
+			lg_buf_append(&full, m->path, site_len);
+			lg_buf_putc(&full, '/');
+		}
 		lg_buf_append(&full, rel.data, rel.len);
 		bool escaped;
 		lg_path_normalize(full.data, full.len, &norm, &escaped);

@@ -428,12 +428,23 @@ t evidence-sidecar-text -x 1 \
 PYCL=/usr/lib/python3/dist-packages/acme_cloud
 t evidence-python-record-files-fail -x 1 \
 	-j '[.violations[] | select(.evidence[0].kind == "python-package") | .path] ==
-	    ["'$PYCL'/__init__.py", "'$PYCL'-1.0.dist-info/METADATA", "'$PYCL'-1.0.dist-info/RECORD",
+	    ["/usr/bin/acme-cloud",
+	     "'$PYCL'/__init__.py", "'$PYCL'-1.0.dist-info/METADATA", "'$PYCL'-1.0.dist-info/RECORD",
 	     "'$PYEE'/__init__.py", "'$PYEE'/sso.py", "'$PYEE'-2.1.0.dist-info/METADATA",
-	     "'$PYEE'-2.1.0.dist-info/RECORD"]' \
+	     "'$PYEE'-2.1.0.dist-info/RECORD", "/usr/share/acme-cloud/schema.sql"]' \
 	-j 'all(.violations[] | select(.path | startswith("'$PYEE'")); .evidence[0] |
 	    .value == "BUSL-1.1" and .identifier == "BUSL-1.1" and has("read_as") == false)' \
 	-- scan --format json $EV
+# RECORD paths outside the dist-info's directory: ../../../bin/acme-cloud
+# and the absolute /usr/share/acme-cloud/schema.sql.
+t evidence-python-record-outside-site -x 1 \
+	-o '^DENY +/usr/bin/acme-cloud .*python license .* in '$PYCL'-1\.0\.dist-info/METADATA' \
+	-o '^DENY +/usr/share/acme-cloud/schema\.sql .*python license .* in '$PYCL'-1\.0\.dist-info/METADATA' \
+	-- scan $EV
+# A package.json that starts with a UTF-8 byte order mark is still read.
+t evidence-npm-bom -x 1 \
+	-o '^DENY +/app/node_modules/@acme/bom-pkg/index\.js .*npm license "BUSL-1\.1" in /app/node_modules/@acme/bom-pkg/package\.json' \
+	-- scan $EV
 # METADATA License: in words is read as the SPDX identifier it names.
 t evidence-python-license-in-words -x 1 \
 	-j 'all(.violations[] | select(.path | startswith("'$PYCL'")); .evidence[0] |
