@@ -124,8 +124,31 @@ static bool normalize(const char *text, size_t len, char *out, size_t size)
 	return o > 0;
 }
 
+const char *lg_trove_license_name(const char *text, size_t *len)
+{
+	static const char prefix[] = "License ::";
+	size_t n = *len;
+	if (n <= sizeof(prefix) - 1 || memcmp(text, prefix, sizeof(prefix) - 1) != 0)
+		return NULL;
+	const char *name = text;
+	for (const char *p = text; (p = memmem(p, n - (size_t)(p - text), "::", 2)) != NULL; p += 2)
+		name = p + 2;
+	size_t rest = n - (size_t)(name - text);
+	while (rest && *name == ' ')
+		name++, rest--;
+	if (rest == 0 || (rest == 12 && memcmp(name, "OSI Approved", 12) == 0))
+		return NULL;
+	*len = rest;
+	return name;
+}
+
 const char *lg_license_name_to_spdx(const char *text, size_t len)
 {
+	/* a Trove classifier names its license last */
+	size_t n = len;
+	const char *trove = lg_trove_license_name(text, &n);
+	if (trove)
+		text = trove, len = n;
 	char key[NAME_MAX_BYTES];
 	if (len >= NAME_MAX_BYTES || !normalize(text, len, key, sizeof(key)))
 		return NULL;

@@ -27,4 +27,9 @@
  * 2" and "apache-2" give "Apache-2.0". */
 const char *lg_license_name_to_spdx(const char *text, size_t len);
 
+/* The license name in a Trove classifier "License :: [OSI Approved ::]
+ * NAME" (text[0..*len)): a pointer to NAME, its length in *len; NULL when
+ * the classifier names no license ("License :: OSI Approved"). */
+const char *lg_trove_license_name(const char *text, size_t *len);
+
 #endif

@@ -441,6 +441,10 @@ t evidence-python-record-outside-site -x 1 \
 	-o '^DENY +/usr/bin/acme-cloud .*python license .* in '$PYCL'-1\.0\.dist-info/METADATA' \
 	-o '^DENY +/usr/share/acme-cloud/schema\.sql .*python license .* in '$PYCL'-1\.0\.dist-info/METADATA' \
 	-- scan $EV
+# No License-Expression, License: UNKNOWN: the license classifier decides.
+t evidence-python-classifier -x 1 \
+	-o '^DENY +/usr/lib/python3/dist-packages/mit_tool/__init__\.py +MIT +python license "License :: OSI Approved :: MIT License" \(read as MIT\) in /usr/lib/python3/dist-packages/mit_tool-0\.3\.dist-info/METADATA' \
+	-- scan --rules $F/rules/deny-mit.rules $EV
 # A package.json that starts with a UTF-8 byte order mark is still read.
 t evidence-npm-bom -x 1 \
 	-o '^DENY +/app/node_modules/@acme/bom-pkg/index\.js .*npm license "BUSL-1\.1" in /app/node_modules/@acme/bom-pkg/package\.json' \

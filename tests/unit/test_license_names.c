@@ -37,6 +37,13 @@ static const struct {
 	{ "BSL 1.1", "BUSL-1.1" },
 	{ "Elastic License 2.0", "Elastic-2.0" },
 	{ "Server Side Public License", "SSPL-1.0" },
+	/* Trove classifiers (Python METADATA) */
+	{ "License :: OSI Approved :: MIT License", "MIT" },
+	{ "License :: OSI Approved :: Apache Software License", NULL },
+	{ "License :: OSI Approved :: GNU Lesser General Public License v2 or later (LGPLv2+)", NULL },
+	{ "License :: OSI Approved :: BSD License", NULL },
+	{ "License :: Other/Proprietary License", NULL },
+	{ "License :: OSI Approved", NULL },
 	/* ambiguous or not a name: left alone */
 	{ "BSD License", NULL },
 	{ "Apache", NULL },
@@ -78,11 +85,33 @@ static void test_length_bounds(void **state)
 	assert_null(lg_license_name_to_spdx(long_text, 95));
 }
 
+static void test_trove_name(void **state)
+{
+	(void)state;
+	const char *c = "License :: OSI Approved :: MIT License";
+	size_t n = strlen(c);
+	const char *name = lg_trove_license_name(c, &n);
+	assert_non_null(name);
+	assert_int_equal(n, strlen("MIT License"));
+	assert_memory_equal(name, "MIT License", n);
+	n = strlen("License :: OSI Approved");
+	assert_null(lg_trove_license_name("License :: OSI Approved", &n));
+	n = strlen("License ::");
+	assert_null(lg_trove_license_name("License ::", &n));
+	n = strlen("Programming Language :: C");
+	assert_null(lg_trove_license_name("Programming Language :: C", &n));
+	/* only len bytes are read */
+	n = strlen("License :: Public Domain");
+	assert_non_null(lg_trove_license_name("License :: Public Domain :: X", &n));
+	assert_int_equal(n, strlen("Public Domain"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_length_bounds),
+		cmocka_unit_test(test_trove_name),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
