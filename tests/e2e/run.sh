@@ -475,6 +475,10 @@ t evidence-cap-keeps-the-deciding-evidence -x 1 \
 	    and (.evidence | length) == 16 and .class == "source-available"
 	    and (.evidence[-1] | .identifier == "BUSL-1.1" and .line == 20 and .level == "deny")' \
 	-- scan --format json $EV
+# In text, tags that say the same are one item with their lines.
+t evidence-same-tags-one-item -x 1 \
+	-o '^DENY +/app/src/bundle\.js .* tag "MIT" lines 1-15 -> permissive \(builtin:default\.rules:[0-9]+\); tag "BUSL-1\.1" line 20 -> source-available .*; and 4 more ' \
+	-- scan $EV
 t evidence-private-target-passes-with-warning -x 0 \
 	-j '.verdict == "pass" and (.warnings | length) == 1' \
 	-- scan --target private --format json $EV
