@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "spdx_ids.h"
 #include "util.h"
 
 /* A JSON string for bytes that may not be UTF-8: invalid bytes become
@@ -210,12 +211,13 @@ static json_t *jsummary(const lg_scan *s)
 void lg_report_json(const lg_scan *s, FILE *out)
 {
 	const lg_scan_options *o = s->opts;
-	json_t *root = json_pack("{s:s,s:s,s:o,s:{s:o,s:s},s:o,s:o,s:o,s:o,s:o}",
+	json_t *root = json_pack("{s:s,s:s,s:o,s:{s:o,s:s,s:s},s:o,s:o,s:o,s:o,s:o}",
 		"licgate", LICGATE_VERSION,
 		"verdict", lg_scan_passed(s) ? "pass" : "fail",
 		"target", jstr_or_null(lg_target_name(o->target)),
 		"rules", "file", jstr_or_null(lg_rules_name(o->rules)),
 			 "digest", lg_rules_digest(o->rules),
+			 "spdx_license_list", lg_spdx_list_version(),
 		"image", jimage(s),
 		"summary", jsummary(s),
 		"violations", jfindings(s, LG_OUT_DENY),

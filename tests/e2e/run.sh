@@ -209,7 +209,10 @@ SCAN="scan --rules $RULES"
 # --- the command line ------------------------------------------------------
 
 t help-exits-0 -x 0 -o 'licgate scan' -o 'check-rules' -- --help
-t version-exits-0 -x 0 -o "^licgate $VERSION\$" -- --version
+t version-exits-0 -x 0 -o "^licgate $VERSION\$" \
+	-o "^SPDX lists: spdx-license-ids [0-9.]+, spdx-exceptions [0-9.]+\$" -- --version
+t json-names-the-spdx-lists -x 1 \
+	-j ".rules.spdx_license_list == \"$(cat rules/spdx/VERSION)\"" -- scan --format json $OCI/evidence
 t scan-help-exits-0 -x 0 -o '--platform' -o '--format' -o '--output' -- scan --help
 t unknown-option-exits-2 -x 2 -e '^licgate: .*frobnicate' -n -- scan --frobnicate $OCI/clean
 t unknown-command-exits-2 -x 2 -e '^licgate: .*frobnicate' -- frobnicate
