@@ -185,16 +185,29 @@ static json_t *jimage(const lg_scan *s)
 			 "manifests", manifests, "skipped", skipped);
 }
 
+/* Files per class over the distinct layers ("unknown": of no class). */
+static json_t *jclasses(const lg_scan *s)
+{
+	json_t *classes = json_object();
+	for (size_t i = 0; i < s->nlayers; i++) {
+		const lg_scanned_layer *sl = &s->layers[i];
+		for (size_t f = 0; f < sl->layer->nfiles; f++) {
+			const char *name = sl->results[f].class_name;
+			json_t *n = json_object_get(classes, name ? name : "unknown");
+			if (n)
+				json_integer_set(n, json_integer_value(n) + 1);
+			else
+				json_object_set_new(classes, name ? name : "unknown", json_integer(1));
+		}
+	}
+	return classes;
+}
+
 static json_t *jsummary(const lg_scan *s)
 {
 	lg_summary sum;
 	lg_summarize(s, &sum);
-	json_t *classes = json_object();
-	for (size_t i = 0; i < sum.nclasses; i++) {
-		const char *name = sum.classes[i].class_name;
-		json_object_set_new(classes, name ? name : "unknown",
-				    json_integer((json_int_t)sum.classes[i].files));
-	}
+	json_t *classes = jclasses(s);
 	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:f,s:o,s:I,s:I,s:I}",
 			 "manifests", (json_int_t)sum.images,
 			 "layers", (json_int_t)sum.layers,
