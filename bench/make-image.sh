@@ -72,6 +72,7 @@ skopeo copy --quiet "oci:$tmp/oci:bench" "oci-archive:$tmp/bench.tar:bench"
 # What the image holds: each layer decompressed once and its tar headers
 # read by a few lines of python3 (tarfile's stream mode refuses the layers
 # of umoci 0.4, which end without the end-of-archive blocks).
+# shellcheck disable=SC2086  # one argument per source
 python3 - "$tmp" $used <<'EOF'
 import gzip, json, sys
 
