@@ -82,22 +82,25 @@ fi
 
 # --- one run ------------------------------------------------------------
 # measure ROW MAXSTATUS CMD...: run CMD once with its output discarded and
-# append "WALL_SECONDS PEAK_RSS_KIB" to $tmp/ROW.dat.  An exit status above
+# append "WALL_SECONDS PEAK_RSS_KIB CPU_SECONDS" to $tmp/ROW.dat (CPU: user
+# and system time of CMD and every process it waited for).  An exit status above
 # MAXSTATUS stops the benchmark with CMD's standard error.
 measure() {
 	row=$1 max=$2
 	shift 2
 	t0=$(date +%s%N)
 	st=0
-	/usr/bin/time -f %M -o "$tmp/rss" "$@" >/dev/null 2>"$tmp/stderr" || st=$?
+	/usr/bin/time -f '%M %U %S' -o "$tmp/rusage" "$@" >/dev/null 2>"$tmp/stderr" || st=$?
 	t1=$(date +%s%N)
 	if [ "$st" -gt "$max" ]; then
 		sed 's/^/  /' "$tmp/stderr" >&2
 		die "$row: exit status $st: $*"
 	fi
-	rss=$(tail -n 1 "$tmp/rss")
-	echo "$t0 $t1 $rss" | awk '{ printf "%.4f %d\n", ($2 - $1) / 1e9, $3 }' >>"$tmp/$row.dat"
-	awk -v r="$row" 'END { printf "bench:   %-8s %8.3f s %7.1f MiB\n", r, $1, $2 / 1024 }' \
+	# GNU time puts "Command exited with non-zero status N" first.
+	ru=$(tail -n 1 "$tmp/rusage")
+	echo "$t0 $t1 $ru" |
+		awk '{ printf "%.4f %d %.2f\n", ($2 - $1) / 1e9, $3, $4 + $5 }' >>"$tmp/$row.dat"
+	awk -v r="$row" 'END { printf "bench:   %-8s %8.3f s %7.2f s CPU %7.1f MiB\n", r, $1, $3, $2 / 1024 }' \
 		"$tmp/$row.dat" >&2
 }
 
@@ -189,7 +192,8 @@ while [ "$i" -le "$runs" ]; do
 done
 
 # --- the figures --------------------------------------------------------
-# stat ROW FIELD: "median min max" of column FIELD (1 seconds, 2 KiB) of ROW.
+# stat ROW FIELD: "median min max" of column FIELD (1 seconds, 2 KiB, 3 CPU
+# seconds) of ROW.
 stat() {
 	[ -s "$tmp/$1.dat" ] || { echo "- - -"; return; }
 	cut -d' ' -f"$2" "$tmp/$1.dat" | sort -n | awk '
@@ -202,6 +206,7 @@ stat() {
 for r in $rows; do
 	stat "$r" 1 >"$tmp/$r.t"
 	stat "$r" 2 >"$tmp/$r.m"
+	stat "$r" 3 >"$tmp/$r.c"
 done
 
 med() { cut -d' ' -f1 "$tmp/$1.t"; }
@@ -229,24 +234,23 @@ awk -F'\t' 'NR > 1 {
 	}
 	END { printf "- image: %d gzip layers (umoci), %.1f MB compressed, %.1f MB uncompressed, %d files (%d entries): %s\n",
 		n, gz / 1e6, tar / 1e6, files, ent, src }' "$dir/layers.tsv"
-echo "- runs: $runs of each row, in interleaved rounds, blobs in the page cache; wall-clock time, median (min, max); zlib $zlibv"
+echo "- runs: $runs of each row, in interleaved rounds, blobs in the page cache; wall-clock time, median, min, max; CPU: user + system time, median; zlib $zlibv"
 echo
 
 # row LABEL ROW: a timed row, with the ratio of licgate cold to it.
 cold_med=$(med cold)
 row() {
 	if [ ! -s "$tmp/$2.dat" ]; then
-		printf '| %s | n/a (not supported by this build) | | | |\n' "$1"
+		printf '| %s | n/a (not supported by this build) | | | | |\n' "$1"
 		return
 	fi
-	awk -v label="$1" -v cold="$cold_med" '
+	paste -d' ' "$tmp/$2.t" "$tmp/$2.c" | awk -v label="$1" -v cold="$cold_med" '
 		function s(x) { return x < 1 ? sprintf("%.3f s", x) : sprintf("%.2f s", x) }
-		{ printf "| %s | %s | %s | %s | %.2f× |\n", label, s($1), s($2), s($3), cold / $1 }' \
-		"$tmp/$2.t"
+		{ printf "| %s | %s | %s | %s | %s | %.2f× |\n", label, s($1), s($2), s($3), s($4), cold / $1 }' 
 }
 
-echo "| row | median | min | max | licgate cold ÷ row |"
-echo "|---|---:|---:|---:|---:|"
+echo "| row | median | min | max | CPU (median) | licgate cold ÷ row |"
+echo "|---|---:|---:|---:|---:|---:|"
 row "zlib floor: zlib inflate of the layer blobs, one core" zlib
 row "\`cat\` blobs \| \`gzip -dc\` (GNU gzip's own inflate)" gzip
 row "ISA-L floor: \`cat\` blobs \| \`igzip -dc\`" isal
@@ -256,7 +260,7 @@ row "licgate warm (\`--cache-dir\`, primed)" warm
 row "licgate, oci-archive form" archive
 row "\`umoci raw unpack\` + \`grep -rl SPDX-License-Identifier\`" grep
 awk -v files="$files" '
-	{ printf "| licgate peak RSS (cold, layout) | %.1f MiB | %.1f MiB | %.1f MiB | budget %.1f MiB: %.2f× |\n",
+	{ printf "| licgate peak RSS (cold, layout) | %.1f MiB | %.1f MiB | %.1f MiB | | budget %.1f MiB: %.2f× |\n",
 		$1 / 1024, $2 / 1024, $3 / 1024, (64 * 1048576 + 200 * files) / 1048576,
 		$1 * 1024 / (64 * 1048576 + 200 * files) }' "$tmp/cold.m"
 echo
