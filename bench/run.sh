@@ -80,6 +80,10 @@ else
 	cold_how="plain (no cache in this build)"
 fi
 
+# What is measured, taken before the runs (the tree may change meanwhile).
+commit=$(git -C "$(dirname "$lic")" describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)
+version=$("$lic" --version 2>/dev/null | head -n 1)
+
 # --- one run ------------------------------------------------------------
 # measure ROW MAXSTATUS CMD...: run CMD once with its output discarded and
 # append "WALL_SECONDS PEAK_RSS_KIB CPU_SECONDS" to $tmp/ROW.dat (CPU: user
@@ -217,8 +221,6 @@ rss_max=$(cat "$tmp/cold.dat" "$tmp/archive.dat" "$tmp"/warm.dat 2>/dev/null |
 # --- the header ---------------------------------------------------------
 cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null)
 [ -n "$cpu" ] || cpu=$(uname -m)
-commit=$(git -C "$(dirname "$lic")" describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)
-version=$("$lic" --version 2>/dev/null | head -n 1)
 zlibv=$(python3 -c 'import zlib; print(zlib.ZLIB_RUNTIME_VERSION)')
 supported() { [ "$1" = yes ] && echo yes || echo "no"; }
 
