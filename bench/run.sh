@@ -172,7 +172,7 @@ note "$runs rounds over $dir; the blobs into the page cache first"
 # shellcheck disable=SC2086
 cat $blobs "$archive" >/dev/null
 if [ $opt_cache_dir = yes ]; then
-	note "priming the warm cache"
+	note "priming the warm cache (not counted)"
 	mkdir "$tmp/warm-cache"
 	warm
 	rm -f "$tmp/warm.dat"
@@ -283,6 +283,22 @@ if [ -s "$tmp/warm.dat" ]; then
 		printf "licgate warm ≤ 5%% of cold: %.3f s vs %.3f s (%.1f%%)", w, 0.05 * c, 100 * w / c }')"
 else
 	verdict 0 "licgate warm ≤ 5% of cold: not measured, --cache-dir not supported by this build"
+fi
+# cached_layers (when the JSON summary has it) says whether warm and cold
+# really were: warm with every layer from the cache, cold with none.
+cached() { jq -r '.summary.cached_layers // empty' "$tmp/$1.json" 2>/dev/null || true; }
+layers=$(jq -r '.summary.layers' "$tmp/cold.json")
+c=$(cached cold)
+if [ -n "$c" ] && [ "$c" != 0 ]; then
+	verdict 0 "licgate cold read $c of $layers layers from a cache: not a cold run"
+fi
+if [ -s "$tmp/warm.dat" ]; then
+	c=$(cached warm)
+	if [ -n "$c" ] && [ "$c" != "$layers" ]; then
+		verdict 0 "licgate warm read only $c of $layers layers from the cache"
+	elif [ -n "$c" ]; then
+		echo "- (warm read all $c layers from the cache, cold none)"
+	fi
 fi
 ok=$(awk -v r="$rss_max" -v f="$files" 'BEGIN { print (r * 1024 <= 64 * 1048576 + 200 * f) }')
 verdict "$ok" "$(awk -v r="$rss_max" -v f="$files" 'BEGIN {
