@@ -6,8 +6,9 @@
 # Builds, with umoci, an OCI image layout DIR/oci (tag "bench") of one gzip
 # layer per source directory below that exists on this machine, and its
 # oci-archive form DIR/bench.tar with `skopeo copy`.  Records what it used:
-#   DIR/image.txt      one line per layer and a total: files, sizes (read by run.sh)
-#   DIR/layers.tsv     source, digest, compressed, uncompressed bytes, files, entries
+#   DIR/image.txt      the manifest digest, one line per layer and a total
+#   DIR/layers.tsv     source, digest, compressed, uncompressed bytes, files,
+#                      entries per layer (read by run.sh)
 #   DIR/manifest.json  the image manifest
 # The image is kept: it is rebuilt only when DIR/stamp is missing or does
 # not hold this script's sha256 (BENCH_REBUILD=1 forces a rebuild).  A build
