@@ -168,7 +168,7 @@ rows="zlib gzip isal sha cold warm archive grep"
 sha=sha256sum
 command -v openssl >/dev/null 2>&1 && sha="openssl dgst -sha256"
 
-note "$runs rounds over $dir; the blobs into the page cache first"
+note "rounds: $runs, over $dir; the blobs into the page cache first"
 # shellcheck disable=SC2086
 cat $blobs "$archive" >/dev/null
 if [ $opt_cache_dir = yes ]; then
