@@ -155,7 +155,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build build-asan build-fuzz licgate
+	rm -rf build build-asan build-fuzz build-bench licgate
 
 # More targets, each in its own file: make fuzz / fuzz-smoke, make bench,
 # make check-valgrind.
