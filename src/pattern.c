@@ -13,6 +13,8 @@
 struct lg_pattern {
 	pcre2_code *code;
 	pcre2_match_data *md; /* one ovector pair: only "did it match" counts */
+	pcre2_match_context *mc; /* the work limits and the JIT stack */
+	pcre2_jit_stack *jit_stack;
 	char *regex;          /* the PCRE2 source, for lg_pattern_regex() */
 };
 
@@ -215,6 +217,39 @@ static int compile_regex(const char *regex, uint32_t options, size_t base,
 	return 0;
 }
 
+/* Wrap a compiled regex (taken from *code) and its source (taken) in a
+ * pattern with its match data and work limits. */
+static int make_pattern(pcre2_code **code, char *regex, lg_pattern **out,
+			lg_error *err)
+{
+	lg_pattern *p = lg_xcalloc(1, sizeof *p);
+	p->code = steal_pointer(code);
+	p->regex = regex;
+	p->md = pcre2_match_data_create(1, NULL);
+	p->mc = pcre2_match_context_create(NULL);
+	if (!p->md || !p->mc) {
+		lg_pattern_free(p);
+		return lg_err(err, "out of memory");
+	}
+	pcre2_set_match_limit(p->mc, LG_PATTERN_MATCH_LIMIT);
+	pcre2_set_depth_limit(p->mc, LG_PATTERN_DEPTH_LIMIT);
+	pcre2_set_heap_limit(p->mc, LG_PATTERN_HEAP_LIMIT_KIB);
+	/* JIT is an optimisation only: without it pcre2_match interprets.
+	 * Its default stack (32 KiB) is too small for a long subject and
+	 * would fail matches the interpreter completes, so give it more. */
+	if (pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE) == 0) {
+		p->jit_stack = pcre2_jit_stack_create(32 * 1024,
+						      LG_PATTERN_JIT_STACK, NULL);
+		if (!p->jit_stack) {
+			lg_pattern_free(p);
+			return lg_err(err, "out of memory");
+		}
+		pcre2_jit_stack_assign(p->mc, NULL, p->jit_stack);
+	}
+	*out = p;
+	return 0;
+}
+
 int lg_pattern_compile(const char *pattern, lg_pattern **out, lg_error *err)
 {
 	lg_buf src = LG_BUF_INIT;
@@ -241,19 +276,7 @@ int lg_pattern_compile(const char *pattern, lg_pattern **out, lg_error *err)
 		free(regex);
 		return -1;
 	}
-	/* JIT is an optimisation only: without it pcre2_match interprets. */
-	(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
-	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-	if (!md) {
-		free(regex);
-		return lg_err(err, "out of memory");
-	}
-	lg_pattern *p = lg_xcalloc(1, sizeof *p);
-	p->code = steal_pointer(&code);
-	p->md = md;
-	p->regex = regex;
-	*out = p;
-	return 0;
+	return make_pattern(&code, regex, out, err);
 }
 
 /* A phrase as a caseless regex: its words in order, separated by any run
@@ -292,25 +315,17 @@ int lg_pattern_compile_text(const char *pattern, lg_pattern **out, lg_error *err
 		free(regex);
 		return -1;
 	}
-	(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
-	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-	if (!md) {
-		free(regex);
-		return lg_err(err, "out of memory");
-	}
-	lg_pattern *p = lg_xcalloc(1, sizeof *p);
-	p->code = steal_pointer(&code);
-	p->md = md;
-	p->regex = regex;
-	*out = p;
-	return 0;
+	return make_pattern(&code, regex, out, err);
 }
 
-bool lg_pattern_match(const lg_pattern *p, const char *path, size_t len)
+int lg_pattern_match(const lg_pattern *p, const char *path, size_t len)
 {
-	/* rc 0 means "matched, ovector too small", which is all we ask. */
-	int rc = pcre2_match(p->code, (PCRE2_SPTR)path, len, 0, 0, p->md, NULL);
-	return rc >= 0;
+	/* rc 0 means "matched, ovector too small", which is all we ask.  Any
+	 * error other than "no match" (a limit hit) is not an answer. */
+	int rc = pcre2_match(p->code, (PCRE2_SPTR)path, len, 0, 0, p->md, p->mc);
+	if (rc >= 0)
+		return 1;
+	return rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
 }
 
 void lg_pattern_free(lg_pattern *p)
@@ -318,6 +333,8 @@ void lg_pattern_free(lg_pattern *p)
 	if (!p)
 		return;
 	pcre2_match_data_free(p->md);
+	pcre2_match_context_free(p->mc);
+	pcre2_jit_stack_free(p->jit_stack);
 	pcre2_code_free(p->code);
 	free(p->regex);
 	free(p);

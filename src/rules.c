@@ -62,8 +62,16 @@ typedef struct rule_list {
 	size_t n, cap;
 } rule_list;
 
+/* What matching found out, behind a pointer so that the const queries can
+ * record it. */
+typedef struct match_state {
+	const lg_rule *failed; /* the first rule whose match gave up, or NULL */
+	char *subject;         /* what it was matched against (escaped) */
+} match_state;
+
 struct lg_rules {
 	char *name;
+	match_state *state;
 	char digest[sizeof "sha256:" + 64];
 	char **strs; /* every string the rules own, freed together */
 	size_t nstrs, capstrs;
@@ -641,6 +649,7 @@ int lg_rules_parse(const char *name, const char *text, size_t len,
 {
 	lg_rules *r = lg_xcalloc(1, sizeof *r);
 	r->name = lg_xstrdup(name);
+	r->state = lg_xcalloc(1, sizeof *r->state);
 	if (digest_text(text, len, r->digest, sizeof r->digest, err) < 0) {
 		lg_rules_free(r);
 		return -1;
@@ -722,6 +731,9 @@ void lg_rules_free(lg_rules *r)
 	for (size_t i = 0; i < r->nstrs; i++)
 		free(r->strs[i]);
 	free(r->strs);
+	if (r->state)
+		free(r->state->subject);
+	free(r->state);
 	free(r->name);
 	free(r);
 }
@@ -941,26 +953,54 @@ enum lg_level lg_target_class_level(const lg_target *t, const char *name)
 	return LG_LEVEL_UNKNOWN;
 }
 
-/* The last entry of list whose pattern matches path. */
-static const lg_rule *match_last(const rule_list *list, const char *path,
-				 size_t len)
+/* Match entry e against subject; a match that gave up is recorded (the
+ * first one) for lg_rules_match_error() and answers fail_as. */
+static bool match_entry(const lg_rules *r, const rule_entry *e,
+			const char *subject, size_t len, bool fail_as)
+{
+	int m = lg_pattern_match(e->pat, subject, len);
+	if (m >= 0)
+		return m == 1;
+	if (!r->state->failed) {
+		lg_buf b = LG_BUF_INIT;
+		lg_buf_append_escaped(&b, subject, len < 200 ? len : 200);
+		r->state->failed = &e->rule;
+		r->state->subject = lg_buf_steal(&b);
+	}
+	return fail_as;
+}
+
+/* The last entry of list whose pattern matches path.  A match that gave
+ * up counts as no match here: the error is what stops the scan. */
+static const lg_rule *match_last(const lg_rules *r, const rule_list *list,
+				 const char *path, size_t len)
 {
 	for (size_t i = list->n; i-- > 0;)
-		if (lg_pattern_match(list->v[i].pat, path, len))
+		if (match_entry(r, &list->v[i], path, len, false))
 			return &list->v[i].rule;
 	return NULL;
+}
+
+int lg_rules_match_error(const lg_rules *r, lg_error *err)
+{
+	const lg_rule *rule = r->state->failed;
+	if (!rule)
+		return 0;
+	return lg_err(err, "%s:%u: pattern '%s' exceeded the regex work limits "
+		      "on \"%s\"; rewrite it so it cannot backtrack so much",
+		      rule->file, rule->line, rule->pattern, r->state->subject);
 }
 
 const lg_rule *lg_rules_match_path(const lg_rules *r, const char *path,
 				   size_t len)
 {
-	return match_last(&r->path, path, len);
+	return match_last(r, &r->path, path, len);
 }
 
 const lg_rule *lg_rules_match_exempt(const lg_rules *r, const char *path,
 				     size_t len)
 {
-	return match_last(&r->exempt, path, len);
+	return match_last(r, &r->exempt, path, len);
 }
 
 const lg_rule *lg_rules_match_license(const lg_rules *r, const char *id,
@@ -985,7 +1025,9 @@ const lg_rule *lg_rules_text_at(const lg_rules *r, size_t i)
 bool lg_rules_text_match(const lg_rules *r, size_t i, const char *data,
 			 size_t len)
 {
-	return i < r->text.n && lg_pattern_match(r->text.v[i].pat, data, len);
+	/* A text rule that gave up counts as matching: text rules name the
+	 * licenses to catch, and the error stops the scan anyway. */
+	return i < r->text.n && match_entry(r, &r->text.v[i], data, len, true);
 }
 
 size_t lg_rules_license_count(const lg_rules *r)
