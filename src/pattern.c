@@ -15,6 +15,7 @@ struct lg_pattern {
 	pcre2_match_data *md; /* one ovector pair: only "did it match" counts */
 	pcre2_match_context *mc; /* the work limits and the JIT stack */
 	pcre2_jit_stack *jit_stack;
+	bool ours;            /* a translation (glob, phrase), not a re: */
 	char *regex;          /* the PCRE2 source, for lg_pattern_regex() */
 };
 
@@ -210,6 +211,12 @@ static int compile_regex(const char *regex, uint32_t options, size_t base,
 		PCRE2_UCHAR msg[256];
 		if (pcre2_get_error_message(code, msg, sizeof msg) < 0)
 			snprintf((char *)msg, sizeof msg, "error %d", code);
+		/* The offset of a pattern too large is its end: say what to
+		 * do instead (a glob's translation is ~6 bytes per byte). */
+		if (code == PCRE2_ERROR_PATTERN_TOO_LARGE)
+			return lg_err(err, "pattern too long: %s (shorten it, or "
+				      "split it into several rules)",
+				      (const char *)msg);
 		return lg_err(err, "%s at offset %zu", (const char *)msg,
 			      (size_t)off + base);
 	}
@@ -270,13 +277,16 @@ int lg_pattern_compile(const char *pattern, lg_pattern **out, lg_error *err)
 	if (compile_regex(regex, options, base, &code, err) < 0) {
 		/* A glob's translation always compiles; if it ever does not,
 		 * the offset points into the translation, so say so. */
-		if (options)
-			lg_err_prefix(err, "internal error in glob translation '%s'",
+		if (options && strncmp(lg_error_msg(err), "pattern too long", 16) != 0)
+			lg_err_prefix(err, "internal error in glob translation '%.200s'",
 				      regex);
 		free(regex);
 		return -1;
 	}
-	return make_pattern(&code, regex, out, err);
+	if (make_pattern(&code, regex, out, err) < 0)
+		return -1;
+	(*out)->ours = options != 0;
+	return 0;
 }
 
 /* A phrase as a caseless regex: its words in order, separated by any run
@@ -315,17 +325,53 @@ int lg_pattern_compile_text(const char *pattern, lg_pattern **out, lg_error *err
 		free(regex);
 		return -1;
 	}
-	return make_pattern(&code, regex, out, err);
+	if (make_pattern(&code, regex, out, err) < 0)
+		return -1;
+	(*out)->ours = true;
+	return 0;
+}
+
+/* 1, 0 or -1 from a PCRE2 return code: 0 and more is a match (0: more
+ * matches than the ovector holds, which is all we ask); any error but "no
+ * match" (a limit hit) is no answer. */
+static int answer(int rc)
+{
+	if (rc >= 0)
+		return 1;
+	return rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
+}
+
+/* Our translations (globs, phrases) have no backreferences, so PCRE2's
+ * DFA matcher gives the same answer as the backtracking one, with work
+ * that grows with the subject times the pattern instead of exponentially:
+ * "*a*a*a*a*a*b" on a long segment of a's is slow to backtrack, not to
+ * DFA-match.  Its workspace grows when it asks for more. */
+static int dfa_match(const lg_pattern *p, const char *s, size_t len)
+{
+	int small[1000];
+	int *ws = small;
+	size_t n = LG_ARRAY_LEN(small);
+	int rc;
+	for (;;) {
+		rc = pcre2_dfa_match(p->code, (PCRE2_SPTR)s, len, 0, 0, p->md,
+				     p->mc, ws, n);
+		if (rc != PCRE2_ERROR_DFA_WSSIZE || n >= (1u << 20))
+			break;
+		if (ws != small)
+			free(ws);
+		n *= 8;
+		ws = lg_xmalloc(n * sizeof *ws);
+	}
+	if (ws != small)
+		free(ws);
+	return answer(rc);
 }
 
 int lg_pattern_match(const lg_pattern *p, const char *path, size_t len)
 {
-	/* rc 0 means "matched, ovector too small", which is all we ask.  Any
-	 * error other than "no match" (a limit hit) is not an answer. */
-	int rc = pcre2_match(p->code, (PCRE2_SPTR)path, len, 0, 0, p->md, p->mc);
-	if (rc >= 0)
-		return 1;
-	return rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
+	int m = answer(pcre2_match(p->code, (PCRE2_SPTR)path, len, 0, 0, p->md,
+				   p->mc));
+	return m < 0 && p->ours ? dfa_match(p, path, len) : m;
 }
 
 void lg_pattern_free(lg_pattern *p)

@@ -62,8 +62,10 @@ int lg_pattern_compile_text(const char *pattern, lg_pattern **out,
 
 /* Match path[0..len) against p: 1 when it matches, 0 when it does not, -1
  * when PCRE2 gave up (a work limit above was hit): that is no answer, and
- * never to be read as "no match", which could let a file pass.  path need
- * not be NUL-terminated nor valid UTF-8. */
+ * never to be read as "no match", which could let a file pass.  Globs and
+ * phrases that hit a limit are matched again without backtracking (PCRE2's
+ * DFA matcher), so in practice only a re: can give -1.  path need not be
+ * NUL-terminated nor valid UTF-8. */
 int lg_pattern_match(const lg_pattern *p, const char *path, size_t len);
 
 /* Free p; NULL is a no-op. */
