@@ -877,6 +877,32 @@ static void truxe_rules(void **state)
 	free(path);
 }
 
+/* A rules file near the size limit parses and lints in linear time (the
+ * lint used to compare every rule with every other: hours for this). */
+static void huge_file_lints(void **state)
+{
+	(void)state;
+	enum { N = 200000 };
+	lg_buf text = LG_BUF_INIT;
+	lg_buf_appendf(&text, "class A\ntarget t allow A\ntarget t allow A\n");
+	for (int i = 0; i < N; i++)
+		lg_buf_appendf(&text, "license X-%d C%d\nclass C%d\n", i % (N / 2),
+			       i, i % (N / 2));
+	lg_rules *r = parse_named(NAME, text.data, text.len);
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	assert_non_null(f);
+	/* a duplicate target; N/2 classes declared twice; N/2 classes that
+	 * each target t does not list; N/2 duplicate license ids; N/2
+	 * classes used but not declared */
+	assert_int_equal(lg_rules_lint(r, f), 1 + N / 2 + 2 * (N / 2) + N / 2 + N / 2);
+	fclose(f);
+	free(out);
+	lg_rules_free(r);
+	lg_buf_free(&text);
+}
+
 /* A pattern that hits the regex work limits is an error the caller can
  * see (lg_rules_match_error), naming the rule; a text rule that gave up
  * counts as matching, a path rule as not. */
@@ -933,6 +959,7 @@ int main(void)
 		cmocka_unit_test(lint_one_finding_per_target_and_class),
 		cmocka_unit_test(default_rules),
 		cmocka_unit_test(match_limit_is_an_error),
+		cmocka_unit_test(huge_file_lints),
 		cmocka_unit_test(truxe_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
