@@ -295,22 +295,31 @@ static void test_slow_glob_answers(void **state)
 	lg_pattern *p = NULL;
 	assert_int_equal(lg_pattern_compile(
 		"/*a*a*a*a*a*a*a*a*a*a*a*a*b", &p, &err), 0);
+	/* "/aaa...abc": the 'b' PCRE2 requires is there, so it backtracks */
 	char *s = run_of('a', 2000, 'c');
 	s[0] = '/';
+	s[1998] = 'b';
 	assert_int_equal(lg_pattern_match(p, s, strlen(s)), 0);
 	s[1999] = 'b';
 	assert_int_equal(lg_pattern_match(p, s, strlen(s)), 1);
 	lg_pattern_free(p);
+	/* the same regex as a re: has no such fallback: no answer */
+	assert_int_equal(lg_pattern_compile("re:^/[^/]*a[^/]*a[^/]*a[^/]*a[^/]*a"
+		"[^/]*a[^/]*a[^/]*a[^/]*a[^/]*a[^/]*a[^/]*a[^/]*b\\z", &p, &err), 0);
+	s[1999] = 'c';
+	assert_int_equal(lg_pattern_match(p, s, strlen(s)), -1);
+	lg_pattern_free(p);
 	free(s);
 
-	/* "**" "/" many times over a deep path */
+	/* "**" "/" many times over a deep path holding an x, not at its end */
 	assert_int_equal(lg_pattern_compile(
 		"/**/**/**/**/**/**/**/**/**/**/**/**/**/**/x", &p, &err), 0);
 	char deep[4096] = "";
-	for (int i = 0; i < 1000; i++)
+	for (int i = 0; i < 1500; i++)
 		strcat(deep, "/d");
+	strcat(deep, "/x/d");
 	assert_int_equal(lg_pattern_match(p, deep, strlen(deep)), 0);
-	strcat(deep, "/x");
+	deep[strlen(deep) - 2] = '\0';
 	assert_int_equal(lg_pattern_match(p, deep, strlen(deep)), 1);
 	lg_pattern_free(p);
 }
