@@ -4,8 +4,8 @@
  * Input: an identifier (any bytes).  Invariants: a suggestion is a listed,
  * current identifier within the documented distance (0 exactly when the
  * input is that identifier in another case); a known identifier gets no
- * note and an unknown one gets a note without control bytes; a license name maps to a
- * known identifier.
+ * note and an unknown one gets a note without control bytes; a license
+ * name maps to a known identifier.
  */
 #include <string.h>
 #include <strings.h>
