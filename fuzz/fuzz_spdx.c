@@ -37,31 +37,48 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* The oracle: what lg_spdx_evaluate() must find.  Recursion follows the
- * tree, whose depth is bounded by the input length (libFuzzer's -max_len). */
-static void eval_tree(const lg_spdx_node *n, lg_spdx_eval *out)
+static void eval_leaf(const lg_spdx_node *n, lg_spdx_eval *out)
 {
-	if (n->kind == LG_SPDX_LICENSE) {
-		memset(out, 0, sizeof *out);
-		out->rule = lg_rules_match_license(rules, n->id, strlen(n->id));
-		out->level = out->rule ? lg_target_class_level(target, out->rule->class_name)
-				       : LG_LEVEL_UNKNOWN;
-		snprintf(out->id, sizeof out->id, "%s%s", n->id, n->or_later ? "+" : "");
-		return;
-	}
-	lg_spdx_eval r;
-	eval_tree(n->left, out);
-	eval_tree(n->right, &r);
-	if (n->kind == LG_SPDX_AND ? r.level > out->level : r.level < out->level)
-		*out = r;
+	memset(out, 0, sizeof *out);
+	out->rule = lg_rules_match_license(rules, n->id, strlen(n->id));
+	out->level = out->rule ? lg_target_class_level(target, out->rule->class_name)
+			       : LG_LEVEL_UNKNOWN;
+	snprintf(out->id, sizeof out->id, "%s%s", n->id, n->or_later ? "+" : "");
 }
 
+/* The oracle: what lg_spdx_evaluate() must find.  A chain "a AND b AND
+ * c..." is a left-deep tree as long as the input, so the left spine is
+ * walked with a stack of our own; recursion into right children is
+ * bounded by the parenthesis limit. */
+static void eval_tree(const lg_spdx_node *n, lg_spdx_eval *out)
+{
+	const lg_spdx_node **spine = NULL;
+	size_t ns = 0, cap = 0;
+	for (; n->kind != LG_SPDX_LICENSE; n = n->left) {
+		lg_xgrow((void **)&spine, &cap, ns + 1, sizeof *spine);
+		spine[ns++] = n;
+	}
+	eval_leaf(n, out);
+	while (ns > 0) {
+		const lg_spdx_node *op = spine[--ns];
+		lg_spdx_eval r;
+		eval_tree(op->right, &r);
+		if (op->kind == LG_SPDX_AND ? r.level > out->level : r.level < out->level)
+			*out = r;
+	}
+	free(spine);
+}
+
+/* Depth of the tree, iterating along left spines as above. */
 static size_t depth(const lg_spdx_node *n)
 {
-	if (n->kind == LG_SPDX_LICENSE)
-		return 0;
-	size_t l = depth(n->left), r = depth(n->right);
-	return 1 + (l > r ? l : r);
+	size_t d = 0, best = 0;
+	for (; n->kind != LG_SPDX_LICENSE; n = n->left, d++) {
+		size_t r = d + 1 + depth(n->right);
+		if (r > best)
+			best = r;
+	}
+	return d > best ? d : best;
 }
 
 static void print(const lg_spdx_node *n, lg_buf *b)
