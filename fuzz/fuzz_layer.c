@@ -8,7 +8,8 @@
  * decompressed here, so the walk gets past verification and reaches the
  * end-of-layer checks.  Invariants: a scan that fails says why; a scan
  * that succeeds gives files whose paths are normalized and whose tags and
- * entries are in range.
+ * entries are in range; stacked on itself (whiteout.c), the layer hides
+ * every file of its lower copy and nothing hides the upper one.
  */
 #include <string.h>
 
@@ -16,6 +17,8 @@
 
 #include "fuzz_common.h"
 #include "layer.h"
+#include "util.h"
+#include "whiteout.h"
 
 /* sha256 of data decompressed by libarchive (any filter it knows); the
  * blob's own digest when it does not decompress. */
@@ -61,6 +64,18 @@ static void check_layer(const lg_layer *l)
 		FUZZ_CHECK(l->tags[i].len > 0 && l->tags[i].line > 0);
 }
 
+static void check_whiteouts(const lg_layer *l)
+{
+	const lg_layer *stack[2] = { l, l };
+	uint32_t *deleted[2] = { lg_xcalloc(l->nfiles + 1, sizeof(uint32_t)),
+				 lg_xcalloc(l->nfiles + 1, sizeof(uint32_t)) };
+	lg_whiteout_resolve(stack, 2, deleted);
+	for (size_t i = 0; i < l->nfiles; i++)
+		FUZZ_CHECK(deleted[0][i] == 2 && deleted[1][i] == 0);
+	free(deleted[0]);
+	free(deleted[1]);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	lg_layer_desc d = { .size = (int64_t)size };
@@ -92,6 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lg_error err = LG_ERROR_INIT;
 	if (lg_layer_scan(in, &d, fuzz_default_rules(), &layer, &err) == 0) {
 		check_layer(layer);
+		check_whiteouts(layer);
 		lg_layer_free(layer);
 	} else {
 		FUZZ_CHECK(err.msg != NULL);
