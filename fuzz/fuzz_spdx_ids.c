@@ -1,5 +1,5 @@
 /* fuzz_spdx_ids.c - identifier lookup, suggestions and notes (spdx_ids.c),
- * and license names in words (license_names.c, once it is in the tree).
+ * and license names in words (license_names.c).
  *
  * Input: an identifier (any bytes).  Invariants: a suggestion is a listed,
  * current identifier within the documented distance (0 exactly when the
@@ -11,12 +11,9 @@
 #include <strings.h>
 
 #include "fuzz_common.h"
+#include "license_names.h"
 #include "spdx_ids.h"
 #include "util.h"
-#if __has_include("license_names.h")
-#include "license_names.h"
-#define HAVE_LICENSE_NAMES 1
-#endif
 
 static void check_suggestion(const char *id, size_t len, bool exception)
 {
@@ -70,9 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_suggestion(id, size, true);
 	check_note(id, size, false);
 	check_note(id, size, true);
-#ifdef HAVE_LICENSE_NAMES
 	const char *spdx = lg_license_name_to_spdx(id, size);
 	FUZZ_CHECK(!spdx || lg_spdx_license_known(spdx, strlen(spdx)));
-#endif
 	return 0;
 }

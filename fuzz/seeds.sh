@@ -64,6 +64,12 @@ Apache License, Version 2.0
 BSD 3-Clause
 GNU GPL v3
 LicenseRef-x+
+Business Source License 1.1
+Apache Software License
+The MIT License (MIT)
+GNU General Public License v3 (GPLv3)
+BSD License
+mit-license
 END
 
 # oci: every fixture layout as documents joined by "--", digests and sizes
