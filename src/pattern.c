@@ -13,6 +13,9 @@
 struct lg_pattern {
 	pcre2_code *code;
 	pcre2_match_data *md; /* one ovector pair: only "did it match" counts */
+	pcre2_match_context *mc; /* the work limits and the JIT stack */
+	pcre2_jit_stack *jit_stack;
+	bool ours;            /* a translation (glob, phrase), not a re: */
 	char *regex;          /* the PCRE2 source, for lg_pattern_regex() */
 };
 
@@ -208,10 +211,49 @@ static int compile_regex(const char *regex, uint32_t options, size_t base,
 		PCRE2_UCHAR msg[256];
 		if (pcre2_get_error_message(code, msg, sizeof msg) < 0)
 			snprintf((char *)msg, sizeof msg, "error %d", code);
+		/* The offset of a pattern too large is its end: say what to
+		 * do instead (a glob's translation is ~6 bytes per byte). */
+		if (code == PCRE2_ERROR_PATTERN_TOO_LARGE)
+			return lg_err(err, "pattern too long: %s (shorten it, or "
+				      "split it into several rules)",
+				      (const char *)msg);
 		return lg_err(err, "%s at offset %zu", (const char *)msg,
 			      (size_t)off + base);
 	}
 	*out = re;
+	return 0;
+}
+
+/* Wrap a compiled regex (taken from *code) and its source (taken) in a
+ * pattern with its match data and work limits. */
+static int make_pattern(pcre2_code **code, char *regex, lg_pattern **out,
+			lg_error *err)
+{
+	lg_pattern *p = lg_xcalloc(1, sizeof *p);
+	p->code = steal_pointer(code);
+	p->regex = regex;
+	p->md = pcre2_match_data_create(1, NULL);
+	p->mc = pcre2_match_context_create(NULL);
+	if (!p->md || !p->mc) {
+		lg_pattern_free(p);
+		return lg_err(err, "out of memory");
+	}
+	pcre2_set_match_limit(p->mc, LG_PATTERN_MATCH_LIMIT);
+	pcre2_set_depth_limit(p->mc, LG_PATTERN_DEPTH_LIMIT);
+	pcre2_set_heap_limit(p->mc, LG_PATTERN_HEAP_LIMIT_KIB);
+	/* JIT is an optimisation only: without it pcre2_match interprets.
+	 * Its default stack (32 KiB) is too small for a long subject and
+	 * would fail matches the interpreter completes, so give it more. */
+	if (pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE) == 0) {
+		p->jit_stack = pcre2_jit_stack_create(32 * 1024,
+						      LG_PATTERN_JIT_STACK, NULL);
+		if (!p->jit_stack) {
+			lg_pattern_free(p);
+			return lg_err(err, "out of memory");
+		}
+		pcre2_jit_stack_assign(p->mc, NULL, p->jit_stack);
+	}
+	*out = p;
 	return 0;
 }
 
@@ -235,24 +277,15 @@ int lg_pattern_compile(const char *pattern, lg_pattern **out, lg_error *err)
 	if (compile_regex(regex, options, base, &code, err) < 0) {
 		/* A glob's translation always compiles; if it ever does not,
 		 * the offset points into the translation, so say so. */
-		if (options)
-			lg_err_prefix(err, "internal error in glob translation '%s'",
+		if (options && strncmp(lg_error_msg(err), "pattern too long", 16) != 0)
+			lg_err_prefix(err, "internal error in glob translation '%.200s'",
 				      regex);
 		free(regex);
 		return -1;
 	}
-	/* JIT is an optimisation only: without it pcre2_match interprets. */
-	(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
-	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-	if (!md) {
-		free(regex);
-		return lg_err(err, "out of memory");
-	}
-	lg_pattern *p = lg_xcalloc(1, sizeof *p);
-	p->code = steal_pointer(&code);
-	p->md = md;
-	p->regex = regex;
-	*out = p;
+	if (make_pattern(&code, regex, out, err) < 0)
+		return -1;
+	(*out)->ours = options != 0;
 	return 0;
 }
 
@@ -292,25 +325,53 @@ int lg_pattern_compile_text(const char *pattern, lg_pattern **out, lg_error *err
 		free(regex);
 		return -1;
 	}
-	(void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
-	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-	if (!md) {
-		free(regex);
-		return lg_err(err, "out of memory");
-	}
-	lg_pattern *p = lg_xcalloc(1, sizeof *p);
-	p->code = steal_pointer(&code);
-	p->md = md;
-	p->regex = regex;
-	*out = p;
+	if (make_pattern(&code, regex, out, err) < 0)
+		return -1;
+	(*out)->ours = true;
 	return 0;
 }
 
-bool lg_pattern_match(const lg_pattern *p, const char *path, size_t len)
+/* 1, 0 or -1 from a PCRE2 return code: 0 and more is a match (0: more
+ * matches than the ovector holds, which is all we ask); any error but "no
+ * match" (a limit hit) is no answer. */
+static int answer(int rc)
 {
-	/* rc 0 means "matched, ovector too small", which is all we ask. */
-	int rc = pcre2_match(p->code, (PCRE2_SPTR)path, len, 0, 0, p->md, NULL);
-	return rc >= 0;
+	if (rc >= 0)
+		return 1;
+	return rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
+}
+
+/* Our translations (globs, phrases) have no backreferences, so PCRE2's
+ * DFA matcher gives the same answer as the backtracking one, with work
+ * that grows with the subject times the pattern instead of exponentially:
+ * "*a*a*a*a*a*b" on a long segment of a's is slow to backtrack, not to
+ * DFA-match.  Its workspace grows when it asks for more. */
+static int dfa_match(const lg_pattern *p, const char *s, size_t len)
+{
+	int small[1000];
+	int *ws = small;
+	size_t n = LG_ARRAY_LEN(small);
+	int rc;
+	for (;;) {
+		rc = pcre2_dfa_match(p->code, (PCRE2_SPTR)s, len, 0, 0, p->md,
+				     p->mc, ws, n);
+		if (rc != PCRE2_ERROR_DFA_WSSIZE || n >= (1u << 20))
+			break;
+		if (ws != small)
+			free(ws);
+		n *= 8;
+		ws = lg_xmalloc(n * sizeof *ws);
+	}
+	if (ws != small)
+		free(ws);
+	return answer(rc);
+}
+
+int lg_pattern_match(const lg_pattern *p, const char *path, size_t len)
+{
+	int m = answer(pcre2_match(p->code, (PCRE2_SPTR)path, len, 0, 0, p->md,
+				   p->mc));
+	return m < 0 && p->ours ? dfa_match(p, path, len) : m;
 }
 
 void lg_pattern_free(lg_pattern *p)
@@ -318,6 +379,8 @@ void lg_pattern_free(lg_pattern *p)
 	if (!p)
 		return;
 	pcre2_match_data_free(p->md);
+	pcre2_match_context_free(p->mc);
+	pcre2_jit_stack_free(p->jit_stack);
 	pcre2_code_free(p->code);
 	free(p->regex);
 	free(p);

@@ -51,10 +51,22 @@ int lg_pattern_compile(const char *pattern, lg_pattern **out, lg_error *err);
 int lg_pattern_compile_text(const char *pattern, lg_pattern **out,
 			    lg_error *err);
 
-/* true when path[0..len) matches p.  path need not be NUL-terminated nor
- * valid UTF-8.  A regex that exceeds PCRE2's match limits counts as no
- * match. */
-bool lg_pattern_match(const lg_pattern *p, const char *path, size_t len);
+/* Work limits of one match (PCRE2's match, depth and heap limits, and the
+ * most stack the JIT may use).  Generous for any sane pattern on a path or
+ * a LG_TEXT_HEAD-byte text; a pattern that backtracks catastrophically
+ * hits them within milliseconds instead of hanging the scan. */
+#define LG_PATTERN_MATCH_LIMIT 1000000u
+#define LG_PATTERN_DEPTH_LIMIT 100000u
+#define LG_PATTERN_HEAP_LIMIT_KIB (64u * 1024)
+#define LG_PATTERN_JIT_STACK (4u * 1024 * 1024)
+
+/* Match path[0..len) against p: 1 when it matches, 0 when it does not, -1
+ * when PCRE2 gave up (a work limit above was hit): that is no answer, and
+ * never to be read as "no match", which could let a file pass.  Globs and
+ * phrases that hit a limit are matched again without backtracking (PCRE2's
+ * DFA matcher), so in practice only a re: can give -1.  path need not be
+ * NUL-terminated nor valid UTF-8. */
+int lg_pattern_match(const lg_pattern *p, const char *path, size_t len);
 
 /* Free p; NULL is a no-op. */
 void lg_pattern_free(lg_pattern *p);

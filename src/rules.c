@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "pattern.h"
+#include "strmap.h"
 #include "util.h"
 
 #define LINE_LIMIT (64 * 1024)        /* longest line, in bytes */
@@ -62,13 +63,23 @@ typedef struct rule_list {
 	size_t n, cap;
 } rule_list;
 
+/* What matching found out, behind a pointer so that the const queries can
+ * record it. */
+typedef struct match_state {
+	const lg_rule *failed; /* the first rule whose match gave up, or NULL */
+	char *subject;         /* what it was matched against (escaped) */
+} match_state;
+
 struct lg_rules {
 	char *name;
+	match_state *state;
 	char digest[sizeof "sha256:" + 64];
 	char **strs; /* every string the rules own, freed together */
 	size_t nstrs, capstrs;
 	const char **interned; /* class names, each once (pointers into strs) */
 	size_t ninterned, capinterned;
+	lg_strmap names;    /* class name -> 1 + its index in interned */
+	lg_strmap declared; /* class name -> 1 + index of its first class_decl */
 	class_decl *classes;
 	size_t nclasses, capclasses;
 	lg_target *targets;
@@ -89,20 +100,21 @@ static const char *own(lg_rules *r, const char *s)
 /* The one copy of class name s, so that names compare by pointer. */
 static const char *intern(lg_rules *r, const char *s)
 {
-	for (size_t i = 0; i < r->ninterned; i++)
-		if (strcmp(r->interned[i], s) == 0)
-			return r->interned[i];
+	const uint32_t *i = lg_strmap_get(&r->names, s, strlen(s));
+	if (i)
+		return r->interned[*i - 1];
 	lg_xgrow((void **)&r->interned, &r->capinterned, r->ninterned + 1,
 		 sizeof *r->interned);
-	return r->interned[r->ninterned++] = own(r, s);
+	const char *copy = own(r, s);
+	bool created;
+	*lg_strmap_put(&r->names, copy, strlen(copy), &created) =
+		(uint32_t)++r->ninterned;
+	return r->interned[r->ninterned - 1] = copy;
 }
 
 static bool is_class_declared(const lg_rules *r, const char *name)
 {
-	for (size_t i = 0; i < r->nclasses; i++)
-		if (r->classes[i].name == name)
-			return true;
-	return false;
+	return lg_strmap_get(&r->declared, name, strlen(name)) != NULL;
 }
 
 static char ascii_lower(char c)
@@ -342,6 +354,10 @@ static void parse_class(parser *p, const char **args, size_t n)
 	lg_rules *r = p->r;
 	lg_xgrow((void **)&r->classes, &r->capclasses, r->nclasses + 1,
 		 sizeof *r->classes);
+	bool created;
+	uint32_t *first = lg_strmap_put(&r->declared, name, strlen(name), &created);
+	if (created)
+		*first = (uint32_t)r->nclasses + 1;
 	r->classes[r->nclasses++] = (class_decl){
 		.name = name,
 		.desc = n == 2 ? own(r, args[1]) : NULL,
@@ -641,6 +657,7 @@ int lg_rules_parse(const char *name, const char *text, size_t len,
 {
 	lg_rules *r = lg_xcalloc(1, sizeof *r);
 	r->name = lg_xstrdup(name);
+	r->state = lg_xcalloc(1, sizeof *r->state);
 	if (digest_text(text, len, r->digest, sizeof r->digest, err) < 0) {
 		lg_rules_free(r);
 		return -1;
@@ -719,9 +736,14 @@ void lg_rules_free(lg_rules *r)
 	free(r->targets);
 	free(r->classes);
 	free(r->interned);
+	lg_strmap_free(&r->names);
+	lg_strmap_free(&r->declared);
 	for (size_t i = 0; i < r->nstrs; i++)
 		free(r->strs[i]);
 	free(r->strs);
+	if (r->state)
+		free(r->state->subject);
+	free(r->state);
 	free(r->name);
 	free(r);
 }
@@ -780,58 +802,56 @@ static const char *lesc(linter *l, const char *s)
 	return esc(&l->ring, s);
 }
 
+/* Index of the first declaration of class i's name (lint is linear in
+ * the size of the file: a huge rules file must not take hours). */
+static size_t first_decl(const lg_rules *r, size_t i)
+{
+	const char *name = r->classes[i].name;
+	return *lg_strmap_get(&r->declared, name, strlen(name)) - 1;
+}
+
 static void lint_classes(linter *l)
 {
 	const lg_rules *r = l->r;
-	for (size_t i = 0; i < r->nclasses; i++)
-		for (size_t j = 0; j < i; j++)
-			if (r->classes[j].name == r->classes[i].name) {
-				finding_add(l, r->classes[i].line,
-					    "class '%s' is already declared at "
-					    "line %u", r->classes[i].name,
-					    r->classes[j].line);
-				break;
-			}
+	for (size_t i = 0; i < r->nclasses; i++) {
+		size_t j = first_decl(r, i);
+		if (j != i)
+			finding_add(l, r->classes[i].line,
+				    "class '%s' is already declared at line %u",
+				    r->classes[i].name, r->classes[j].line);
+	}
 }
 
-static bool target_lists(const lg_target *t, const char *name)
-{
-	for (size_t i = 0; i < t->nclasses; i++)
-		if (t->classes[i].name == name)
-			return true;
-	return false;
-}
-
-/* A declared class that was declared before (reported separately). */
-static bool class_is_redeclared(const lg_rules *r, size_t i)
-{
-	for (size_t j = 0; j < i; j++)
-		if (r->classes[j].name == r->classes[i].name)
-			return true;
-	return false;
-}
-
-static void lint_target(linter *l, size_t ti)
+/* first: target name -> 1 + index of the first target of that name. */
+static void lint_target(linter *l, size_t ti, lg_strmap *first)
 {
 	const lg_rules *r = l->r;
 	const lg_target *t = &r->targets[ti];
-	for (size_t j = 0; j < ti; j++)
-		if (strcmp(r->targets[j].name, t->name) == 0) {
-			finding_add(l, t->line, "target '%s' is already "
-				    "defined at line %u; the first one is used",
-				    t->name, r->targets[j].line);
-			break;
-		}
-	for (size_t i = 0; i < t->nclasses; i++)
-		if (!is_class_declared(r, t->classes[i].name))
+	bool created;
+	uint32_t *j = lg_strmap_put(first, t->name, strlen(t->name), &created);
+	if (created)
+		*j = (uint32_t)ti + 1;
+	else
+		finding_add(l, t->line, "target '%s' is already "
+			    "defined at line %u; the first one is used",
+			    t->name, r->targets[*j - 1].line);
+	lg_strmap listed = LG_STRMAP_INIT;
+	for (size_t i = 0; i < t->nclasses; i++) {
+		const char *name = t->classes[i].name;
+		lg_strmap_put(&listed, name, strlen(name), &created);
+		if (!is_class_declared(r, name))
 			finding_add(l, t->line, "target '%s' names undeclared "
-				    "class '%s'", t->name, t->classes[i].name);
-	for (size_t i = 0; i < r->nclasses; i++)
-		if (!class_is_redeclared(r, i) &&
-		    !target_lists(t, r->classes[i].name))
+				    "class '%s'", t->name, name);
+	}
+	for (size_t i = 0; i < r->nclasses; i++) {
+		const char *name = r->classes[i].name;
+		if (first_decl(r, i) == i &&
+		    !lg_strmap_get(&listed, name, strlen(name)))
 			finding_add(l, t->line, "target '%s' neither allows "
 				    "nor denies class '%s'; its files count "
-				    "as unknown", t->name, r->classes[i].name);
+				    "as unknown", t->name, name);
+	}
+	lg_strmap_free(&listed);
 }
 
 /* Rules naming a class nobody declared, once per line and class. */
@@ -851,27 +871,40 @@ static void lint_rule_classes(linter *l, const rule_list *list)
 static void lint_duplicates(linter *l, const rule_list *list, bool nocase,
 			    const char *what, const char *consequence)
 {
+	lg_strmap seen = LG_STRMAP_INIT; /* pattern -> 1 + first index */
+	lg_arena lower = LG_ARENA_INIT;  /* lower-cased keys when nocase */
 	for (size_t i = 0; i < list->n; i++) {
 		const lg_rule *rule = &list->v[i].rule;
-		for (size_t j = 0; j < i; j++) {
-			const char *prev = list->v[j].rule.pattern;
-			if (nocase ? strcasecmp(prev, rule->pattern)
-				   : strcmp(prev, rule->pattern))
-				continue;
-			finding_add(l, rule->line, "%s '%s' already appears at "
-				    "line %u%s", what, lesc(l, rule->pattern),
-				    list->v[j].rule.line, consequence);
-			break;
+		const char *key = rule->pattern;
+		size_t len = strlen(key);
+		if (nocase) {
+			char *k = (char *)lg_arena_strndup(&lower, key, len);
+			for (size_t c = 0; c < len; c++)
+				k[c] = ascii_lower(k[c]);
+			key = k;
 		}
+		bool created;
+		uint32_t *j = lg_strmap_put(&seen, key, len, &created);
+		if (created) {
+			*j = (uint32_t)i + 1;
+			continue;
+		}
+		finding_add(l, rule->line, "%s '%s' already appears at "
+			    "line %u%s", what, lesc(l, rule->pattern),
+			    list->v[*j - 1].rule.line, consequence);
 	}
+	lg_strmap_free(&seen);
+	lg_arena_free(&lower);
 }
 
 size_t lg_rules_lint(const lg_rules *r, FILE *out)
 {
 	linter l = { .r = r };
 	lint_classes(&l);
+	lg_strmap targets = LG_STRMAP_INIT;
 	for (size_t i = 0; i < r->ntargets; i++)
-		lint_target(&l, i);
+		lint_target(&l, i, &targets);
+	lg_strmap_free(&targets);
 	if (r->ntargets == 0)
 		finding_add(&l, 1, "no target defined; nothing can be checked "
 			    "against this file");
@@ -941,26 +974,54 @@ enum lg_level lg_target_class_level(const lg_target *t, const char *name)
 	return LG_LEVEL_UNKNOWN;
 }
 
-/* The last entry of list whose pattern matches path. */
-static const lg_rule *match_last(const rule_list *list, const char *path,
-				 size_t len)
+/* Match entry e against subject; a match that gave up is recorded (the
+ * first one) for lg_rules_match_error() and answers fail_as. */
+static bool match_entry(const lg_rules *r, const rule_entry *e,
+			const char *subject, size_t len, bool fail_as)
+{
+	int m = lg_pattern_match(e->pat, subject, len);
+	if (m >= 0)
+		return m == 1;
+	if (!r->state->failed) {
+		lg_buf b = LG_BUF_INIT;
+		lg_buf_append_escaped(&b, subject, len < 200 ? len : 200);
+		r->state->failed = &e->rule;
+		r->state->subject = lg_buf_steal(&b);
+	}
+	return fail_as;
+}
+
+/* The last entry of list whose pattern matches path.  A match that gave
+ * up counts as no match here: the error is what stops the scan. */
+static const lg_rule *match_last(const lg_rules *r, const rule_list *list,
+				 const char *path, size_t len)
 {
 	for (size_t i = list->n; i-- > 0;)
-		if (lg_pattern_match(list->v[i].pat, path, len))
+		if (match_entry(r, &list->v[i], path, len, false))
 			return &list->v[i].rule;
 	return NULL;
+}
+
+int lg_rules_match_error(const lg_rules *r, lg_error *err)
+{
+	const lg_rule *rule = r->state->failed;
+	if (!rule)
+		return 0;
+	return lg_err(err, "%s:%u: pattern '%s' exceeded the regex work limits "
+		      "on \"%s\"; rewrite it so it cannot backtrack so much",
+		      rule->file, rule->line, rule->pattern, r->state->subject);
 }
 
 const lg_rule *lg_rules_match_path(const lg_rules *r, const char *path,
 				   size_t len)
 {
-	return match_last(&r->path, path, len);
+	return match_last(r, &r->path, path, len);
 }
 
 const lg_rule *lg_rules_match_exempt(const lg_rules *r, const char *path,
 				     size_t len)
 {
-	return match_last(&r->exempt, path, len);
+	return match_last(r, &r->exempt, path, len);
 }
 
 const lg_rule *lg_rules_match_license(const lg_rules *r, const char *id,
@@ -985,7 +1046,9 @@ const lg_rule *lg_rules_text_at(const lg_rules *r, size_t i)
 bool lg_rules_text_match(const lg_rules *r, size_t i, const char *data,
 			 size_t len)
 {
-	return i < r->text.n && lg_pattern_match(r->text.v[i].pat, data, len);
+	/* A text rule that gave up counts as matching: text rules name the
+	 * licenses to catch, and the error stops the scan anyway. */
+	return i < r->text.n && match_entry(r, &r->text.v[i], data, len, true);
 }
 
 size_t lg_rules_license_count(const lg_rules *r)

@@ -100,6 +100,15 @@ const lg_rule *lg_rules_match_license(const lg_rules *rules, const char *id,
 const lg_rule *lg_rules_match_exempt(const lg_rules *rules, const char *path,
 				     size_t len);
 
+/* Path, exempt and text patterns are regexes with work limits (pattern.h).
+ * A match that hits them has no answer: the query functions then go on as
+ * if a path or exempt rule did not match and a text rule did, and record
+ * the failure.  lg_rules_match_error() returns -1 with err naming the
+ * first such rule (FILE:LINE) and its subject once any match has failed,
+ * else 0: check it after classifying, and do not pass an image when it
+ * fails (exit 2). */
+int lg_rules_match_error(const lg_rules *rules, lg_error *err);
+
 /* How far into a file `text` rules look: license headers and license
  * texts are at the top; a phrase deep in code is more often a mention
  * (a string, a comment about the license) than the file's license. */

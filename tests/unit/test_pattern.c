@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -250,6 +251,108 @@ static void test_repeated_matches(void **state)
 	lg_pattern_free(NULL);
 }
 
+/* A subject of n bytes: c repeated, then last. */
+static char *run_of(char c, size_t n, char last)
+{
+	char *s = malloc(n + 1);
+	assert_non_null(s);
+	memset(s, c, n);
+	s[n - 1] = last;
+	s[n] = '\0';
+	return s;
+}
+
+/* A regex that backtracks catastrophically hits the work limits: the
+ * answer is -1 ("no answer"), never 0, which could let a file pass. */
+static void test_limit_is_an_error(void **state)
+{
+	(void)state;
+	lg_error err = LG_ERROR_INIT;
+	lg_pattern *p = NULL;
+	assert_int_equal(lg_pattern_compile("re:^/(a|aa)+$", &p, &err), 0);
+	char *s = run_of('a', 4096, 'b');
+	s[0] = '/';
+	assert_int_equal(lg_pattern_match(p, s, strlen(s)), -1);
+	assert_int_equal(lg_pattern_match(p, "/aaaa", 5), 1);
+	assert_int_equal(lg_pattern_match(p, "/aab", 4), 0);
+	lg_pattern_free(p);
+	free(s);
+
+	/* a text regex on a whole LG_TEXT_HEAD (32 KiB) head */
+	assert_int_equal(lg_pattern_compile_text("re:^(x|xx)+$", &p, &err), 0);
+	s = run_of('x', 32 * 1024, 'z');
+	assert_int_equal(lg_pattern_match(p, s, strlen(s)), -1);
+	lg_pattern_free(p);
+	free(s);
+}
+
+/* Globs and phrases that are slow to backtrack get their answer from the
+ * DFA matcher: right, and not an error. */
+static void test_slow_glob_answers(void **state)
+{
+	(void)state;
+	lg_error err = LG_ERROR_INIT;
+	lg_pattern *p = NULL;
+	assert_int_equal(lg_pattern_compile(
+		"/*a*a*a*a*a*a*a*a*a*a*a*a*b", &p, &err), 0);
+	/* "/aaa...abc": the 'b' PCRE2 requires is there, so it backtracks */
+	char *s = run_of('a', 2000, 'c');
+	s[0] = '/';
+	s[1998] = 'b';
+	assert_int_equal(lg_pattern_match(p, s, strlen(s)), 0);
+	s[1999] = 'b';
+	assert_int_equal(lg_pattern_match(p, s, strlen(s)), 1);
+	lg_pattern_free(p);
+	/* the same regex as a re: has no such fallback: no answer */
+	assert_int_equal(lg_pattern_compile("re:^/[^/]*a[^/]*a[^/]*a[^/]*a[^/]*a"
+		"[^/]*a[^/]*a[^/]*a[^/]*a[^/]*a[^/]*a[^/]*a[^/]*b\\z", &p, &err), 0);
+	s[1999] = 'c';
+	assert_int_equal(lg_pattern_match(p, s, strlen(s)), -1);
+	lg_pattern_free(p);
+	free(s);
+
+	/* "**" "/" many times over a deep path holding an x, not at its end */
+	assert_int_equal(lg_pattern_compile(
+		"/**/**/**/**/**/**/**/**/**/**/**/**/**/**/x", &p, &err), 0);
+	char deep[4096] = "";
+	for (int i = 0; i < 1500; i++)
+		strcat(deep, "/d");
+	strcat(deep, "/x/d");
+	assert_int_equal(lg_pattern_match(p, deep, strlen(deep)), 0);
+	deep[strlen(deep) - 2] = '\0';
+	assert_int_equal(lg_pattern_match(p, deep, strlen(deep)), 1);
+	lg_pattern_free(p);
+}
+
+/* A long glob compiles and matches itself; one too long for PCRE2 is a
+ * clear error. */
+static void test_long_glob(void **state)
+{
+	(void)state;
+	lg_error err = LG_ERROR_INIT;
+	lg_pattern *p = NULL;
+	char *g = run_of('a', 20000, 'a');
+	g[0] = '/';
+	assert_int_equal(lg_pattern_compile(g, &p, &err), 0);
+	assert_int_equal(lg_pattern_match(p, g, strlen(g)), 1);
+	assert_int_equal(lg_pattern_match(p, g, strlen(g) - 1), 0);
+	lg_pattern_free(p);
+	free(g);
+
+	/* Too long for PCRE2 (64 KiB of compiled code): a user error, not an
+	 * "internal error" quoting a translation of hundreds of KiB. */
+	g = run_of('.', 60000, '.');
+	g[0] = '/';
+	p = NULL;
+	assert_int_equal(lg_pattern_compile(g, &p, &err), -1);
+	assert_null(p);
+	assert_string_equal(lg_error_msg(&err), "pattern too long: regular "
+			    "expression is too large (shorten it, or split it "
+			    "into several rules)");
+	lg_error_clear(&err);
+	free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +360,9 @@ int main(void)
 		cmocka_unit_test(test_error_table),
 		cmocka_unit_test(test_translation),
 		cmocka_unit_test(test_repeated_matches),
+		cmocka_unit_test(test_limit_is_an_error),
+		cmocka_unit_test(test_slow_glob_answers),
+		cmocka_unit_test(test_long_glob),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -877,6 +877,62 @@ static void truxe_rules(void **state)
 	free(path);
 }
 
+/* A rules file near the size limit parses and lints in linear time (the
+ * lint used to compare every rule with every other: hours for this). */
+static void huge_file_lints(void **state)
+{
+	(void)state;
+	enum { N = 200000 };
+	lg_buf text = LG_BUF_INIT;
+	lg_buf_appendf(&text, "class A\ntarget t allow A\ntarget t allow A\n");
+	for (int i = 0; i < N; i++)
+		lg_buf_appendf(&text, "license X-%d C%d\nclass C%d\n", i % (N / 2),
+			       i, i % (N / 2));
+	lg_rules *r = parse_named(NAME, text.data, text.len);
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	assert_non_null(f);
+	/* a duplicate target; N/2 classes declared twice; N/2 classes that
+	 * each target t does not list; N/2 duplicate license ids; N/2
+	 * classes used but not declared */
+	assert_int_equal(lg_rules_lint(r, f), 1 + N / 2 + 2 * (N / 2) + N / 2 + N / 2);
+	fclose(f);
+	free(out);
+	lg_rules_free(r);
+	lg_buf_free(&text);
+}
+
+/* A pattern that hits the regex work limits is an error the caller can
+ * see (lg_rules_match_error), naming the rule; a text rule that gave up
+ * counts as matching, a path rule as not. */
+static void match_limit_is_an_error(void **state)
+{
+	(void)state;
+	lg_rules *r = parse_ok("class A\ntarget t allow A\n"
+			       "path re:^/(a|aa)+$ A\n"
+			       "text re:^(a|aa)+$ A\n");
+	lg_error err = LG_ERROR_INIT;
+	assert_int_equal(lg_rules_match_error(r, &err), 0);
+	assert_non_null(lg_rules_match_path(r, "/aaaa", 5));
+	assert_int_equal(lg_rules_match_error(r, &err), 0);
+
+	char s[4097];
+	memset(s, 'a', sizeof s - 1);
+	s[0] = '/';
+	s[sizeof s - 2] = 'b';
+	s[sizeof s - 1] = '\0';
+	assert_null(lg_rules_match_path(r, s, strlen(s)));
+	assert_true(lg_rules_text_match(r, 0, s + 1, strlen(s) - 1));
+	assert_int_equal(lg_rules_match_error(r, &err), -1);
+	/* the first failure is the one reported */
+	assert_non_null(strstr(lg_error_msg(&err),
+			       NAME ":3: pattern 're:^/(a|aa)+$' exceeded "
+			       "the regex work limits on \"/aaaa"));
+	lg_error_clear(&err);
+	lg_rules_free(r);
+}
+
 int main(void)
 {
 #define REGISTER_ERROR_TEST(name, text, expected) cmocka_unit_test(name),
@@ -902,6 +958,8 @@ int main(void)
 		cmocka_unit_test(lint_no_target),
 		cmocka_unit_test(lint_one_finding_per_target_and_class),
 		cmocka_unit_test(default_rules),
+		cmocka_unit_test(match_limit_is_an_error),
+		cmocka_unit_test(huge_file_lints),
 		cmocka_unit_test(truxe_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
