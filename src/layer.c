@@ -1,14 +1,16 @@
 /* layer.c - see layer.h
  *
- * The read path of a compressed layer is two libarchive readers stacked:
+ * The read path of a compressed layer is a decompressor in front of
+ * libarchive's tar reader:
  *
- *   blob (hashes: digest) -> outer: raw format + one filter (decompresses)
- *        -> diff stream (hashes: diff_id) -> inner: tar format -> entries
+ *   blob (hashes: digest) -> gzip: ISA-L (inflate.c)
+ *                            zstd, or Docker's sniffed type: libarchive's
+ *                            raw format + filter
+ *        -> diff stream (hashes: diff_id) -> tar reader -> entries
  *
- * Both readers pull through our callbacks, so every byte is hashed on its
- * way through and nothing is read twice.  An uncompressed layer skips the
- * outer reader.  The seam between the two is where a faster decompressor
- * can be put later without touching the tar walk.
+ * Every reader pulls through our callbacks, so every byte is hashed on its
+ * way through and nothing is read twice.  An uncompressed layer feeds the
+ * blob to the tar reader directly.
  */
 #include "layer.h"
 
@@ -21,6 +23,7 @@
 #include <xxhash.h>
 
 #include "evidence.h"
+#include "inflate.h"
 #include "tagscan.h"
 
 #define READ_BUF (128 * 1024)
@@ -36,7 +39,9 @@ typedef struct walker {
 	lg_blob *blob;
 	lg_error *err;       /* the first error our callbacks met */
 	bool failed;
-	struct archive *outer; /* NULL for an uncompressed layer */
+	struct archive *outer; /* zstd (or sniffed) decompressor, or NULL */
+	lg_inflate *gz;        /* gzip decompressor, or NULL */
+	size_t peeked;         /* bytes of buf read to sniff, not yet handed on */
 	lg_hasher *diff;       /* NULL when the blob digest is the diff_id */
 	uint64_t trailing_zeros; /* zero bytes at the end of the diff stream so far */
 	bool stream_eof;       /* the diff stream has ended */
@@ -83,12 +88,33 @@ static void track_zeros(walker *w, const unsigned char *p, size_t n)
 	w->trailing_zeros = z == n ? w->trailing_zeros + n : z;
 }
 
+/* The next block of the blob: first what sniffing read, then the rest. */
+static ssize_t blob_next(walker *w, const void **buf)
+{
+	*buf = w->buf;
+	if (w->peeked) {
+		ssize_t n = (ssize_t)w->peeked;
+		w->peeked = 0;
+		return n;
+	}
+	ssize_t n = lg_blob_read(w->blob, w->buf, READ_BUF, w->err);
+	if (n < 0)
+		note_error(w);
+	return n;
+}
+
+static ssize_t gz_source(void *ud, const void **buf, lg_error *err)
+{
+	walker *w = ud;
+	(void)err; /* w->err is the same object */
+	return blob_next(w, buf);
+}
+
 static la_ssize_t blob_cb(struct archive *a, void *ud, const void **buf)
 {
 	walker *w = ud;
-	ssize_t n = lg_blob_read(w->blob, w->buf, READ_BUF, w->err);
+	ssize_t n = blob_next(w, buf);
 	if (n < 0) {
-		note_error(w);
 		archive_set_error(a, EIO, "%s", lg_error_msg(w->err));
 		return -1;
 	}
@@ -96,14 +122,34 @@ static la_ssize_t blob_cb(struct archive *a, void *ud, const void **buf)
 		track_zeros(w, w->buf, (size_t)n);
 		w->stream_eof = n == 0;
 	}
-	*buf = w->buf;
 	return n;
 }
 
-/* The inner (tar) reader pulls decompressed blocks from the outer one. */
+/* A block of the diff stream from ISA-L. */
+static la_ssize_t gz_diff_cb(struct archive *a, walker *w, const void **buf)
+{
+	ssize_t n = lg_inflate_read(w->gz, buf, w->err);
+	if (n < 0) {
+		archive_set_error(a, EIO, "%s", lg_error_msg(w->err));
+		note_error(w);
+		return -1;
+	}
+	if (n == 0) {
+		w->stream_eof = true;
+		return 0;
+	}
+	lg_hasher_update(w->diff, *buf, (size_t)n);
+	w->layer->tar_bytes += (uint64_t)n;
+	track_zeros(w, *buf, (size_t)n);
+	return n;
+}
+
+/* The tar reader pulls decompressed blocks from the decompressor. */
 static la_ssize_t diff_cb(struct archive *a, void *ud, const void **buf)
 {
 	walker *w = ud;
+	if (w->gz)
+		return gz_diff_cb(a, w, buf);
 	const void *block;
 	size_t size;
 	la_int64_t offset;
@@ -133,6 +179,19 @@ static const char *filter_name(enum lg_compression c)
 	return c == LG_COMP_GZIP ? "gzip" : c == LG_COMP_ZSTD ? "zstd" : "gzip, zstd or none";
 }
 
+/* Read the blob's first block, to tell gzip from the rest. */
+static int sniff(walker *w, bool *gzip)
+{
+	ssize_t n = lg_blob_read(w->blob, w->buf, READ_BUF, w->err);
+	if (n < 0) {
+		note_error(w);
+		return -1;
+	}
+	w->peeked = (size_t)n;
+	*gzip = n >= 2 && w->buf[0] == 0x1f && w->buf[1] == 0x8b;
+	return 0;
+}
+
 static int open_outer(walker *w)
 {
 	struct archive *a = archive_read_new();
@@ -160,12 +219,28 @@ static int open_outer(walker *w)
 	return 0;
 }
 
+/* Set up the decompressor: ISA-L for gzip, libarchive for the rest. */
+static int open_decompressor(walker *w)
+{
+	bool gzip;
+	if (w->desc->compression != LG_COMP_ZSTD && sniff(w, &gzip) < 0)
+		return -1;
+	if (w->desc->compression == LG_COMP_GZIP && !gzip)
+		return lg_err(w->err, "media type %s says gzip, but the blob is not gzip-compressed",
+			      w->desc->media_type);
+	if (w->desc->compression != LG_COMP_ZSTD && gzip) {
+		w->gz = lg_inflate_new(gz_source, w);
+		return 0;
+	}
+	return open_outer(w);
+}
+
 static struct archive *open_inner(walker *w)
 {
 	struct archive *a = archive_read_new();
 	archive_read_support_format_tar(a);
-	int r = w->outer ? archive_read_open(a, w, NULL, diff_cb, NULL)
-			 : archive_read_open(a, w, NULL, blob_cb, NULL);
+	int r = w->outer || w->gz ? archive_read_open(a, w, NULL, diff_cb, NULL)
+				  : archive_read_open(a, w, NULL, blob_cb, NULL);
 	if (r != ARCHIVE_OK) {
 		if (!w->failed)
 			lg_err(w->err, "not a tar archive: %s", archive_error_string(a));
@@ -455,17 +530,19 @@ static int walk_tar(walker *w, struct archive *a)
  * every byte, then compare them. */
 static int finish(walker *w)
 {
-	if (w->outer) {
+	if (w->outer || w->gz) {
 		la_ssize_t n;
 		const void *unused;
-		while ((n = diff_cb(w->outer, w, &unused)) > 0)
+		struct archive *scratch = archive_read_new(); /* for error strings */
+		while ((n = diff_cb(scratch, w, &unused)) > 0)
 			;
+		archive_read_free(scratch);
 		if (n < 0)
 			return -1;
 	}
 	if (lg_blob_finish(w->blob, w->err) < 0)
 		return -1;
-	if (!w->outer)
+	if (!w->outer && !w->gz)
 		w->layer->tar_bytes = lg_blob_offset(w->blob);
 	char got[sizeof(w->desc->diff_id.str)];
 	if (w->diff)
@@ -497,7 +574,7 @@ static int scan(walker *w, lg_input *in)
 	bool compressed = d->compression != LG_COMP_NONE;
 	if (compressed || d->path || d->diff_id.alg != d->digest.alg)
 		w->diff = lg_hasher_new(d->diff_id.alg);
-	if (compressed && open_outer(w) < 0)
+	if (compressed && open_decompressor(w) < 0)
 		return -1;
 	if (!compressed && w->diff)
 		return lg_err(w->err, "uncompressed layer with a diff_id of another algorithm is not supported");
@@ -532,6 +609,7 @@ int lg_layer_scan(lg_input *in, const lg_layer_desc *desc,
 	int r = scan(&w, in);
 	if (w.outer)
 		archive_read_free(w.outer);
+	lg_inflate_free(w.gz);
 	lg_blob_free(w.blob);
 	lg_hasher_free(w.diff);
 	lg_strmap_free(&w.by_path);
