@@ -32,6 +32,17 @@
 #define TAR_END_BYTES 1024
 /* Largest package manifest kept for after the walk. */
 #define MAX_CAPTURE (1024 * 1024)
+/* Most distinct SPDX tags one file may carry: more is an error, not
+ * evidence dropped (a "tag bomb" must not grow memory without bound). */
+#define MAX_FILE_TAGS 1024
+/* The first tags of a file are all kept, repeats too (a bundle's modules
+ * each carry theirs, on its own line); past them a repeat is dropped. */
+#define TAGS_VERBATIM 64
+/* Sparse holes read as zeros; their sum per layer may be at most this
+ * many times max(blob size, 1 GiB), so a tiny layer cannot make the walk
+ * hash terabytes of zeros. */
+#define HOLES_FACTOR 64
+#define GIB (1024ull * 1024 * 1024)
 
 typedef struct walker {
 	lg_layer *layer;
@@ -57,6 +68,11 @@ typedef struct walker {
 	size_t head_len;
 	bool capturing;        /* keep the whole file (a package manifest) */
 	lg_buf capture;
+	lg_strmap file_tags;   /* expr -> tag index + 1 of the current file, once
+				* it has TAGS_VERBATIM tags */
+	bool tag_bomb;         /* the current file has too many distinct tags */
+	uint64_t hole_bytes;   /* sparse holes read as zeros in this layer */
+	uint64_t max_holes;
 } walker;
 
 static void LG_PRINTF(2, 3) add_warning(lg_layer *l, const char *fmt, ...)
@@ -264,6 +280,29 @@ static uint32_t add_entry(walker *w, const char *path, size_t len, uint8_t type)
 	return (uint32_t)l->nentries++;
 }
 
+/* Past TAGS_VERBATIM tags, the same expression in the same place
+ * (outside snippets, or in the same snippet) says nothing new. */
+static bool is_duplicate_tag(walker *w, const lg_file *f, const lg_tag_event *ev)
+{
+	if (f->ntags < TAGS_VERBATIM)
+		return false;
+	const uint32_t *idx = lg_strmap_get(&w->file_tags, ev->expr, ev->len);
+	return idx && w->layer->tags[*idx - 1].snippet_begin == ev->snippet_begin;
+}
+
+/* From TAGS_VERBATIM tags on, index them (all, the first time). */
+static void remember_tag(walker *w, const lg_file *f)
+{
+	const lg_layer *l = w->layer;
+	if (f->ntags < TAGS_VERBATIM)
+		return;
+	uint32_t from = f->ntags == TAGS_VERBATIM ? f->first_tag : (uint32_t)l->ntags - 1;
+	for (uint32_t i = from; i < l->ntags; i++) {
+		bool created;
+		*lg_strmap_put(&w->file_tags, l->tags[i].expr, l->tags[i].len, &created) = i + 1;
+	}
+}
+
 static void on_tag(void *ud, const lg_tag_event *ev)
 {
 	walker *w = ud;
@@ -276,6 +315,12 @@ static void on_tag(void *ud, const lg_tag_event *ev)
 				l->tags[i].snippet_end = ev->line;
 		return;
 	}
+	if (is_duplicate_tag(w, f, ev) || w->tag_bomb)
+		return;
+	if (f->ntags == MAX_FILE_TAGS) {
+		w->tag_bomb = true;
+		return;
+	}
 	lg_xgrow((void **)&l->tags, &l->tags_cap, l->ntags + 1, sizeof(*l->tags));
 	l->tags[l->ntags++] = (lg_tag){
 		.expr = lg_arena_strndup(&l->arena, ev->expr, ev->len),
@@ -284,6 +329,7 @@ static void on_tag(void *ud, const lg_tag_event *ev)
 		.snippet_begin = ev->snippet_begin,
 	};
 	f->ntags++;
+	remember_tag(w, f);
 }
 
 /* Keep what the walk needs after a file's data has streamed past: its head
@@ -343,10 +389,27 @@ static void hash_zeros(walker *w, uint64_t n)
 	}
 }
 
+/* A hole of a sparse file is content: zeros, hashed like any byte. */
+static int add_hole(walker *w, uint64_t n)
+{
+	if (n > w->max_holes - w->hole_bytes) {
+		w->failed = true;
+		return lg_err(w->err, "sparse file holes add up to more than %llu bytes in a "
+			      "%llu-byte layer blob", (unsigned long long)w->max_holes,
+			      (unsigned long long)w->desc->size);
+	}
+	w->hole_bytes += n;
+	hash_zeros(w, n);
+	return 0;
+}
+
 /* Stream the current entry's data through the hash and the tag scanner. */
 static int read_content(walker *w, struct archive *a, lg_file *f, const char *name)
 {
 	XXH3_128bits_reset(w->xxh);
+	if (w->file_tags.count)
+		lg_strmap_free(&w->file_tags);
+	w->tag_bomb = false;
 	lg_tagscan_init(&w->tags, on_tag, w);
 	w->head_len = 0;
 	lg_buf_reset(&w->capture);
@@ -370,22 +433,45 @@ static int read_content(walker *w, struct archive *a, lg_file *f, const char *na
 			w->cut_tail = true;
 			break;
 		}
-		if ((uint64_t)offset > pos) /* a hole in a sparse file */
-			hash_zeros(w, (uint64_t)offset - pos);
+		if ((uint64_t)offset > pos && add_hole(w, (uint64_t)offset - pos) < 0)
+			return -1;
 		XXH3_128bits_update(w->xxh, block, size);
 		lg_tagscan_feed(&w->tags, block, size);
 		keep(w, block, size);
 		pos = (uint64_t)offset + size;
 	}
-	if (pos < f->size)
-		hash_zeros(w, f->size - pos);
+	if (pos < f->size && add_hole(w, f->size - pos) < 0)
+		return -1;
 	lg_tagscan_end(&w->tags);
+	if (w->tag_bomb) {
+		w->failed = true;
+		return lg_err(w->err, "more than %d distinct SPDX-License-Identifier tags in "
+			      "one file: refusing to drop evidence", MAX_FILE_TAGS);
+	}
 	match_text(w, f);
 	store_capture(w, f);
 	XXH128_canonical_t c;
 	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(w->xxh));
 	memcpy(f->xxh3, c.digest, sizeof(f->xxh3));
 	return 0;
+}
+
+/* A package manifest that is a hardlink is read from its target's
+ * captured content. */
+static void link_capture(walker *w, const lg_file *f, uint32_t target)
+{
+	lg_layer *l = w->layer;
+	for (size_t i = 0; i < l->ncaptures; i++) {
+		if (l->captures[i].file != target)
+			continue;
+		lg_capture c = l->captures[i];
+		c.file = (uint32_t)(f - l->files);
+		lg_xgrow((void **)&l->captures, &l->captures_cap, l->ncaptures + 1, sizeof(*l->captures));
+		l->captures[l->ncaptures++] = c;
+		return;
+	}
+	add_warning(l, "%s: package manifest is a hardlink to %s, which is not a package "
+		    "manifest; not read", f->path, l->files[target].path);
 }
 
 /* A hardlink carries its target's evidence (the target is earlier in the
@@ -409,6 +495,8 @@ static void link_evidence(walker *w, lg_file *f, const char *target, const char 
 	f->ntags = t->ntags;
 	f->first_text = t->first_text;
 	f->ntext = t->ntext;
+	if (lg_is_package_manifest(f->path, f->len))
+		link_capture(w, f, *idx - 1);
 }
 
 static int add_file(walker *w, struct archive *a, struct archive_entry *e,
@@ -503,6 +591,14 @@ static int walk_entry(walker *w, struct archive *a, struct archive_entry *e)
 	return 0;
 }
 
+/* A header warning is an error unless it is about owner names, which
+ * licgate does not use: any other (a malformed pax attribute, a name that
+ * could not be read) may mean the entry is not what it claims to be. */
+static bool harmless_warning(const char *msg)
+{
+	return msg && (strstr(msg, "Uname") || strstr(msg, "Gname"));
+}
+
 static int walk_tar(walker *w, struct archive *a)
 {
 	for (;;) {
@@ -510,13 +606,20 @@ static int walk_tar(walker *w, struct archive *a)
 		int r = archive_read_next_header(a, &e);
 		if (r == ARCHIVE_EOF)
 			return 0;
-		if (r == ARCHIVE_RETRY)
-			continue;
-		if (r == ARCHIVE_WARN) {
+		if (r == ARCHIVE_RETRY && !w->failed) {
+			/* libarchive would skip the block and resync: the
+			 * entries it skips would go unscanned. */
+			return lg_err(w->err, "bad tar header checksum at offset %lld: %s",
+				      (long long)archive_filter_bytes(a, 0) - 512,
+				      archive_error_string(a));
+		}
+		if (r == ARCHIVE_WARN && harmless_warning(archive_error_string(a))) {
 			add_warning(w->layer, "%s", archive_error_string(a));
 		} else if (r != ARCHIVE_OK) {
 			if (!w->failed)
-				lg_err(w->err, "%s", archive_error_string(a));
+				lg_err(w->err, "tar header at offset %lld: %s",
+				       (long long)archive_read_header_position(a),
+				       archive_error_string(a));
 			return -1;
 		}
 		if (walk_entry(w, a, e) < 0)
@@ -602,6 +705,7 @@ int lg_layer_scan(lg_input *in, const lg_layer_desc *desc,
 	};
 	if (w.ntext_rules)
 		w.head = lg_xmalloc(LG_TEXT_HEAD);
+	w.max_holes = HOLES_FACTOR * ((uint64_t)desc->size > GIB ? (uint64_t)desc->size : GIB);
 	if (!w.xxh) {
 		fputs("licgate: out of memory\n", stderr);
 		exit(2);
@@ -613,6 +717,7 @@ int lg_layer_scan(lg_input *in, const lg_layer_desc *desc,
 	lg_blob_free(w.blob);
 	lg_hasher_free(w.diff);
 	lg_strmap_free(&w.by_path);
+	lg_strmap_free(&w.file_tags);
 	XXH3_freeState(w.xxh);
 	lg_buf_free(&w.name);
 	lg_buf_free(&w.capture);

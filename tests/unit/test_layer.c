@@ -608,6 +608,77 @@ static void test_hardlinks(void **state)
 	lg_layer_free(l);
 }
 
+/* A package manifest that is a hardlink to an earlier manifest is read as
+ * one: its package gets the declared license. */
+static void test_hardlink_manifest(void **state)
+{
+	struct fixture *fx = *state;
+	const struct ent e[] = {
+		FILE_("app/node_modules/a/package.json", "{\"name\": \"a\", \"license\": \"BUSL-1.1\"}"),
+		HARDLINK_("app/node_modules/b/package.json", "app/node_modules/a/package.json"),
+		FILE_("app/node_modules/b/index.js", "x\n"),
+	};
+	build_tar(e, LG_ARRAY_LEN(e), &fx->tar);
+	lg_layer_desc d = tar_layer(fx, fx->tar.data, fx->tar.len);
+	lg_layer *l = scan_ok(fx, &d);
+	assert_int_equal(l->npackages, 2);
+	const lg_file *m = find_file(l, "/app/node_modules/b/package.json");
+	const lg_file *js = find_file(l, "/app/node_modules/b/index.js");
+	assert_int_equal(m->flags, LG_FILE_HARDLINK);
+	assert_int_not_equal(js->package, 0);
+	const lg_package *p = &l->packages[js->package - 1];
+	assert_string_equal(l->files[p->manifest].path, "/app/node_modules/b/package.json");
+	assert_string_equal(p->expr, "BUSL-1.1");
+	lg_layer_free(l);
+}
+
+/* A tar header with a bad checksum: libarchive would skip it and resync,
+ * leaving the entry unscanned; the walk must fail instead. */
+static void test_bad_header_checksum(void **state)
+{
+	struct fixture *fx = *state;
+	const struct ent e[] = {
+		FILE_("ok", "fine\n"),
+		FILE_("hidden", "// SPDX-License-Identifier: BUSL-1.1\n"),
+		FILE_("after", "fine\n"),
+	};
+	build_tar(e, LG_ARRAY_LEN(e), &fx->tar);
+	/* pax restricted: "ok" is header 0 + 1 data block; "hidden" at 1024 */
+	assert_memory_equal(fx->tar.data + 1024, "hidden", 6);
+	fx->tar.data[1024] = 'H';
+	lg_layer_desc d = tar_layer(fx, fx->tar.data, fx->tar.len);
+	char *msg = scan_fail(fx, &d);
+	assert_contains(msg, "bad tar header checksum at offset 1024");
+	free(msg);
+}
+
+/* Repeated tags past the first 64 are dropped; more than 1024 distinct
+ * ones in one file are an error naming the file. */
+static void test_tag_bomb(void **state)
+{
+	struct fixture *fx = *state;
+	lg_buf same = LG_BUF_INIT, many = LG_BUF_INIT;
+	for (int i = 0; i < 5000; i++)
+		lg_buf_appendf(&same, "// SPDX-License-Identifier: MIT\n");
+	for (int i = 0; i < 1100; i++)
+		lg_buf_appendf(&many, "// SPDX-License-Identifier: LicenseRef-%d\n", i);
+	struct ent e[] = { { 'f', "same", same.data, same.len, NULL } };
+	build_tar(e, 1, &fx->tar);
+	lg_layer_desc d = tar_layer(fx, fx->tar.data, fx->tar.len);
+	lg_layer *l = scan_ok(fx, &d);
+	assert_int_equal(l->files[0].ntags, 64);
+	lg_layer_free(l);
+	struct ent e2[] = { { 'f', "bomb", many.data, many.len, NULL } };
+	build_tar(e2, 1, &fx->tar);
+	d = tar_layer(fx, fx->tar.data, fx->tar.len);
+	char *msg = scan_fail(fx, &d);
+	assert_contains(msg, "/bomb");
+	assert_contains(msg, "more than 1024 distinct");
+	free(msg);
+	lg_buf_free(&same);
+	lg_buf_free(&many);
+}
+
 /* ---- whiteouts ---- */
 
 static void test_whiteouts(void **state)
@@ -928,6 +999,9 @@ int main(void)
 		T(test_detect_plain),
 		T(test_sparse),
 		T(test_hardlinks),
+		T(test_hardlink_manifest),
+		T(test_bad_header_checksum),
+		T(test_tag_bomb),
 		T(test_whiteouts),
 		T(test_digest_mismatch),
 		T(test_diff_id_mismatch),
