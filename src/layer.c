@@ -15,6 +15,7 @@
 #include "layer.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -349,12 +350,19 @@ static void keep(walker *w, const void *block, size_t size)
 	}
 }
 
+/* A compiled pattern keeps one PCRE2 match data (pattern.c), so layers
+ * walked in parallel take turns matching text rules. */
+static pthread_mutex_t text_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static void match_text(walker *w, lg_file *f)
 {
 	lg_layer *l = w->layer;
 	f->first_text = (uint32_t)l->ntexts;
 	for (size_t i = 0; i < w->ntext_rules; i++) {
-		if (!lg_rules_text_match(w->rules, i, w->head, w->head_len))
+		pthread_mutex_lock(&text_lock);
+		bool hit = lg_rules_text_match(w->rules, i, w->head, w->head_len);
+		pthread_mutex_unlock(&text_lock);
+		if (!hit)
 			continue;
 		lg_xgrow((void **)&l->texts, &l->texts_cap, l->ntexts + 1, sizeof(*l->texts));
 		l->texts[l->ntexts++] = lg_rules_text_at(w->rules, i);

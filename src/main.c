@@ -56,6 +56,8 @@ static const char SCAN_USAGE[] =
 	"  -o, --output FILE       write the report to FILE instead of standard output\n"
 	"  -q, --quiet             no report on standard output; the exit status tells\n"
 	"  -v, --verbose           text: list every warning, not only their number\n"
+	"  -j, --jobs N            walk up to N layers at once (default: the number\n"
+	"                          of online CPUs); the report does not depend on N\n"
 	"  -h, --help              this help\n"
 	"\n"
 	"Exit status: 0 pass, 1 violations, 2 could not complete.\n";
@@ -97,8 +99,20 @@ typedef struct scan_args {
 	size_t nrefs;
 	lg_report_options report;
 	bool quiet;
+	unsigned jobs;
 	const char *image;
 } scan_args;
+
+/* --jobs N: 1 to 1024. */
+static unsigned parse_jobs(const char *s)
+{
+	char *end;
+	errno = 0;
+	unsigned long n = strtoul(s, &end, 10);
+	if (errno || end == s || *end || n < 1 || n > 1024 || *s == '-' || *s == '+')
+		die_usage("--jobs %s: want a number from 1 to 1024", s);
+	return (unsigned)n;
+}
 
 static void parse_scan(int argc, char **argv, scan_args *a)
 {
@@ -111,13 +125,14 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	lg_error err = LG_ERROR_INIT;
 	int c;
 	opterr = 0; /* we say it ourselves, as "licgate: ..." */
-	while ((c = getopt_long(argc, argv, ":r:t:p:f:o:qvh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":r:t:p:f:o:qvj:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			a->rules = optarg;
@@ -152,6 +167,9 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 			break;
 		case 'v':
 			a->report.verbose = true;
+			break;
+		case 'j':
+			a->jobs = parse_jobs(optarg);
 			break;
 		case 'h':
 			fputs(SCAN_USAGE, stdout);
@@ -271,6 +289,7 @@ static int cmd_scan(int argc, char **argv)
 		},
 		.rules = rules,
 		.target = target,
+		.jobs = a.jobs,
 	};
 	lg_scan *scan = NULL;
 	int status;

@@ -1,9 +1,11 @@
 /* scan.c - see scan.h */
 #include "scan.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 #include "whiteout.h"
@@ -15,26 +17,148 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* The index of the distinct layer with this digest, walking it first if
- * no earlier image had it. */
-static int layer_id(lg_scan *s, lg_input *in, const lg_layer_desc *d,
-		    size_t *id, lg_error *err)
+/* ---- walking the distinct layers, in parallel ------------------------ */
+
+/* One distinct layer to walk, and what came of it. */
+typedef struct job {
+	const lg_layer_desc *desc;
+	size_t image, index; /* the first image that has it, and where */
+	lg_layer *layer;     /* the result, owned until moved to the scan */
+	lg_error err;
+	bool failed;
+} job;
+
+typedef struct pool {
+	const lg_scan_options *opts;
+	lg_input *in;
+	job *jobs;
+	size_t njobs;
+	pthread_mutex_t lock; /* guards next and first_failed */
+	size_t next;          /* the next job to start */
+	size_t first_failed;  /* the lowest job that failed, or njobs */
+} pool;
+
+/* Take jobs in order; stop past the lowest failure.  Every job below the
+ * final first_failed has run, so the error reported (the lowest failing
+ * job's) does not depend on timing. */
+static void *worker(void *ud)
 {
-	for (size_t i = 0; i < s->nlayers; i++) {
-		if (strcmp(s->layers[i].desc->digest.str, d->digest.str) == 0) {
-			if (strcmp(s->layers[i].desc->diff_id.str, d->diff_id.str) != 0)
+	pool *p = ud;
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		size_t i = p->next;
+		if (i < p->first_failed)
+			p->next++;
+		pthread_mutex_unlock(&p->lock);
+		if (i >= p->first_failed)
+			return NULL;
+		job *j = &p->jobs[i];
+		if (lg_layer_scan(p->in, j->desc, p->opts->rules, &j->layer, &j->err) == 0)
+			continue;
+		pthread_mutex_lock(&p->lock);
+		j->failed = true;
+		if (i < p->first_failed)
+			p->first_failed = i;
+		pthread_mutex_unlock(&p->lock);
+	}
+}
+
+static unsigned thread_count(const lg_scan_options *o, size_t njobs)
+{
+	long n = o->jobs ? (long)o->jobs : sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	if ((size_t)n > njobs)
+		n = (long)njobs;
+	return n > 0 ? (unsigned)n : 1;
+}
+
+static void run_pool(pool *p)
+{
+	unsigned n = thread_count(p->opts, p->njobs);
+	pthread_t *threads = lg_xcalloc(n, sizeof(*threads));
+	unsigned started = 0;
+	/* This thread works too; a thread that cannot start leaves its share
+	 * to the others. */
+	for (unsigned i = 1; i < n; i++)
+		if (pthread_create(&threads[started], NULL, worker, p) == 0)
+			started++;
+	worker(p);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	free(threads);
+}
+
+/* The distinct layers of every image, in order of first appearance. */
+static int collect_jobs(lg_scan *s, job **out, size_t *count, lg_error *err)
+{
+	job *jobs = NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < s->set->nimages; i++) {
+		const lg_image *img = &s->set->images[i];
+		for (size_t k = 0; k < img->nlayers; k++) {
+			const lg_layer_desc *d = &img->layers[k];
+			size_t j = 0;
+			while (j < n && strcmp(jobs[j].desc->digest.str, d->digest.str) != 0)
+				j++;
+			if (j < n && strcmp(jobs[j].desc->diff_id.str, d->diff_id.str) != 0) {
+				free(jobs);
 				return lg_err(err, "layer %s: images disagree on its diff_id", d->digest.str);
-			*id = i;
-			return 0;
+			}
+			if (j < n)
+				continue;
+			jobs = lg_xrealloc(jobs, (n + 1) * sizeof(*jobs));
+			jobs[n++] = (job){ .desc = d, .image = i, .index = k };
 		}
 	}
-	lg_layer *layer = NULL;
-	if (lg_layer_scan(in, d, s->opts->rules, &layer, err) < 0)
-		return -1;
-	s->layers = lg_xrealloc(s->layers, (s->nlayers + 1) * sizeof(*s->layers));
-	s->layers[s->nlayers] = (lg_scanned_layer){ .desc = d, .layer = layer };
-	*id = s->nlayers++;
+	*out = jobs;
+	*count = n;
 	return 0;
+}
+
+/* The error of the lowest failing job, with the context of its image. */
+static int job_error(const lg_scan *s, job *j, lg_error *err)
+{
+	const lg_image *img = &s->set->images[j->image];
+	const lg_layer_desc *d = j->desc;
+	lg_err(err, "%s", lg_error_msg(&j->err));
+	return lg_err_prefix(err, "%s %s: layer %zu (%s)",
+			     img->media_type ? "manifest" : "image", img->digest.str,
+			     j->index + 1, d->path ? d->path : d->digest.str);
+}
+
+/* Walk every distinct layer once; on success the scan owns them all. */
+static int walk_layers(lg_scan *s, lg_input *in, lg_error *err)
+{
+	pool p = { .opts = s->opts, .in = in };
+	if (collect_jobs(s, &p.jobs, &p.njobs, err) < 0)
+		return -1;
+	p.first_failed = p.njobs;
+	pthread_mutex_init(&p.lock, NULL);
+	if (p.njobs)
+		run_pool(&p);
+	pthread_mutex_destroy(&p.lock);
+	int r = p.first_failed < p.njobs ? job_error(s, &p.jobs[p.first_failed], err) : 0;
+	s->layers = lg_xcalloc(p.njobs ? p.njobs : 1, sizeof(*s->layers));
+	for (size_t i = 0; i < p.njobs; i++) {
+		lg_error_clear(&p.jobs[i].err);
+		if (r < 0) {
+			lg_layer_free(p.jobs[i].layer);
+			continue;
+		}
+		s->layers[i] = (lg_scanned_layer){ .desc = p.jobs[i].desc, .layer = p.jobs[i].layer };
+	}
+	s->nlayers = r < 0 ? 0 : p.njobs;
+	free(p.jobs);
+	return r;
+}
+
+static size_t layer_id(const lg_scan *s, const lg_layer_desc *d)
+{
+	for (size_t i = 0; i < s->nlayers; i++)
+		if (strcmp(s->layers[i].desc->digest.str, d->digest.str) == 0)
+			return i;
+	abort(); /* walk_layers() has every layer of every image */
 }
 
 static void classify_layer(const lg_scan_options *o, lg_scanned_layer *sl)
@@ -52,23 +176,15 @@ static void classify_layer(const lg_scan_options *o, lg_scanned_layer *sl)
 	}
 }
 
-static int scan_image(lg_scan *s, lg_input *in, size_t idx, lg_error *err)
+static void scan_image(lg_scan *s, size_t idx)
 {
 	const lg_image *img = &s->set->images[idx];
 	lg_scanned_image *si = &s->images[idx];
 	si->image = img;
 	si->layer_ids = lg_xcalloc(img->nlayers, sizeof(size_t));
 	si->deleted_by = lg_xcalloc(img->nlayers, sizeof(uint32_t *));
-	for (size_t i = 0; i < img->nlayers; i++) {
-		size_t before = s->nlayers;
-		if (layer_id(s, in, &img->layers[i], &si->layer_ids[i], err) < 0)
-			return lg_err_prefix(err, "%s %s: layer %zu (%s)",
-					     img->media_type ? "manifest" : "image", img->digest.str,
-					     i + 1, img->layers[i].path ? img->layers[i].path
-									 : img->layers[i].digest.str);
-		if (s->nlayers > before)
-			classify_layer(s->opts, &s->layers[si->layer_ids[i]]);
-	}
+	for (size_t i = 0; i < img->nlayers; i++)
+		si->layer_ids[i] = layer_id(s, &img->layers[i]);
 	const lg_layer **stack = lg_xcalloc(img->nlayers, sizeof(*stack));
 	for (size_t i = 0; i < img->nlayers; i++) {
 		stack[i] = s->layers[si->layer_ids[i]].layer;
@@ -76,7 +192,6 @@ static int scan_image(lg_scan *s, lg_input *in, size_t idx, lg_error *err)
 	}
 	lg_whiteout_resolve(stack, img->nlayers, si->deleted_by);
 	free(stack);
-	return 0;
 }
 
 int lg_scan_run(const lg_scan_options *opts, lg_scan **out, lg_error *err)
@@ -88,12 +203,16 @@ int lg_scan_run(const lg_scan_options *opts, lg_scan **out, lg_error *err)
 	lg_scan *s = lg_xcalloc(1, sizeof(*s));
 	s->opts = opts;
 	int r = lg_oci_load(in, &opts->select, &s->set, err);
-	if (r == 0) {
-		s->images = lg_xcalloc(s->set->nimages, sizeof(*s->images));
-		for (size_t i = 0; i < s->set->nimages && r == 0; i++)
-			r = scan_image(s, in, i, err);
-	}
+	if (r == 0)
+		r = walk_layers(s, in, err);
 	lg_input_free(in);
+	if (r == 0) {
+		for (size_t i = 0; i < s->nlayers; i++)
+			classify_layer(opts, &s->layers[i]);
+		s->images = lg_xcalloc(s->set->nimages, sizeof(*s->images));
+		for (size_t i = 0; i < s->set->nimages; i++)
+			scan_image(s, i);
+	}
 	if (r < 0) {
 		lg_scan_free(s);
 		return lg_err_prefix(err, "%s", opts->image);

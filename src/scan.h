@@ -23,6 +23,7 @@ typedef struct lg_scan_options {
 	lg_select select;                   /* --platform, --ref */
 	const lg_rules *rules;
 	const lg_target *target;
+	unsigned jobs;                      /* layers walked at once; 0: online CPUs */
 } lg_scan_options;
 
 /* The outcome of one file (the evidence itself is recomputed on demand by
