@@ -740,6 +740,20 @@ int lg_layer_scan(lg_input *in, const lg_layer_desc *desc,
 	return 0;
 }
 
+int lg_layer_verify_blob(lg_input *in, const lg_layer_desc *d, lg_error *err)
+{
+	if (d->path)
+		return lg_err(err, "a docker-archive layer is verified by walking it");
+	if (d->size == 0)
+		return lg_err(err, "layer blob is empty (0 bytes): not a tar archive");
+	lg_blob *b = NULL;
+	if (lg_blob_open(in, NULL, &d->digest, d->size, &b, err) < 0)
+		return -1;
+	int r = lg_blob_finish(b, err);
+	lg_blob_free(b);
+	return r;
+}
+
 void lg_layer_free(lg_layer *layer)
 {
 	if (!layer)

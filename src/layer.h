@@ -117,4 +117,9 @@ int lg_layer_scan(lg_input *in, const lg_layer_desc *desc,
 		  const lg_rules *rules, lg_layer **out, lg_error *err);
 void lg_layer_free(lg_layer *layer);
 
+/* Read the blob of layer desc and check its size and digest, without
+ * walking it (a layer whose walk comes from the cache).  A layer without
+ * a blob digest (docker-archive) cannot be checked this way: -1. */
+int lg_layer_verify_blob(lg_input *in, const lg_layer_desc *desc, lg_error *err);
+
 #endif

@@ -58,6 +58,9 @@ static const char SCAN_USAGE[] =
 	"  -v, --verbose           text: list every warning, not only their number\n"
 	"  -j, --jobs N            walk up to N layers at once (default: the number\n"
 	"                          of online CPUs); the report does not depend on N\n"
+	"      --cache-dir DIR     the layer cache (default: $XDG_CACHE_HOME/licgate,\n"
+	"                          else ~/.cache/licgate)\n"
+	"      --no-cache          neither read nor write the layer cache\n"
 	"  -h, --help              this help\n"
 	"\n"
 	"Exit status: 0 pass, 1 violations, 2 could not complete.\n";
@@ -100,6 +103,8 @@ typedef struct scan_args {
 	lg_report_options report;
 	bool quiet;
 	unsigned jobs;
+	bool no_cache;
+	const char *cache_dir;
 	const char *image;
 } scan_args;
 
@@ -126,6 +131,8 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "cache-dir", required_argument, NULL, 'C' },
+		{ "no-cache", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -170,6 +177,12 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 			break;
 		case 'j':
 			a->jobs = parse_jobs(optarg);
+			break;
+		case 'C':
+			a->cache_dir = optarg;
+			break;
+		case 'N':
+			a->no_cache = true;
 			break;
 		case 'h':
 			fputs(SCAN_USAGE, stdout);
@@ -290,6 +303,8 @@ static int cmd_scan(int argc, char **argv)
 		.rules = rules,
 		.target = target,
 		.jobs = a.jobs,
+		.no_cache = a.no_cache,
+		.cache_dir = a.cache_dir,
 	};
 	lg_scan *scan = NULL;
 	int status;

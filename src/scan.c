@@ -2,11 +2,13 @@
 #include "scan.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "util.h"
 #include "whiteout.h"
 
@@ -26,6 +28,7 @@ typedef struct job {
 	lg_layer *layer;     /* the result, owned until moved to the scan */
 	lg_error err;
 	bool failed;
+	bool cached;         /* layer came from the cache */
 } job;
 
 typedef struct pool {
@@ -33,10 +36,49 @@ typedef struct pool {
 	lg_input *in;
 	job *jobs;
 	size_t njobs;
-	pthread_mutex_t lock; /* guards next and first_failed */
+	lg_cache *cache;      /* NULL: no cache */
+	pthread_mutex_t lock; /* guards next, first_failed and cache_warning */
 	size_t next;          /* the next job to start */
 	size_t first_failed;  /* the lowest job that failed, or njobs */
+	char *cache_warning;  /* the first cache write that failed */
 } pool;
+
+static void cache_warn(pool *p, char *warning)
+{
+	pthread_mutex_lock(&p->lock);
+	if (!p->cache_warning)
+		p->cache_warning = steal_pointer(&warning);
+	pthread_mutex_unlock(&p->lock);
+	free(warning);
+}
+
+/* Walk j's layer, or take its walk from the cache once its blob is
+ * verified; store a fresh walk. */
+static int run_job(pool *p, job *j)
+{
+	const lg_rules *rules = p->opts->rules;
+	/* A docker-archive layer has no blob digest to verify on its own. */
+	if (!p->cache || j->desc->path)
+		return lg_layer_scan(p->in, j->desc, rules, &j->layer, &j->err);
+	char key[LG_CACHE_KEY_LEN];
+	lg_cache_key(j->desc, rules, key);
+	lg_layer *l = lg_cache_load(p->cache, key, rules);
+	if (l) {
+		if (lg_layer_verify_blob(p->in, j->desc, &j->err) < 0) {
+			lg_layer_free(l);
+			return -1;
+		}
+		j->layer = l;
+		j->cached = true;
+		return 0;
+	}
+	if (lg_layer_scan(p->in, j->desc, rules, &j->layer, &j->err) < 0)
+		return -1;
+	char *warning = NULL;
+	if (lg_cache_store(p->cache, key, rules, j->layer, &warning) < 0)
+		cache_warn(p, warning);
+	return 0;
+}
 
 /* Take jobs in order; stop past the lowest failure.  Every job below the
  * final first_failed has run, so the error reported (the lowest failing
@@ -53,7 +95,7 @@ static void *worker(void *ud)
 		if (i >= p->first_failed)
 			return NULL;
 		job *j = &p->jobs[i];
-		if (lg_layer_scan(p->in, j->desc, p->opts->rules, &j->layer, &j->err) == 0)
+		if (run_job(p, j) == 0)
 			continue;
 		pthread_mutex_lock(&p->lock);
 		j->failed = true;
@@ -134,10 +176,19 @@ static int walk_layers(lg_scan *s, lg_input *in, lg_error *err)
 	if (collect_jobs(s, &p.jobs, &p.njobs, err) < 0)
 		return -1;
 	p.first_failed = p.njobs;
+	if (!s->opts->no_cache) {
+		char *warning = NULL;
+		p.cache = lg_cache_open(s->opts->cache_dir, &warning);
+		p.cache_warning = warning;
+	}
 	pthread_mutex_init(&p.lock, NULL);
 	if (p.njobs)
 		run_pool(&p);
 	pthread_mutex_destroy(&p.lock);
+	lg_cache_free(p.cache);
+	if (p.cache_warning)
+		fprintf(stderr, "licgate: warning: %s: layer walks not cached\n", p.cache_warning);
+	free(p.cache_warning);
 	int r = p.first_failed < p.njobs ? job_error(s, &p.jobs[p.first_failed], err) : 0;
 	s->layers = lg_xcalloc(p.njobs ? p.njobs : 1, sizeof(*s->layers));
 	for (size_t i = 0; i < p.njobs; i++) {
@@ -146,7 +197,13 @@ static int walk_layers(lg_scan *s, lg_input *in, lg_error *err)
 			lg_layer_free(p.jobs[i].layer);
 			continue;
 		}
-		s->layers[i] = (lg_scanned_layer){ .desc = p.jobs[i].desc, .layer = p.jobs[i].layer };
+		s->layers[i] = (lg_scanned_layer){
+			.desc = p.jobs[i].desc,
+			.layer = p.jobs[i].layer,
+			.cached = p.jobs[i].cached,
+		};
+		s->cached_layers += p.jobs[i].cached;
+		s->uncompressed_bytes += p.jobs[i].layer->tar_bytes;
 	}
 	s->nlayers = r < 0 ? 0 : p.njobs;
 	free(p.jobs);
@@ -220,6 +277,11 @@ int lg_scan_run(const lg_scan_options *opts, lg_scan **out, lg_error *err)
 	s->seconds = now() - start;
 	*out = s;
 	return 0;
+}
+
+double lg_scan_mb_per_second(const lg_scan *s)
+{
+	return s->seconds > 1e-6 ? (double)s->uncompressed_bytes / 1e6 / s->seconds : 0.0;
 }
 
 void lg_scan_free(lg_scan *s)
