@@ -161,6 +161,7 @@ static void encode_payload(const lg_rules *rules, const lg_layer *l, lg_buf *b)
 {
 	put64(b, l->content_bytes);
 	put64(b, l->tar_bytes);
+	put64(b, l->hole_bytes);
 	put64(b, l->nentries);
 	for (size_t i = 0; i < l->nentries; i++) {
 		lg_buf_putc(b, (char)l->entries[i].type);
@@ -387,6 +388,7 @@ lg_layer *lg_cache_decode(const char *key, const lg_rules *rules, const void *da
 	lg_layer *l = lg_xcalloc(1, sizeof(*l));
 	l->content_bytes = get64(&r);
 	l->tar_bytes = get64(&r);
+	l->hole_bytes = get64(&r);
 	decode_entries(&r, l);
 	if (!r.bad)
 		decode_files(&r, l);

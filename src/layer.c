@@ -72,8 +72,9 @@ typedef struct walker {
 	lg_strmap file_tags;   /* expr -> tag index + 1 of the current file, once
 				* it has TAGS_VERBATIM tags */
 	bool tag_bomb;         /* the current file has too many distinct tags */
-	uint64_t hole_bytes;   /* sparse holes read as zeros in this layer */
-	uint64_t max_holes;
+	uint64_t max_holes;    /* sparse holes read as zeros in this layer */
+	uint64_t max_bytes;    /* --max-bytes: tar stream + holes; 0: none */
+	_Atomic uint64_t *read_bytes; /* progress: compressed bytes; or NULL */
 } walker;
 
 static void LG_PRINTF(2, 3) add_warning(lg_layer *l, const char *fmt, ...)
@@ -97,6 +98,19 @@ static void note_error(walker *w)
 	w->failed = true;
 }
 
+/* --max-bytes: the layer's uncompressed bytes so far, holes included. */
+static bool over_limit(walker *w)
+{
+	const lg_layer *l = w->layer;
+	if (!w->max_bytes || l->tar_bytes + l->hole_bytes <= w->max_bytes)
+		return false;
+	if (!w->failed)
+		lg_err(w->err, "more than %llu uncompressed bytes (--max-bytes)",
+		       (unsigned long long)w->max_bytes);
+	w->failed = true;
+	return true;
+}
+
 static void track_zeros(walker *w, const unsigned char *p, size_t n)
 {
 	size_t z = 0;
@@ -117,6 +131,8 @@ static ssize_t blob_next(walker *w, const void **buf)
 	ssize_t n = lg_blob_read(w->blob, w->buf, READ_BUF, w->err);
 	if (n < 0)
 		note_error(w);
+	else if (w->read_bytes)
+		*w->read_bytes += (uint64_t)n;
 	return n;
 }
 
@@ -138,6 +154,11 @@ static la_ssize_t blob_cb(struct archive *a, void *ud, const void **buf)
 	if (!w->outer) { /* uncompressed: the blob is the diff stream */
 		track_zeros(w, w->buf, (size_t)n);
 		w->stream_eof = n == 0;
+		w->layer->tar_bytes += (uint64_t)n;
+		if (over_limit(w)) {
+			archive_set_error(a, EFBIG, "%s", lg_error_msg(w->err));
+			return -1;
+		}
 	}
 	return n;
 }
@@ -158,6 +179,10 @@ static la_ssize_t gz_diff_cb(struct archive *a, walker *w, const void **buf)
 	lg_hasher_update(w->diff, *buf, (size_t)n);
 	w->layer->tar_bytes += (uint64_t)n;
 	track_zeros(w, *buf, (size_t)n);
+	if (over_limit(w)) {
+		archive_set_error(a, EFBIG, "%s", lg_error_msg(w->err));
+		return -1;
+	}
 	return n;
 }
 
@@ -187,6 +212,10 @@ static la_ssize_t diff_cb(struct archive *a, void *ud, const void **buf)
 	lg_hasher_update(w->diff, block, size);
 	w->layer->tar_bytes += size;
 	track_zeros(w, block, size);
+	if (over_limit(w)) {
+		archive_set_error(a, EFBIG, "%s", lg_error_msg(w->err));
+		return -1;
+	}
 	*buf = block;
 	return (la_ssize_t)size;
 }
@@ -205,6 +234,8 @@ static int sniff(walker *w, bool *gzip)
 		return -1;
 	}
 	w->peeked = (size_t)n;
+	if (w->read_bytes)
+		*w->read_bytes += (uint64_t)n;
 	*gzip = n >= 2 && w->buf[0] == 0x1f && w->buf[1] == 0x8b;
 	return 0;
 }
@@ -400,13 +431,15 @@ static void hash_zeros(walker *w, uint64_t n)
 /* A hole of a sparse file is content: zeros, hashed like any byte. */
 static int add_hole(walker *w, uint64_t n)
 {
-	if (n > w->max_holes - w->hole_bytes) {
+	if (n > w->max_holes - w->layer->hole_bytes) {
 		w->failed = true;
 		return lg_err(w->err, "sparse file holes add up to more than %llu bytes in a "
 			      "%llu-byte layer blob", (unsigned long long)w->max_holes,
 			      (unsigned long long)w->desc->size);
 	}
-	w->hole_bytes += n;
+	w->layer->hole_bytes += n;
+	if (over_limit(w))
+		return -1;
 	hash_zeros(w, n);
 	return 0;
 }
@@ -683,6 +716,10 @@ static int scan(walker *w, lg_input *in)
 		return -1;
 	}
 	bool compressed = d->compression != LG_COMP_NONE;
+	/* The whole blob of an uncompressed layer is its tar stream. */
+	if (!compressed && w->max_bytes && (uint64_t)d->size > w->max_bytes)
+		return lg_err(w->err, "more than %llu uncompressed bytes (--max-bytes)",
+			      (unsigned long long)w->max_bytes);
 	if (compressed || d->path || d->diff_id.alg != d->digest.alg)
 		w->diff = lg_hasher_new(d->diff_id.alg);
 	if (compressed && open_decompressor(w) < 0)
@@ -702,6 +739,12 @@ static int scan(walker *w, lg_input *in)
 int lg_layer_scan(lg_input *in, const lg_layer_desc *desc,
 		  const lg_rules *rules, lg_layer **out, lg_error *err)
 {
+	return lg_layer_scan_with(in, desc, rules, NULL, out, err);
+}
+
+int lg_layer_scan_with(lg_input *in, const lg_layer_desc *desc, const lg_rules *rules,
+		       const lg_walk_options *opts, lg_layer **out, lg_error *err)
+{
 	walker w = {
 		.layer = lg_xcalloc(1, sizeof(lg_layer)),
 		.desc = desc,
@@ -714,6 +757,10 @@ int lg_layer_scan(lg_input *in, const lg_layer_desc *desc,
 	if (w.ntext_rules)
 		w.head = lg_xmalloc(LG_TEXT_HEAD);
 	w.max_holes = HOLES_FACTOR * ((uint64_t)desc->size > GIB ? (uint64_t)desc->size : GIB);
+	if (opts) {
+		w.max_bytes = opts->max_bytes;
+		w.read_bytes = opts->read_bytes;
+	}
 	if (!w.xxh) {
 		fputs("licgate: out of memory\n", stderr);
 		exit(2);

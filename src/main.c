@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <locale.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,11 @@ static const char SCAN_USAGE[] =
 	"      --cache-dir DIR     the layer cache (default: $XDG_CACHE_HOME/licgate,\n"
 	"                          else ~/.cache/licgate)\n"
 	"      --no-cache          neither read nor write the layer cache\n"
+	"      --max-bytes N[KMG]  stop (exit 2) past N uncompressed bytes of layers\n"
+	"                          (K, M, G: 1024, 1024^2, 1024^3)\n"
+	"      --progress, --no-progress\n"
+	"                          a progress line on standard error (default: only\n"
+	"                          when it is a terminal)\n"
 	"  -h, --help              this help\n"
 	"\n"
 	"Exit status: 0 pass, 1 violations, 2 could not complete.\n";
@@ -105,6 +111,8 @@ typedef struct scan_args {
 	unsigned jobs;
 	bool no_cache;
 	const char *cache_dir;
+	uint64_t max_bytes;
+	int progress;
 	const char *image;
 } scan_args;
 
@@ -117,6 +125,24 @@ static unsigned parse_jobs(const char *s)
 	if (errno || end == s || *end || n < 1 || n > 1024 || *s == '-' || *s == '+')
 		die_usage("--jobs %s: want a number from 1 to 1024", s);
 	return (unsigned)n;
+}
+
+/* --max-bytes N[KMG]: a positive count of bytes, in KiB, MiB or GiB. */
+static uint64_t parse_bytes(const char *s)
+{
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(s, &end, 10);
+	unsigned shift = 0;
+	if (*end && !end[1])
+		shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : 99;
+	else if (*end)
+		shift = 99;
+	if (errno || end == s || *s < '0' || *s > '9' || n == 0 || shift == 99 ||
+	    n > (UINT64_MAX >> shift))
+		die_usage("--max-bytes %s: want a positive number of bytes, optionally "
+			  "followed by K, M or G", s);
+	return (uint64_t)n << shift;
 }
 
 static void parse_scan(int argc, char **argv, scan_args *a)
@@ -133,6 +159,9 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "cache-dir", required_argument, NULL, 'C' },
 		{ "no-cache", no_argument, NULL, 'N' },
+		{ "max-bytes", required_argument, NULL, 'M' },
+		{ "progress", no_argument, NULL, 'P' },
+		{ "no-progress", no_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -183,6 +212,13 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 			break;
 		case 'N':
 			a->no_cache = true;
+			break;
+		case 'M':
+			a->max_bytes = parse_bytes(optarg);
+			break;
+		case 'P':
+		case 'Q':
+			a->progress = c == 'P';
 			break;
 		case 'h':
 			fputs(SCAN_USAGE, stdout);
@@ -275,7 +311,7 @@ static int write_report(const lg_scan *s, scan_args *a, lg_error *err)
 
 static int cmd_scan(int argc, char **argv)
 {
-	scan_args a = { 0 };
+	scan_args a = { .progress = -1 };
 	parse_scan(argc, argv, &a);
 	a.report.color = want_color(&a);
 
@@ -304,6 +340,8 @@ static int cmd_scan(int argc, char **argv)
 		.target = target,
 		.jobs = a.jobs,
 		.no_cache = a.no_cache,
+		.max_bytes = a.max_bytes,
+		.progress = a.progress,
 		.cache_dir = a.cache_dir,
 	};
 	lg_scan *scan = NULL;

@@ -37,6 +37,9 @@ typedef struct pool {
 	job *jobs;
 	size_t njobs;
 	lg_cache *cache;      /* NULL: no cache */
+	lg_walk_options walk; /* --max-bytes, and the progress counter */
+	_Atomic uint64_t read_bytes;   /* compressed bytes read so far */
+	_Atomic size_t done;           /* jobs finished */
 	pthread_mutex_t lock; /* guards next, first_failed and cache_warning */
 	size_t next;          /* the next job to start */
 	size_t first_failed;  /* the lowest job that failed, or njobs */
@@ -59,7 +62,7 @@ static int run_job(pool *p, job *j)
 	const lg_rules *rules = p->opts->rules;
 	/* A docker-archive layer has no blob digest to verify on its own. */
 	if (!p->cache || j->desc->path)
-		return lg_layer_scan(p->in, j->desc, rules, &j->layer, &j->err);
+		return lg_layer_scan_with(p->in, j->desc, rules, &p->walk, &j->layer, &j->err);
 	char key[LG_CACHE_KEY_LEN];
 	lg_cache_key(j->desc, rules, key);
 	lg_layer *l = lg_cache_load(p->cache, key, rules);
@@ -68,11 +71,12 @@ static int run_job(pool *p, job *j)
 			lg_layer_free(l);
 			return -1;
 		}
+		p->read_bytes += (uint64_t)j->desc->size;
 		j->layer = l;
 		j->cached = true;
 		return 0;
 	}
-	if (lg_layer_scan(p->in, j->desc, rules, &j->layer, &j->err) < 0)
+	if (lg_layer_scan_with(p->in, j->desc, rules, &p->walk, &j->layer, &j->err) < 0)
 		return -1;
 	char *warning = NULL;
 	if (lg_cache_store(p->cache, key, rules, j->layer, &warning) < 0)
@@ -95,7 +99,9 @@ static void *worker(void *ud)
 		if (i >= p->first_failed)
 			return NULL;
 		job *j = &p->jobs[i];
-		if (run_job(p, j) == 0)
+		int r = run_job(p, j);
+		p->done++;
+		if (r == 0)
 			continue;
 		pthread_mutex_lock(&p->lock);
 		j->failed = true;
@@ -115,8 +121,102 @@ static unsigned thread_count(const lg_scan_options *o, size_t njobs)
 	return n > 0 ? (unsigned)n : 1;
 }
 
+/* ---- progress ---------------------------------------------------------- */
+
+typedef struct progress {
+	pool *p;
+	uint64_t total;       /* compressed bytes of every job */
+	pthread_mutex_t lock; /* guards stop */
+	pthread_cond_t wake;
+	bool stop;
+	int width;            /* of the longest line drawn, "\r" included */
+} progress;
+
+static void draw(progress *pr)
+{
+	enum { WIDTH = 30 };
+	uint64_t got = pr->p->read_bytes;
+	if (got > pr->total)
+		got = pr->total;
+	unsigned filled = pr->total ? (unsigned)(got * WIDTH / pr->total) : WIDTH;
+	char bar[WIDTH + 1];
+	for (unsigned i = 0; i < WIDTH; i++)
+		bar[i] = i < filled ? '#' : '-';
+	bar[WIDTH] = '\0';
+	/* Spaces, not escape sequences, blank what a longer line left. */
+	int n = fprintf(stderr, "\rlicgate: [%s] %5.1f/%.1f MB, %zu/%zu layers", bar,
+			(double)got / 1e6, (double)pr->total / 1e6, (size_t)pr->p->done,
+			pr->p->njobs);
+	if (n > 0 && n < pr->width)
+		fprintf(stderr, "%*s", pr->width - n, "");
+	if (n > pr->width)
+		pr->width = n;
+	fflush(stderr);
+}
+
+/* Draw at once, then about ten times a second until told to stop; clear
+ * the line. */
+static void *progress_main(void *ud)
+{
+	progress *pr = ud;
+	pthread_mutex_lock(&pr->lock);
+	if (!pr->stop)
+		draw(pr);
+	while (!pr->stop) {
+		struct timespec t;
+		clock_gettime(CLOCK_REALTIME, &t);
+		t.tv_nsec += 100 * 1000 * 1000;
+		if (t.tv_nsec >= 1000 * 1000 * 1000) {
+			t.tv_sec++;
+			t.tv_nsec -= 1000 * 1000 * 1000;
+		}
+		pthread_cond_timedwait(&pr->wake, &pr->lock, &t);
+		if (!pr->stop)
+			draw(pr);
+	}
+	pthread_mutex_unlock(&pr->lock);
+	if (pr->width) {
+		fprintf(stderr, "\r%*s\r", pr->width - 1, "");
+		fflush(stderr);
+	}
+	return NULL;
+}
+
+static bool want_progress(const lg_scan_options *o)
+{
+	return o->progress > 0 || (o->progress < 0 && isatty(STDERR_FILENO));
+}
+
+static bool progress_start(progress *pr, pool *p, pthread_t *thread)
+{
+	*pr = (progress){ .p = p };
+	for (size_t i = 0; i < p->njobs; i++)
+		pr->total += (uint64_t)p->jobs[i].desc->size;
+	pthread_mutex_init(&pr->lock, NULL);
+	pthread_cond_init(&pr->wake, NULL);
+	if (pthread_create(thread, NULL, progress_main, pr) == 0)
+		return true;
+	pthread_cond_destroy(&pr->wake);
+	pthread_mutex_destroy(&pr->lock);
+	return false;
+}
+
+static void progress_stop(progress *pr, pthread_t thread)
+{
+	pthread_mutex_lock(&pr->lock);
+	pr->stop = true;
+	pthread_cond_signal(&pr->wake);
+	pthread_mutex_unlock(&pr->lock);
+	pthread_join(thread, NULL);
+	pthread_cond_destroy(&pr->wake);
+	pthread_mutex_destroy(&pr->lock);
+}
+
 static void run_pool(pool *p)
 {
+	progress pr;
+	pthread_t pr_thread;
+	bool show = want_progress(p->opts) && progress_start(&pr, p, &pr_thread);
 	unsigned n = thread_count(p->opts, p->njobs);
 	pthread_t *threads = lg_xcalloc(n, sizeof(*threads));
 	unsigned started = 0;
@@ -129,6 +229,8 @@ static void run_pool(pool *p)
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);
 	free(threads);
+	if (show)
+		progress_stop(&pr, pr_thread);
 }
 
 /* The distinct layers of every image, in order of first appearance. */
@@ -169,10 +271,29 @@ static int job_error(const lg_scan *s, job *j, lg_error *err)
 			     j->index + 1, d->path ? d->path : d->digest.str);
 }
 
+/* --max-bytes over the whole scan, in layer order: the first job whose
+ * layers so far add up to more is where the scan stops. */
+static void check_total(pool *p)
+{
+	uint64_t max = p->walk.max_bytes, sum = 0;
+	for (size_t i = 0; max && i < p->first_failed; i++) {
+		const lg_layer *l = p->jobs[i].layer;
+		sum += l->tar_bytes + l->hole_bytes;
+		if (sum <= max)
+			continue;
+		lg_err(&p->jobs[i].err, "more than %llu uncompressed bytes in all, with the "
+		       "layers before it (--max-bytes)", (unsigned long long)max);
+		p->jobs[i].failed = true;
+		p->first_failed = i;
+		return;
+	}
+}
+
 /* Walk every distinct layer once; on success the scan owns them all. */
 static int walk_layers(lg_scan *s, lg_input *in, lg_error *err)
 {
 	pool p = { .opts = s->opts, .in = in };
+	p.walk = (lg_walk_options){ .max_bytes = s->opts->max_bytes, .read_bytes = &p.read_bytes };
 	if (collect_jobs(s, &p.jobs, &p.njobs, err) < 0)
 		return -1;
 	p.first_failed = p.njobs;
@@ -185,6 +306,7 @@ static int walk_layers(lg_scan *s, lg_input *in, lg_error *err)
 	if (p.njobs)
 		run_pool(&p);
 	pthread_mutex_destroy(&p.lock);
+	check_total(&p);
 	lg_cache_free(p.cache);
 	if (p.cache_warning)
 		fprintf(stderr, "licgate: warning: %s: layer walks not cached\n", p.cache_warning);

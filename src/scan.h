@@ -25,6 +25,9 @@ typedef struct lg_scan_options {
 	const lg_rules *rules;
 	const lg_target *target;
 	unsigned jobs;                      /* layers walked at once; 0: online CPUs */
+	uint64_t max_bytes;                 /* --max-bytes; 0: no limit */
+	int progress;                       /* --progress 1, --no-progress 0,
+					     * -1: when stderr is a terminal */
 	bool no_cache;                      /* --no-cache */
 	const char *cache_dir;              /* --cache-dir; NULL: the default */
 } lg_scan_options;

@@ -185,5 +185,39 @@ done
 scan "$tmp/jbad" "$tmp/cjb" --jobs 0 "$fx/oci/clean"
 check "--jobs 0 is a usage error" "$([ "$(cat "$tmp/jbad.st")" = 2 ]; echo $?)"
 
+# ---- --max-bytes ----------------------------------------------------------
+img=$fx/oci/leak-deleted
+total=$("$bin" scan --no-cache --format json "$img" | jq .summary.uncompressed_bytes)
+scan "$tmp/m1" "$tmp/cm" --no-cache --max-bytes "$total" "$img"
+check "--max-bytes at the total: the scan completes" "$([ "$(cat "$tmp/m1.st")" = 1 ]; echo $?)"
+for j in 1 4; do
+	"$bin" scan --no-cache --jobs $j --max-bytes $((total - 1)) "$img" >/dev/null 2>"$tmp/m2-$j.err"
+	echo $? >"$tmp/m2-$j.st"
+done
+check "--max-bytes one below the total: exit 2" "$([ "$(cat "$tmp/m2-1.st")" = 2 ]; echo $?)"
+check "...naming the layer and the option" \
+	"$(grep -q 'layer [0-9].*--max-bytes' "$tmp/m2-1.err"; echo $?)" "$(cat "$tmp/m2-1.err")"
+check "...the same error whatever --jobs" "$(cmp -s "$tmp/m2-1.err" "$tmp/m2-4.err"; echo $?)"
+"$bin" scan --max-bytes 2K "$img" >/dev/null 2>"$tmp/m3.err"
+check "--max-bytes 2K: exit 2 even from the cache" "$([ $? = 2 ]; echo $?)"
+for bad in 0 12X -5 1KB ''; do
+	"$bin" scan --max-bytes "$bad" "$img" >/dev/null 2>"$tmp/m4.err"
+	st=$?
+	check "--max-bytes '$bad' is a usage error" \
+		"$([ $st = 2 ] && grep -q 'max-bytes' "$tmp/m4.err"; echo $?)"
+done
+
+# ---- --progress -----------------------------------------------------------
+"$bin" scan --no-cache -q "$fx/oci/clean" 2>"$tmp/p1.err"
+check "no progress line when standard error is not a terminal" "$([ ! -s "$tmp/p1.err" ]; echo $?)"
+"$bin" scan --no-cache -q --progress --no-progress "$fx/oci/clean" 2>"$tmp/p2.err"
+check "--no-progress: none" "$([ ! -s "$tmp/p2.err" ]; echo $?)"
+cp -R "$fx/oci/leak-deleted" "$tmp/img2" && chmod -R u+w "$tmp/img2"
+"$bin" scan --no-cache -q --progress "$tmp/img2" 2>"$tmp/p3.err"
+check "--progress forced: a progress line" "$(grep -q 'layers' "$tmp/p3.err"; echo $?)"
+check "--progress forced: the line is cleared at the end" \
+	"$(tail -c 2 "$tmp/p3.err" | od -An -c | tr -d ' \n' | grep -q '^\\r$'; echo $?)" \
+	"$(od -c "$tmp/p3.err" | tail -3)"
+
 echo "cache: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -95,6 +95,7 @@ static lg_layer *make_layer(void)
 	l->warnings[0] = lg_xstrdup("/lnk: something worth a look");
 	l->content_bytes = 3003;
 	l->tar_bytes = 10240;
+	l->hole_bytes = 4096;
 	return l;
 }
 
@@ -102,6 +103,7 @@ static void assert_same(const lg_layer *a, const lg_layer *b)
 {
 	assert_int_equal(a->content_bytes, b->content_bytes);
 	assert_int_equal(a->tar_bytes, b->tar_bytes);
+	assert_int_equal(a->hole_bytes, b->hole_bytes);
 	assert_int_equal(a->nentries, b->nentries);
 	for (size_t i = 0; i < a->nentries; i++) {
 		assert_string_equal(a->entries[i].path, b->entries[i].path);
