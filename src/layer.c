@@ -33,6 +33,9 @@
 #define TAR_END_BYTES 1024
 /* Largest package manifest kept for after the walk. */
 #define MAX_CAPTURE (1024 * 1024)
+/* The last bytes of the tar stream, kept to re-read an entry's headers
+ * (a power of two); headers longer than half of it are refused. */
+#define RING (4u << 20)
 /* Most distinct SPDX tags one file may carry: more is an error, not
  * evidence dropped (a "tag bomb" must not grow memory without bound). */
 #define MAX_FILE_TAGS 1024
@@ -56,6 +59,9 @@ typedef struct walker {
 	size_t peeked;         /* bytes of buf read to sniff, not yet handed on */
 	lg_hasher *diff;       /* NULL when the blob digest is the diff_id */
 	uint64_t trailing_zeros; /* zero bytes at the end of the diff stream so far */
+	unsigned char *ring;   /* the last RING bytes of the tar stream */
+	uint64_t ring_end;     /* stream offset just past the ring's last byte */
+	lg_buf pax;            /* scratch: a pax header's records */
 	bool stream_eof;       /* the diff stream has ended */
 	bool cut_tail;         /* it ended right after the last entry's data */
 	lg_strmap by_path;     /* path -> file index + 1, for hardlinks */
@@ -111,12 +117,42 @@ static bool over_limit(walker *w)
 	return true;
 }
 
+static void ring_put(walker *w, const unsigned char *p, size_t n)
+{
+	if (n > RING) {
+		w->ring_end += n - RING;
+		p += n - RING;
+		n = RING;
+	}
+	size_t at = (size_t)(w->ring_end & (RING - 1));
+	size_t k = RING - at < n ? RING - at : n;
+	memcpy(w->ring + at, p, k);
+	memcpy(w->ring, p + k, n - k);
+	w->ring_end += n;
+}
+
+/* Copy stream bytes [off, off + n) from the ring; false when it no longer
+ * (or not yet) holds them all. */
+static bool ring_get(const walker *w, uint64_t off, void *out, size_t n)
+{
+	if (n > RING || off + n > w->ring_end || w->ring_end - off > RING)
+		return false;
+	size_t at = (size_t)(off & (RING - 1));
+	size_t k = RING - at < n ? RING - at : n;
+	memcpy(out, w->ring + at, k);
+	memcpy((unsigned char *)out + k, w->ring, n - k);
+	return true;
+}
+
+/* Every block of the tar stream passes here: the end-of-archive check
+ * counts zeros, the ring keeps the headers for check_headers(). */
 static void track_zeros(walker *w, const unsigned char *p, size_t n)
 {
 	size_t z = 0;
 	while (z < n && p[n - 1 - z] == 0)
 		z++;
 	w->trailing_zeros = z == n ? w->trailing_zeros + n : z;
+	ring_put(w, p, n);
 }
 
 /* The next block of the blob: first what sniffing read, then the rest. */
@@ -632,6 +668,82 @@ static int walk_entry(walker *w, struct archive *a, struct archive_entry *e)
 	return 0;
 }
 
+/* A tar number field: octal (NUL- or space-padded), or base-256. */
+static uint64_t tar_number(const unsigned char *p, size_t n)
+{
+	uint64_t v = 0;
+	if (*p & 0x80) {
+		for (size_t i = 1; i < n; i++)
+			v = v << 8 | p[i];
+		return v;
+	}
+	size_t i = 0;
+	while (i < n && p[i] == ' ')
+		i++;
+	for (; i < n && p[i] >= '0' && p[i] <= '7'; i++)
+		v = v << 3 | (uint64_t)(p[i] - '0');
+	return v;
+}
+
+/* The name a pax record gives (path, linkpath, GNU.sparse.name) with a
+ * NUL byte inside: libarchive would cut the name there, silently. */
+static const char *pax_nul_name(const char *r, size_t n)
+{
+	static const char *const keys[] = { "path", "linkpath", "GNU.sparse.name" };
+	size_t i = 0;
+	while (i < n) {
+		size_t len = 0, j = i;
+		while (j < n && r[j] >= '0' && r[j] <= '9' && len < n)
+			len = len * 10 + (size_t)(r[j++] - '0');
+		if (j >= n || r[j] != ' ' || len <= j - i || len > n - i)
+			return NULL; /* malformed: libarchive warns, which fails the walk */
+		const char *key = r + j + 1, *end = r + i + len - 1; /* at '\n' */
+		const char *eq = memchr(key, '=', (size_t)(end - key));
+		for (size_t k = 0; eq && k < LG_ARRAY_LEN(keys); k++)
+			if ((size_t)(eq - key) == strlen(keys[k]) &&
+			    memcmp(key, keys[k], strlen(keys[k])) == 0 &&
+			    memchr(eq + 1, '\0', (size_t)(end - eq - 1)))
+				return keys[k];
+		i += len;
+	}
+	return NULL;
+}
+
+/* Re-read the header blocks of the entry libarchive just returned (pax
+ * extended headers included) from the ring, and refuse a name with a NUL
+ * byte in it rather than let it turn into another path. */
+static int check_headers(walker *w, struct archive *a)
+{
+	uint64_t pos = (uint64_t)archive_read_header_position(a);
+	uint64_t end = (uint64_t)archive_filter_bytes(a, 0);
+	while (pos + 512 <= end) {
+		unsigned char h[512];
+		if (!ring_get(w, pos, h, sizeof(h)))
+			return lg_err(w->err, "tar headers at offset %llu: too long to check",
+				      (unsigned long long)pos);
+		uint64_t size = tar_number(h + 124, 12);
+		pos += 512;
+		if (h[156] == 'x' || h[156] == 'X') {
+			if (size > RING / 2)
+				return lg_err(w->err, "pax header at offset %llu: %llu bytes is too "
+					      "long", (unsigned long long)pos - 512,
+					      (unsigned long long)size);
+			lg_buf_reset(&w->pax);
+			lg_xgrow((void **)&w->pax.data, &w->pax.cap, (size_t)size + 1, 1);
+			if (!ring_get(w, pos, w->pax.data, (size_t)size))
+				return lg_err(w->err, "pax header at offset %llu: too long to check",
+					      (unsigned long long)pos - 512);
+			const char *key = pax_nul_name(w->pax.data, (size_t)size);
+			if (key)
+				return lg_err(w->err, "pax header at offset %llu: a NUL byte inside "
+					      "its %s: a hostile name, refused",
+					      (unsigned long long)pos - 512, key);
+		}
+		pos += (size + 511) / 512 * 512;
+	}
+	return 0;
+}
+
 /* A header warning is an error unless it is about owner names, which
  * licgate does not use: any other (a malformed pax attribute, a name that
  * could not be read) may mean the entry is not what it claims to be. */
@@ -663,7 +775,7 @@ static int walk_tar(walker *w, struct archive *a)
 				       archive_error_string(a));
 			return -1;
 		}
-		if (walk_entry(w, a, e) < 0)
+		if (check_headers(w, a) < 0 || walk_entry(w, a, e) < 0)
 			return -1;
 		if (w->cut_tail)
 			return 0;
@@ -751,6 +863,7 @@ int lg_layer_scan_with(lg_input *in, const lg_layer_desc *desc, const lg_rules *
 		.err = err,
 		.xxh = XXH3_createState(),
 		.buf = lg_xmalloc(READ_BUF),
+		.ring = lg_xmalloc(RING),
 		.rules = rules,
 		.ntext_rules = rules ? lg_rules_text_count(rules) : 0,
 	};
@@ -776,6 +889,8 @@ int lg_layer_scan_with(lg_input *in, const lg_layer_desc *desc, const lg_rules *
 	XXH3_freeState(w.xxh);
 	lg_buf_free(&w.name);
 	lg_buf_free(&w.capture);
+	lg_buf_free(&w.pax);
+	free(w.ring);
 	free(w.buf);
 	free(w.head);
 	if (r < 0) {

@@ -652,6 +652,31 @@ static void test_bad_header_checksum(void **state)
 	free(msg);
 }
 
+/* A NUL byte inside a pax path: libarchive would cut the name there and
+ * the file would be scanned under another path; the walk refuses it. */
+static void test_pax_path_nul(void **state)
+{
+	struct fixture *fx = *state;
+	/* a name ustar cannot hold (a 200-byte component) gets a pax "path" */
+	char name[256];
+	snprintf(name, sizeof(name), "app/public/%0200d/../../private/x.js", 0);
+	const struct ent e[] = {
+		FILE_(name, "// SPDX-License-Identifier: BUSL-1.1\n"),
+	};
+	build_tar(e, LG_ARRAY_LEN(e), &fx->tar);
+	lg_layer_desc d = tar_layer(fx, fx->tar.data, fx->tar.len);
+	lg_layer *l = scan_ok(fx, &d);
+	assert_non_null(find_file(l, "/app/private/x.js"));
+	lg_layer_free(l);
+	char *rec = memmem(fx->tar.data, fx->tar.len, " path=app/public/", 17);
+	assert_non_null(rec);
+	rec[17] = '\0'; /* "app/public/\0aaa..." */
+	d = tar_layer(fx, fx->tar.data, fx->tar.len);
+	char *msg = scan_fail(fx, &d);
+	assert_contains(msg, "NUL byte inside its path");
+	free(msg);
+}
+
 /* Repeated tags past the first 64 are dropped; more than 1024 distinct
  * ones in one file are an error naming the file. */
 static void test_tag_bomb(void **state)
@@ -1002,6 +1027,7 @@ int main(void)
 		T(test_hardlink_manifest),
 		T(test_bad_header_checksum),
 		T(test_tag_bomb),
+		T(test_pax_path_nul),
 		T(test_whiteouts),
 		T(test_digest_mismatch),
 		T(test_diff_id_mismatch),
