@@ -11,7 +11,9 @@
 # is still caught, a corrupt entry is ignored and rewritten, a cache that
 # cannot be written warns and changes nothing else, --no-cache writes
 # nothing, the default directory follows XDG_CACHE_HOME then HOME, and
-# --jobs 1 and --jobs 4 give the same reports.  Nothing is written outside
+# --jobs 1 and --jobs 4 give the same reports; --max-bytes and --progress;
+# a sparse file's holes are content, count toward --max-bytes and are
+# capped.  Nothing is written outside
 # the scratch directory.
 #
 # Prints "ok - ..." / "not ok - ..." lines, ends with
@@ -218,6 +220,61 @@ check "--progress forced: a progress line" "$(grep -q 'layers' "$tmp/p3.err"; ec
 check "--progress forced: the line is cleared at the end" \
 	"$(tail -c 2 "$tmp/p3.err" | od -An -c | tr -d ' \n' | grep -q '^\\r$'; echo $?)" \
 	"$(od -c "$tmp/p3.err" | tail -3)"
+
+# ---- sparse holes: content, counted by --max-bytes, capped -----------------
+# A pax 1.0 sparse file of REALSIZE bytes: one 512-byte data region at its
+# end, the rest a hole.
+sparse_layout() { # DIR REALSIZE
+	python3 - "$1" "$2" <<'PY'
+import sys, os, json, hashlib
+def hdr(name, size, typ, prefix=b""):
+    h = bytearray(512)
+    h[0:len(name)] = name
+    h[100:108] = b"0000644\0"; h[108:116] = b"0000000\0"; h[116:124] = b"0000000\0"
+    h[124:136] = b"%011o\0" % size
+    h[136:148] = b"00000000000\0"
+    h[156:157] = typ
+    h[257:263] = b"ustar\0"; h[263:265] = b"00"
+    h[148:156] = b" " * 8
+    h[148:156] = b"%06o\0 " % sum(h)
+    return bytes(h)
+def pad(b): return b + b"\0" * (-len(b) % 512)
+def rec(k, v):
+    body = b" " + k + b"=" + v + b"\n"
+    n = len(body) + 1
+    while len(b"%d" % n) + len(body) != n: n += 1
+    return b"%d" % n + body
+def sparse_tar(realsize):
+    data = b"SPDX-License-Identifier: MIT\n".ljust(512, b"x")
+    pax = rec(b"GNU.sparse.major", b"1") + rec(b"GNU.sparse.minor", b"0") + rec(b"GNU.sparse.name", b"big.sparse") + rec(b"GNU.sparse.realsize", b"%d" % realsize)
+    smap = pad(b"1\n%d\n512\n" % (realsize - 512))
+    t = hdr(b"PaxHeaders/big", len(pax), b"x") + pad(pax) + hdr(b"GNUSparseFile.0/big", len(smap) + 512, b"0") + smap + data
+    return t + b"\0" * 1024
+def layout(out, tar):
+    os.makedirs(out + "/blobs/sha256", exist_ok=True)
+    def put(d):
+        h = hashlib.sha256(d).hexdigest(); open(f"{out}/blobs/sha256/{h}", "wb").write(d); return "sha256:" + h, len(d)
+    ld, ls = put(tar)
+    cd, cs = put(json.dumps({"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": [ld]}}).encode())
+    md, ms = put(json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json", "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": cd, "size": cs}, "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": ld, "size": ls}]}).encode())
+    json.dump({"schemaVersion": 2, "manifests": [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": md, "size": ms}]}, open(out + "/index.json", "w"))
+    open(out + "/oci-layout", "w").write('{"imageLayoutVersion":"1.0.0"}')
+layout(sys.argv[1], sparse_tar(int(sys.argv[2])))
+PY
+}
+if sparse_layout "$tmp/sp1" 1048576 && sparse_layout "$tmp/sp2" $((100 * 1024 * 1024 * 1024)); then
+	"$bin" scan --no-cache --format json "$tmp/sp1" >"$tmp/sp1.json" 2>/dev/null
+	check "a sparse file: its holes are content" \
+		"$(jq -e '.summary.content_bytes == 1048576' "$tmp/sp1.json" >/dev/null; echo $?)"
+	"$bin" scan --no-cache --max-bytes 512K "$tmp/sp1" >/dev/null 2>"$tmp/sp1.err"
+	check "a sparse file's holes count toward --max-bytes" \
+		"$([ $? = 2 ] && grep -q 'big.sparse.*--max-bytes' "$tmp/sp1.err"; echo $?)"
+	"$bin" scan --no-cache "$tmp/sp2" >/dev/null 2>"$tmp/sp2.err"
+	check "a 100 GiB hole in a 4 KiB layer: exit 2 at once, naming the file" \
+		"$([ $? = 2 ] && grep -q 'big.sparse: sparse file holes add up to more than' "$tmp/sp2.err"; echo $?)"
+else
+	not_ok "sparse layouts built (python3)"
+fi
 
 echo "cache: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
