@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "license_names.h"
 #include "spdx.h"
 #include "spdx_ids.h"
 #include "util.h"
@@ -181,16 +182,22 @@ static void expr_evidence(const lg_rules *rules, const lg_target *target,
 			  enum lg_evidence_kind kind, const lg_tag *t,
 			  const lg_file *source, lg_classification *c, bool *any)
 {
+	/* A package may name its license in words ("MIT License"). */
+	bool package = kind == LG_EV_NPM || kind == LG_EV_PYTHON;
+	const char *read_as = package && !lg_spdx_license_known(t->expr, t->len)
+				      ? lg_license_name_to_spdx(t->expr, t->len) : NULL;
+	const char *expr = read_as ? read_as : t->expr;
+	size_t len = read_as ? strlen(read_as) : t->len;
 	lg_spdx_eval ev;
 	lg_error err = LG_ERROR_INIT;
-	bool parsed = lg_spdx_evaluate(t->expr, t->len, rules, target, &ev, &err) == 0;
+	bool parsed = lg_spdx_evaluate(expr, len, rules, target, &ev, &err) == 0;
 	const lg_rule *denied = NULL;
 	char denied_id[128] = "";
 	enum lg_level level = parsed ? ev.level
 				     : salvage(rules, target, t, &denied, denied_id, sizeof(denied_id));
 	const lg_rule *rule = parsed ? ev.rule : denied;
 	char note[LG_NOTE_MAX] = "";
-	if (parsed && note_identifiers(t->expr, t->len, note, sizeof(note)))
+	if (parsed && note_identifiers(expr, len, note, sizeof(note)))
 		c->bad_identifier = true;
 	const char *class_name = rule ? rule->class_name : NULL;
 	weigh(c, level, class_name, any);
@@ -200,6 +207,7 @@ static void expr_evidence(const lg_rules *rules, const lg_target *target,
 		e->level = level;
 		e->value = t->expr;
 		e->value_len = t->len;
+		e->read_as = read_as;
 		e->rule = rule;
 		e->class_name = class_name;
 		e->line = kind == LG_EV_SNIPPET ? t->snippet_begin : t->line;

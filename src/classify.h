@@ -53,6 +53,8 @@ typedef struct lg_evidence {
 	uint64_t line;        /* tags: line in the file (of source, when set) */
 	uint64_t line_end;    /* SNIPPET: last line, 0 when it runs to the end */
 	const char *source;   /* SIDECAR, NPM, PYTHON: the file it came from */
+	const char *read_as;  /* NPM, PYTHON: the SPDX identifier a license
+			       * named in words is read as (static), or NULL */
 	size_t source_len;
 	char id[256];         /* TAG: the deciding identifier; UNPARSEABLE: why */
 	char note[LG_NOTE_MAX]; /* expressions: what is wrong with an identifier of

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "license_names.h"
 #include "strmap.h"
 #include "util.h"
 
@@ -90,12 +91,57 @@ static char *npm_license(json_t *pkg)
 	return lg_buf_steal(&b);
 }
 
-/* METADATA's License-Expression, else its License header (first line);
- * headers end at the first empty line.  Returns a new string or NULL. */
+/* One METADATA header "NAME: value": the value, trimmed, or NULL when the
+ * line is another header. */
+static const char *header_value(const char *line, size_t n, const char *name,
+				size_t *vlen)
+{
+	size_t k = strlen(name);
+	if (n <= k || strncasecmp(line, name, k) != 0 || line[k] != ':')
+		return NULL;
+	const char *v = line + k + 1;
+	size_t vn = n - k - 1;
+	while (vn && (*v == ' ' || *v == '\t'))
+		v++, vn--;
+	while (vn && (v[vn - 1] == ' ' || v[vn - 1] == '\t'))
+		vn--;
+	*vlen = vn;
+	return v;
+}
+
+/* Trove license classifiers ("License :: OSI Approved :: MIT License"):
+ * one is kept as written, for the report to show it and classify.c to
+ * read it as the identifier it names; several are read here, each as the
+ * SPDX identifier it names or else as its words (which will not parse, so
+ * the file is unknown rather than allowed), and joined with AND. */
+typedef struct classifiers {
+	lg_buf one, all;
+	size_t n;
+} classifiers;
+
+static void add_classifier(classifiers *c, const char *v, size_t vn)
+{
+	const char *name = lg_trove_license_name(v, &vn);
+	if (!name)
+		return;
+	if (c->n++ == 0)
+		lg_buf_append(&c->one, v, (size_t)(name - v) + vn);
+	const char *id = lg_license_name_to_spdx(name, vn);
+	lg_buf_appendf(&c->all, "%s", c->all.len ? " AND " : "");
+	if (id)
+		lg_buf_appendf(&c->all, "%s", id);
+	else
+		lg_buf_append(&c->all, name, vn);
+}
+
+/* METADATA's License-Expression, else its License header (first line),
+ * else its license classifiers (all of them: AND); headers end at the
+ * first empty line.  Returns a new string or NULL. */
 static char *python_license(const char *data, size_t len)
 {
-	char *found = NULL;
-	bool expression = false;
+	const char *expr = NULL, *lic = NULL, *v;
+	size_t expr_len = 0, lic_len = 0, vn;
+	classifiers cl = { LG_BUF_INIT, LG_BUF_INIT, 0 };
 	for (const char *p = data, *end = data + len; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = (size_t)((nl ? nl : end) - p);
@@ -103,23 +149,21 @@ static char *python_license(const char *data, size_t len)
 			n--;
 		if (n == 0)
 			break;
-		bool is_expr = n > 19 && strncasecmp(p, "License-Expression:", 19) == 0;
-		bool is_lic = n > 8 && strncasecmp(p, "License:", 8) == 0;
-		if ((is_expr || (is_lic && !expression && !found))) {
-			const char *v = p + (is_expr ? 19 : 8);
-			size_t vn = n - (size_t)(v - p);
-			while (vn && (*v == ' ' || *v == '\t'))
-				v++, vn--;
-			while (vn && (v[vn - 1] == ' ' || v[vn - 1] == '\t'))
-				vn--;
-			if (vn && !(vn == 7 && strncasecmp(v, "UNKNOWN", 7) == 0)) {
-				free(found);
-				found = lg_xstrndup(v, vn);
-				expression = is_expr;
-			}
-		}
+		if ((v = header_value(p, n, "License-Expression", &vn)) && vn)
+			expr = v, expr_len = vn;
+		else if ((v = header_value(p, n, "License", &vn)) && vn && !lic &&
+			 !(vn == 7 && strncasecmp(v, "UNKNOWN", 7) == 0))
+			lic = v, lic_len = vn;
+		else if ((v = header_value(p, n, "Classifier", &vn)))
+			add_classifier(&cl, v, vn);
 		p = nl ? nl + 1 : end;
 	}
+	char *found = expr ? lg_xstrndup(expr, expr_len)
+		      : lic ? lg_xstrndup(lic, lic_len)
+		      : cl.n == 1 ? lg_buf_steal(&cl.one)
+		      : cl.n > 1 ? lg_buf_steal(&cl.all) : NULL;
+	lg_buf_free(&cl.one);
+	lg_buf_free(&cl.all);
 	return found;
 }
 
@@ -168,10 +212,18 @@ static void link_sidecars(resolver *r)
 	}
 }
 
+/* Skip a UTF-8 byte order mark, which some editors (and npm on Windows)
+ * write and JSON parsers refuse. */
+static size_t bom_len(const char *data, size_t len)
+{
+	return len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+}
+
 static void read_npm(resolver *r, const lg_capture *c)
 {
 	const lg_file *m = &r->l->files[c->file];
-	json_t *pkg = json_loadb(c->data, c->len, 0, NULL);
+	size_t bom = bom_len(c->data, c->len);
+	json_t *pkg = json_loadb(c->data + bom, c->len - bom, 0, NULL);
 	char *expr = json_is_object(pkg) ? npm_license(pkg) : NULL;
 	json_decref(pkg);
 	if (!expr)
@@ -230,18 +282,21 @@ static void read_python(resolver *r, const lg_capture *meta)
 {
 	const lg_file *m = &r->l->files[meta->file];
 	const lg_capture *record = sibling(r, m, "RECORD");
-	char *expr = python_license(meta->data, meta->len);
+	size_t bom = bom_len(meta->data, meta->len);
+	char *expr = python_license(meta->data + bom, meta->len - bom);
 	if (!expr || !record) {
 		free(expr);
 		return;
 	}
 	uint32_t id = add_package(r->l, LG_PACKAGE_PYTHON, meta->file, expr);
-	/* RECORD paths are relative to the directory holding the dist-info. */
+	/* RECORD paths are relative to the directory holding the dist-info,
+	 * or absolute (files installed outside it, as data files can be). */
 	const char *info = memrchr(m->path, '/', m->len);
 	const char *site = memrchr(m->path, '/', (size_t)(info - m->path));
 	size_t site_len = (size_t)(site - m->path);
 	lg_buf rel = LG_BUF_INIT, full = LG_BUF_INIT, norm = LG_BUF_INIT;
-	for (const char *p = record->data, *end = p + record->len; p < end;) {
+	for (const char *p = record->data + bom_len(record->data, record->len),
+			*end = record->data + record->len; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t n = (size_t)((nl ? nl : end) - p);
 		record_path(p, n, &rel);
@@ -249,8 +304,10 @@ static void read_python(resolver *r, const lg_capture *meta)
 		if (rel.len == 0)
 			continue;
 		lg_buf_reset(&full);
-		lg_buf_append(&full, m->path, site_len);
-		lg_buf_putc(&full, '/');
+		if (rel.data[0] != '/') {
+			lg_buf_append(&full, m->path, site_len);
+			lg_buf_putc(&full, '/');
+		}
 		lg_buf_append(&full, rel.data, rel.len);
 		bool escaped;
 		lg_path_normalize(full.data, full.len, &norm, &escaped);

@@ -402,7 +402,7 @@ int main(int argc, char **argv)
 		fputs(USAGE, stdout);
 		status = EXIT_PASS;
 	} else if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
-		printf("licgate %s\n", LICGATE_VERSION);
+		printf("licgate %s\nSPDX lists: %s\n", LICGATE_VERSION, lg_spdx_list_version());
 		status = EXIT_PASS;
 	} else {
 		die_usage("unknown command '%s'", cmd);

@@ -18,23 +18,6 @@ bool lg_scan_passed(const lg_scan *s)
 	return true;
 }
 
-static void count_class(lg_summary *sum, const char *class_name)
-{
-	size_t i;
-	for (i = 0; i < sum->nclasses; i++) {
-		const char *c = sum->classes[i].class_name;
-		if (c == class_name || (c && class_name && strcmp(c, class_name) == 0))
-			break;
-	}
-	if (i == sum->nclasses) {
-		if (sum->nclasses == LG_ARRAY_LEN(sum->classes))
-			i--;
-		else
-			sum->classes[sum->nclasses++] = (lg_class_count){ class_name, 0 };
-	}
-	sum->classes[i].files++;
-}
-
 static void count_finding(void *ud, const lg_finding *f)
 {
 	(void)f;
@@ -51,8 +34,6 @@ void lg_summarize(const lg_scan *s, lg_summary *out)
 		out->files += sl->layer->nfiles;
 		out->bytes += (uint64_t)sl->desc->size;
 		out->content_bytes += sl->layer->content_bytes;
-		for (size_t f = 0; f < sl->layer->nfiles; f++)
-			count_class(out, sl->results[f].class_name);
 	}
 	lg_report_each(s, LG_OUT_DENY, count_finding, &out->violations);
 	lg_report_each(s, LG_OUT_WARN, count_finding, &out->warnings);

@@ -26,18 +26,11 @@ typedef struct lg_report_options {
 } lg_report_options;
 
 /* Counts over the distinct layers of the scan. */
-typedef struct lg_class_count {
-	const char *class_name; /* NULL: files of no class ("unknown") */
-	size_t files;
-} lg_class_count;
-
 typedef struct lg_summary {
 	size_t images, layers, files;
 	uint64_t bytes;         /* layer blobs read, as shipped */
 	uint64_t content_bytes; /* regular files' content */
 	size_t violations, warnings, exemptions; /* per image, layer and file */
-	size_t nclasses;
-	lg_class_count classes[64]; /* beyond 64 classes the rest count as the last */
 } lg_summary;
 
 void lg_summarize(const lg_scan *s, lg_summary *out);

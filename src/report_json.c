@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "spdx_ids.h"
 #include "util.h"
 
 /* A JSON string for bytes that may not be UTF-8: invalid bytes become
@@ -72,6 +73,8 @@ static json_t *jevidence(const lg_classification *c)
 			json_object_set_new(j, "identifier", jbytes(e->id, strlen(e->id)));
 		if (e->kind == LG_EV_UNPARSEABLE)
 			json_object_set_new(j, "error", jbytes(e->id, strlen(e->id)));
+		if (e->read_as)
+			json_object_set_new(j, "read_as", json_string(e->read_as));
 		if (e->note[0])
 			json_object_set_new(j, "note", jbytes(e->note, strlen(e->note)));
 		json_array_append_new(arr, j);
@@ -182,16 +185,29 @@ static json_t *jimage(const lg_scan *s)
 			 "manifests", manifests, "skipped", skipped);
 }
 
+/* Files per class over the distinct layers ("unknown": of no class). */
+static json_t *jclasses(const lg_scan *s)
+{
+	json_t *classes = json_object();
+	for (size_t i = 0; i < s->nlayers; i++) {
+		const lg_scanned_layer *sl = &s->layers[i];
+		for (size_t f = 0; f < sl->layer->nfiles; f++) {
+			const char *name = sl->results[f].class_name;
+			json_t *n = json_object_get(classes, name ? name : "unknown");
+			if (n)
+				json_integer_set(n, json_integer_value(n) + 1);
+			else
+				json_object_set_new(classes, name ? name : "unknown", json_integer(1));
+		}
+	}
+	return classes;
+}
+
 static json_t *jsummary(const lg_scan *s)
 {
 	lg_summary sum;
 	lg_summarize(s, &sum);
-	json_t *classes = json_object();
-	for (size_t i = 0; i < sum.nclasses; i++) {
-		const char *name = sum.classes[i].class_name;
-		json_object_set_new(classes, name ? name : "unknown",
-				    json_integer((json_int_t)sum.classes[i].files));
-	}
+	json_t *classes = jclasses(s);
 	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:I,s:o,s:I,s:I,s:I}",
 			 "manifests", (json_int_t)sum.images,
 			 "layers", (json_int_t)sum.layers,
@@ -211,12 +227,13 @@ static json_t *jsummary(const lg_scan *s)
 void lg_report_json(const lg_scan *s, FILE *out)
 {
 	const lg_scan_options *o = s->opts;
-	json_t *root = json_pack("{s:s,s:s,s:o,s:{s:o,s:s},s:o,s:o,s:o,s:o,s:o}",
+	json_t *root = json_pack("{s:s,s:s,s:o,s:{s:o,s:s,s:s},s:o,s:o,s:o,s:o,s:o}",
 		"licgate", LICGATE_VERSION,
 		"verdict", lg_scan_passed(s) ? "pass" : "fail",
 		"target", jstr_or_null(lg_target_name(o->target)),
 		"rules", "file", jstr_or_null(lg_rules_name(o->rules)),
 			 "digest", lg_rules_digest(o->rules),
+			 "spdx_license_list", lg_spdx_list_version(),
 		"image", jimage(s),
 		"summary", jsummary(s),
 		"violations", jfindings(s, LG_OUT_DENY),

@@ -46,7 +46,33 @@ static void put_source(lg_buf *b, const lg_evidence *e)
 	lg_buf_append_escaped(b, e->source, e->source_len);
 }
 
-static void put_one(lg_buf *b, const lg_evidence *e)
+/* Do a and b say the same but for the line (tags of one file)? */
+static bool same_tag(const lg_evidence *a, const lg_evidence *b)
+{
+	return a->kind == LG_EV_TAG && b->kind == LG_EV_TAG && a->rule == b->rule &&
+	       a->level == b->level && a->value_len == b->value_len &&
+	       memcmp(a->value, b->value, a->value_len) == 0 &&
+	       strcmp(a->note, b->note) == 0 && strcmp(a->id, b->id) == 0;
+}
+
+/* " line 3" or " lines 1-15, 20" for the lines of n tags that say the
+ * same (in the order found: ascending). */
+static void put_lines(lg_buf *b, const lg_evidence *e, size_t n)
+{
+	lg_buf_appendf(b, " line%s ", n > 1 ? "s" : "");
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j + 1 < n && e[j + 1].line == e[j].line + 1)
+			j++;
+		lg_buf_appendf(b, "%s%llu", i ? ", " : "", (unsigned long long)e[i].line);
+		if (j > i)
+			lg_buf_appendf(b, "-%llu", (unsigned long long)e[j].line);
+		i = j + 1;
+	}
+}
+
+/* One piece of evidence, or for tags a run of n that say the same. */
+static void put_one(lg_buf *b, const lg_evidence *e, size_t n)
 {
 	switch (e->kind) {
 	case LG_EV_PATH:
@@ -59,7 +85,7 @@ static void put_one(lg_buf *b, const lg_evidence *e)
 		break;
 	case LG_EV_TAG:
 		put_quoted(b, "tag", e);
-		lg_buf_appendf(b, " line %llu", (unsigned long long)e->line);
+		put_lines(b, e, n);
 		put_expr_class(b, e);
 		break;
 	case LG_EV_SNIPPET:
@@ -79,6 +105,8 @@ static void put_one(lg_buf *b, const lg_evidence *e)
 	case LG_EV_NPM:
 	case LG_EV_PYTHON:
 		put_quoted(b, e->kind == LG_EV_NPM ? "npm license" : "python license", e);
+		if (e->read_as)
+			lg_buf_appendf(b, " (read as %s)", e->read_as);
 		put_source(b, e);
 		put_expr_class(b, e);
 		break;
@@ -99,10 +127,13 @@ static void put_one(lg_buf *b, const lg_evidence *e)
 
 static void put_evidence(lg_buf *b, const lg_classification *c)
 {
-	for (size_t i = 0; i < c->nevidence; i++) {
+	for (size_t i = 0, n; i < c->nevidence; i += n) {
 		if (i)
 			lg_buf_append(b, "; ", 2);
-		put_one(b, &c->evidence[i]);
+		n = 1;
+		while (i + n < c->nevidence && same_tag(&c->evidence[i], &c->evidence[i + n]))
+			n++;
+		put_one(b, &c->evidence[i], n);
 	}
 	if (c->nomitted)
 		lg_buf_appendf(b, "; and %zu more", c->nomitted);

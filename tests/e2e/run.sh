@@ -211,7 +211,10 @@ SCAN="scan --rules $RULES"
 # --- the command line ------------------------------------------------------
 
 t help-exits-0 -x 0 -o 'licgate scan' -o 'check-rules' -- --help
-t version-exits-0 -x 0 -o "^licgate $VERSION\$" -- --version
+t version-exits-0 -x 0 -o "^licgate $VERSION\$" \
+	-o "^SPDX lists: spdx-license-ids [0-9.]+, spdx-exceptions [0-9.]+\$" -- --version
+t json-names-the-spdx-lists -x 1 \
+	-j ".rules.spdx_license_list == \"$(cat rules/spdx/VERSION)\"" -- scan --format json $OCI/evidence
 t scan-help-exits-0 -x 0 -o '--platform' -o '--format' -o '--output' -- scan --help
 t unknown-option-exits-2 -x 2 -e '^licgate: .*frobnicate' -n -- scan --frobnicate $OCI/clean
 t unknown-command-exits-2 -x 2 -e '^licgate: .*frobnicate' -- frobnicate
@@ -427,11 +430,39 @@ t evidence-sidecar-text -x 1 \
 	-o '^DENY +/app/public/logo\.png .*tag "BUSL-1\.1" in /app/public/logo\.png\.license' \
 	-- scan $EV
 # Python: METADATA's License-Expression covers the files RECORD lists.
+PYCL=/usr/lib/python3/dist-packages/acme_cloud
 t evidence-python-record-files-fail -x 1 \
 	-j '[.violations[] | select(.evidence[0].kind == "python-package") | .path] ==
-	    ["'$PYEE'/__init__.py", "'$PYEE'/sso.py", "'$PYEE'-2.1.0.dist-info/METADATA",
-	     "'$PYEE'-2.1.0.dist-info/RECORD"]' \
+	    ["/usr/bin/acme-cloud",
+	     "'$PYCL'/__init__.py", "'$PYCL'-1.0.dist-info/METADATA", "'$PYCL'-1.0.dist-info/RECORD",
+	     "'$PYEE'/__init__.py", "'$PYEE'/sso.py", "'$PYEE'-2.1.0.dist-info/METADATA",
+	     "'$PYEE'-2.1.0.dist-info/RECORD", "/usr/share/acme-cloud/schema.sql"]' \
+	-j 'all(.violations[] | select(.path | startswith("'$PYEE'")); .evidence[0] |
+	    .value == "BUSL-1.1" and .identifier == "BUSL-1.1" and has("read_as") == false)' \
 	-- scan --format json $EV
+# RECORD paths outside the dist-info's directory: ../../../bin/acme-cloud
+# and the absolute /usr/share/acme-cloud/schema.sql.
+t evidence-python-record-outside-site -x 1 \
+	-o '^DENY +/usr/bin/acme-cloud .*python license .* in '$PYCL'-1\.0\.dist-info/METADATA' \
+	-o '^DENY +/usr/share/acme-cloud/schema\.sql .*python license .* in '$PYCL'-1\.0\.dist-info/METADATA' \
+	-- scan $EV
+# No License-Expression, License: UNKNOWN: the license classifier decides.
+t evidence-python-classifier -x 1 \
+	-o '^DENY +/usr/lib/python3/dist-packages/mit_tool/__init__\.py +MIT +python license "License :: OSI Approved :: MIT License" \(read as MIT\) in /usr/lib/python3/dist-packages/mit_tool-0\.3\.dist-info/METADATA' \
+	-- scan --rules $F/rules/deny-mit.rules $EV
+# A package.json that starts with a UTF-8 byte order mark is still read.
+t evidence-npm-bom -x 1 \
+	-o '^DENY +/app/node_modules/@acme/bom-pkg/index\.js .*npm license "BUSL-1\.1" in /app/node_modules/@acme/bom-pkg/package\.json' \
+	-- scan $EV
+# METADATA License: in words is read as the SPDX identifier it names.
+t evidence-python-license-in-words -x 1 \
+	-j 'all(.violations[] | select(.path | startswith("'$PYCL'")); .evidence[0] |
+	    .value == "Business Source License 1.1" and .read_as == "BUSL-1.1"
+	    and .identifier == "BUSL-1.1" and .level == "deny")' \
+	-- scan --format json $EV
+t evidence-python-license-in-words-text -x 1 \
+	-o "^DENY +$PYCL/__init__\\.py .*python license \"Business Source License 1\\.1\" \\(read as BUSL-1\\.1\\)" \
+	-- scan $EV
 # BSL-1.1 is not an SPDX identifier: a warning with the suggestion, listed
 # without --verbose, even under the built-in `unknown allow`.
 t evidence-bsl-1.1-tag-warns-with-suggestion -x 1 \
@@ -449,6 +480,10 @@ t evidence-cap-keeps-the-deciding-evidence -x 1 \
 	    and (.evidence | length) == 16 and .class == "source-available"
 	    and (.evidence[-1] | .identifier == "BUSL-1.1" and .line == 20 and .level == "deny")' \
 	-- scan --format json $EV
+# In text, tags that say the same are one item with their lines.
+t evidence-same-tags-one-item -x 1 \
+	-o '^DENY +/app/src/bundle\.js .* tag "MIT" lines 1-15 -> permissive \(builtin:default\.rules:[0-9]+\); tag "BUSL-1\.1" line 20 -> source-available .*; and 4 more ' \
+	-- scan $EV
 t evidence-private-target-passes-with-warning -x 0 \
 	-j '.verdict == "pass" and (.warnings | length) == 1' \
 	-- scan --target private --format json $EV
