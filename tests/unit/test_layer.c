@@ -513,6 +513,37 @@ static void test_gzip(void **state)
 	free(big);
 }
 
+/* A gzip layer is read as gzip -dc reads it: a second member is part of
+ * it, bytes after the last member are not. */
+static void test_gzip_members(void **state)
+{
+	struct fixture *fx = *state;
+	char *big;
+	size_t big_len;
+	build_typical(fx, &big, &big_len);
+	lg_digest d, diff;
+	sha256_of(fx->tar.data, fx->tar.len, &diff);
+	lg_buf two = LG_BUF_INIT;
+	size_t half = fx->tar.len / 2;
+	gzip_bytes(fx->tar.data, half, &fx->gz);
+	lg_buf_append(&two, fx->gz.data, fx->gz.len);
+	gzip_bytes(fx->tar.data + half, fx->tar.len - half, &fx->gz);
+	lg_buf_append(&two, fx->gz.data, fx->gz.len);
+	put_blob(fx, two.data, two.len, &d);
+	lg_layer_desc desc = make_desc(MT_GZIP, LG_COMP_GZIP, &d, two.len, &diff);
+	lg_layer *l = scan_ok(fx, &desc);
+	check_typical(l, big, big_len, fx->tar.len);
+	lg_layer_free(l);
+	lg_buf_append(&two, "junk", 4);
+	put_blob(fx, two.data, two.len, &d);
+	desc = make_desc(MT_GZIP, LG_COMP_GZIP, &d, two.len, &diff);
+	char *msg = scan_fail(fx, &desc);
+	assert_contains(msg, "trailing garbage after gzip data");
+	free(msg);
+	lg_buf_free(&two);
+	free(big);
+}
+
 /* Docker's media type leaves compression to detection: a plain tar too. */
 static void test_detect_plain(void **state)
 {
@@ -1021,6 +1052,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_typical),
 		T(test_gzip),
+		T(test_gzip_members),
 		T(test_detect_plain),
 		T(test_sparse),
 		T(test_hardlinks),
