@@ -154,14 +154,11 @@ static void draw(progress *pr)
 	fflush(stderr);
 }
 
-/* Draw at once, then about ten times a second until told to stop; clear
- * the line. */
+/* Redraw about ten times a second until told to stop; clear the line. */
 static void *progress_main(void *ud)
 {
 	progress *pr = ud;
 	pthread_mutex_lock(&pr->lock);
-	if (!pr->stop)
-		draw(pr);
 	while (!pr->stop) {
 		struct timespec t;
 		clock_gettime(CLOCK_REALTIME, &t);
@@ -194,8 +191,10 @@ static bool progress_start(progress *pr, pool *p, pthread_t *thread)
 		pr->total += (uint64_t)p->jobs[i].desc->size;
 	pthread_mutex_init(&pr->lock, NULL);
 	pthread_cond_init(&pr->wake, NULL);
+	draw(pr); /* at once: a scan may end before the thread first runs */
 	if (pthread_create(thread, NULL, progress_main, pr) == 0)
 		return true;
+	fprintf(stderr, "\r%*s\r", pr->width - 1, "");
 	pthread_cond_destroy(&pr->wake);
 	pthread_mutex_destroy(&pr->lock);
 	return false;
