@@ -15,7 +15,7 @@ BUILD      ?= build
 # SAN=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer.
 SAN        ?=
 
-PKGS = libarchive jansson libpcre2-8 libxxhash libcrypto
+PKGS = libarchive jansson libpcre2-8 libxxhash libcrypto libisal
 # Evaluated lazily, so `make deps` can install them first.
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lpthread

@@ -1,18 +1,21 @@
 /* layer.c - see layer.h
  *
- * The read path of a compressed layer is two libarchive readers stacked:
+ * The read path of a compressed layer is a decompressor in front of
+ * libarchive's tar reader:
  *
- *   blob (hashes: digest) -> outer: raw format + one filter (decompresses)
- *        -> diff stream (hashes: diff_id) -> inner: tar format -> entries
+ *   blob (hashes: digest) -> gzip: ISA-L (inflate.c)
+ *                            zstd, or Docker's sniffed type: libarchive's
+ *                            raw format + filter
+ *        -> diff stream (hashes: diff_id) -> tar reader -> entries
  *
- * Both readers pull through our callbacks, so every byte is hashed on its
- * way through and nothing is read twice.  An uncompressed layer skips the
- * outer reader.  The seam between the two is where a faster decompressor
- * can be put later without touching the tar walk.
+ * Every reader pulls through our callbacks, so every byte is hashed on its
+ * way through and nothing is read twice.  An uncompressed layer feeds the
+ * blob to the tar reader directly.
  */
 #include "layer.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +24,7 @@
 #include <xxhash.h>
 
 #include "evidence.h"
+#include "inflate.h"
 #include "tagscan.h"
 
 #define READ_BUF (128 * 1024)
@@ -29,6 +33,20 @@
 #define TAR_END_BYTES 1024
 /* Largest package manifest kept for after the walk. */
 #define MAX_CAPTURE (1024 * 1024)
+/* The last bytes of the tar stream, kept to re-read an entry's headers
+ * (a power of two); headers longer than half of it are refused. */
+#define RING (4u << 20)
+/* Most distinct SPDX tags one file may carry: more is an error, not
+ * evidence dropped (a "tag bomb" must not grow memory without bound). */
+#define MAX_FILE_TAGS 1024
+/* The first tags of a file are all kept, repeats too (a bundle's modules
+ * each carry theirs, on its own line); past them a repeat is dropped. */
+#define TAGS_VERBATIM 64
+/* Sparse holes read as zeros; their sum per layer may be at most this
+ * many times max(blob size, 1 GiB), so a tiny layer cannot make the walk
+ * hash terabytes of zeros. */
+#define HOLES_FACTOR 64
+#define GIB (1024ull * 1024 * 1024)
 
 typedef struct walker {
 	lg_layer *layer;
@@ -36,9 +54,14 @@ typedef struct walker {
 	lg_blob *blob;
 	lg_error *err;       /* the first error our callbacks met */
 	bool failed;
-	struct archive *outer; /* NULL for an uncompressed layer */
+	struct archive *outer; /* zstd (or sniffed) decompressor, or NULL */
+	lg_inflate *gz;        /* gzip decompressor, or NULL */
+	size_t peeked;         /* bytes of buf read to sniff, not yet handed on */
 	lg_hasher *diff;       /* NULL when the blob digest is the diff_id */
 	uint64_t trailing_zeros; /* zero bytes at the end of the diff stream so far */
+	unsigned char *ring;   /* the last RING bytes of the tar stream */
+	uint64_t ring_end;     /* stream offset just past the ring's last byte */
+	lg_buf pax;            /* scratch: a pax header's records */
 	bool stream_eof;       /* the diff stream has ended */
 	bool cut_tail;         /* it ended right after the last entry's data */
 	lg_strmap by_path;     /* path -> file index + 1, for hardlinks */
@@ -52,6 +75,12 @@ typedef struct walker {
 	size_t head_len;
 	bool capturing;        /* keep the whole file (a package manifest) */
 	lg_buf capture;
+	lg_strmap file_tags;   /* expr -> tag index + 1 of the current file, once
+				* it has TAGS_VERBATIM tags */
+	bool tag_bomb;         /* the current file has too many distinct tags */
+	uint64_t max_holes;    /* sparse holes read as zeros in this layer */
+	uint64_t max_bytes;    /* --max-bytes: tar stream + holes; 0: none */
+	_Atomic uint64_t *read_bytes; /* progress: compressed bytes; or NULL */
 } walker;
 
 static void LG_PRINTF(2, 3) add_warning(lg_layer *l, const char *fmt, ...)
@@ -75,35 +104,130 @@ static void note_error(walker *w)
 	w->failed = true;
 }
 
+/* --max-bytes: the layer's uncompressed bytes so far, holes included. */
+static bool over_limit(walker *w)
+{
+	const lg_layer *l = w->layer;
+	if (!w->max_bytes || l->tar_bytes + l->hole_bytes <= w->max_bytes)
+		return false;
+	if (!w->failed)
+		lg_err(w->err, "more than %llu uncompressed bytes (--max-bytes)",
+		       (unsigned long long)w->max_bytes);
+	w->failed = true;
+	return true;
+}
+
+static void ring_put(walker *w, const unsigned char *p, size_t n)
+{
+	if (n > RING) {
+		w->ring_end += n - RING;
+		p += n - RING;
+		n = RING;
+	}
+	size_t at = (size_t)(w->ring_end & (RING - 1));
+	size_t k = RING - at < n ? RING - at : n;
+	memcpy(w->ring + at, p, k);
+	memcpy(w->ring, p + k, n - k);
+	w->ring_end += n;
+}
+
+/* Copy stream bytes [off, off + n) from the ring; false when it no longer
+ * (or not yet) holds them all. */
+static bool ring_get(const walker *w, uint64_t off, void *out, size_t n)
+{
+	if (n > RING || off + n > w->ring_end || w->ring_end - off > RING)
+		return false;
+	size_t at = (size_t)(off & (RING - 1));
+	size_t k = RING - at < n ? RING - at : n;
+	memcpy(out, w->ring + at, k);
+	memcpy((unsigned char *)out + k, w->ring, n - k);
+	return true;
+}
+
+/* Every block of the tar stream passes here: the end-of-archive check
+ * counts zeros, the ring keeps the headers for check_headers(). */
 static void track_zeros(walker *w, const unsigned char *p, size_t n)
 {
 	size_t z = 0;
 	while (z < n && p[n - 1 - z] == 0)
 		z++;
 	w->trailing_zeros = z == n ? w->trailing_zeros + n : z;
+	ring_put(w, p, n);
+}
+
+/* The next block of the blob: first what sniffing read, then the rest. */
+static ssize_t blob_next(walker *w, const void **buf)
+{
+	*buf = w->buf;
+	if (w->peeked) {
+		ssize_t n = (ssize_t)w->peeked;
+		w->peeked = 0;
+		return n;
+	}
+	ssize_t n = lg_blob_read(w->blob, w->buf, READ_BUF, w->err);
+	if (n < 0)
+		note_error(w);
+	else if (w->read_bytes)
+		*w->read_bytes += (uint64_t)n;
+	return n;
+}
+
+static ssize_t gz_source(void *ud, const void **buf, lg_error *err)
+{
+	walker *w = ud;
+	(void)err; /* w->err is the same object */
+	return blob_next(w, buf);
 }
 
 static la_ssize_t blob_cb(struct archive *a, void *ud, const void **buf)
 {
 	walker *w = ud;
-	ssize_t n = lg_blob_read(w->blob, w->buf, READ_BUF, w->err);
+	ssize_t n = blob_next(w, buf);
 	if (n < 0) {
-		note_error(w);
 		archive_set_error(a, EIO, "%s", lg_error_msg(w->err));
 		return -1;
 	}
 	if (!w->outer) { /* uncompressed: the blob is the diff stream */
 		track_zeros(w, w->buf, (size_t)n);
 		w->stream_eof = n == 0;
+		w->layer->tar_bytes += (uint64_t)n;
+		if (over_limit(w)) {
+			archive_set_error(a, EFBIG, "%s", lg_error_msg(w->err));
+			return -1;
+		}
 	}
-	*buf = w->buf;
 	return n;
 }
 
-/* The inner (tar) reader pulls decompressed blocks from the outer one. */
+/* A block of the diff stream from ISA-L. */
+static la_ssize_t gz_diff_cb(struct archive *a, walker *w, const void **buf)
+{
+	ssize_t n = lg_inflate_read(w->gz, buf, w->err);
+	if (n < 0) {
+		archive_set_error(a, EIO, "%s", lg_error_msg(w->err));
+		note_error(w);
+		return -1;
+	}
+	if (n == 0) {
+		w->stream_eof = true;
+		return 0;
+	}
+	lg_hasher_update(w->diff, *buf, (size_t)n);
+	w->layer->tar_bytes += (uint64_t)n;
+	track_zeros(w, *buf, (size_t)n);
+	if (over_limit(w)) {
+		archive_set_error(a, EFBIG, "%s", lg_error_msg(w->err));
+		return -1;
+	}
+	return n;
+}
+
+/* The tar reader pulls decompressed blocks from the decompressor. */
 static la_ssize_t diff_cb(struct archive *a, void *ud, const void **buf)
 {
 	walker *w = ud;
+	if (w->gz)
+		return gz_diff_cb(a, w, buf);
 	const void *block;
 	size_t size;
 	la_int64_t offset;
@@ -124,6 +248,10 @@ static la_ssize_t diff_cb(struct archive *a, void *ud, const void **buf)
 	lg_hasher_update(w->diff, block, size);
 	w->layer->tar_bytes += size;
 	track_zeros(w, block, size);
+	if (over_limit(w)) {
+		archive_set_error(a, EFBIG, "%s", lg_error_msg(w->err));
+		return -1;
+	}
 	*buf = block;
 	return (la_ssize_t)size;
 }
@@ -131,6 +259,21 @@ static la_ssize_t diff_cb(struct archive *a, void *ud, const void **buf)
 static const char *filter_name(enum lg_compression c)
 {
 	return c == LG_COMP_GZIP ? "gzip" : c == LG_COMP_ZSTD ? "zstd" : "gzip, zstd or none";
+}
+
+/* Read the blob's first block, to tell gzip from the rest. */
+static int sniff(walker *w, bool *gzip)
+{
+	ssize_t n = lg_blob_read(w->blob, w->buf, READ_BUF, w->err);
+	if (n < 0) {
+		note_error(w);
+		return -1;
+	}
+	w->peeked = (size_t)n;
+	if (w->read_bytes)
+		*w->read_bytes += (uint64_t)n;
+	*gzip = n >= 2 && w->buf[0] == 0x1f && w->buf[1] == 0x8b;
+	return 0;
 }
 
 static int open_outer(walker *w)
@@ -160,12 +303,28 @@ static int open_outer(walker *w)
 	return 0;
 }
 
+/* Set up the decompressor: ISA-L for gzip, libarchive for the rest. */
+static int open_decompressor(walker *w)
+{
+	bool gzip;
+	if (w->desc->compression != LG_COMP_ZSTD && sniff(w, &gzip) < 0)
+		return -1;
+	if (w->desc->compression == LG_COMP_GZIP && !gzip)
+		return lg_err(w->err, "media type %s says gzip, but the blob is not gzip-compressed",
+			      w->desc->media_type);
+	if (w->desc->compression != LG_COMP_ZSTD && gzip) {
+		w->gz = lg_inflate_new(gz_source, w);
+		return 0;
+	}
+	return open_outer(w);
+}
+
 static struct archive *open_inner(walker *w)
 {
 	struct archive *a = archive_read_new();
 	archive_read_support_format_tar(a);
-	int r = w->outer ? archive_read_open(a, w, NULL, diff_cb, NULL)
-			 : archive_read_open(a, w, NULL, blob_cb, NULL);
+	int r = w->outer || w->gz ? archive_read_open(a, w, NULL, diff_cb, NULL)
+				  : archive_read_open(a, w, NULL, blob_cb, NULL);
 	if (r != ARCHIVE_OK) {
 		if (!w->failed)
 			lg_err(w->err, "not a tar archive: %s", archive_error_string(a));
@@ -189,6 +348,29 @@ static uint32_t add_entry(walker *w, const char *path, size_t len, uint8_t type)
 	return (uint32_t)l->nentries++;
 }
 
+/* Past TAGS_VERBATIM tags, the same expression in the same place
+ * (outside snippets, or in the same snippet) says nothing new. */
+static bool is_duplicate_tag(walker *w, const lg_file *f, const lg_tag_event *ev)
+{
+	if (f->ntags < TAGS_VERBATIM)
+		return false;
+	const uint32_t *idx = lg_strmap_get(&w->file_tags, ev->expr, ev->len);
+	return idx && w->layer->tags[*idx - 1].snippet_begin == ev->snippet_begin;
+}
+
+/* From TAGS_VERBATIM tags on, index them (all, the first time). */
+static void remember_tag(walker *w, const lg_file *f)
+{
+	const lg_layer *l = w->layer;
+	if (f->ntags < TAGS_VERBATIM)
+		return;
+	uint32_t from = f->ntags == TAGS_VERBATIM ? f->first_tag : (uint32_t)l->ntags - 1;
+	for (uint32_t i = from; i < l->ntags; i++) {
+		bool created;
+		*lg_strmap_put(&w->file_tags, l->tags[i].expr, l->tags[i].len, &created) = i + 1;
+	}
+}
+
 static void on_tag(void *ud, const lg_tag_event *ev)
 {
 	walker *w = ud;
@@ -201,6 +383,12 @@ static void on_tag(void *ud, const lg_tag_event *ev)
 				l->tags[i].snippet_end = ev->line;
 		return;
 	}
+	if (is_duplicate_tag(w, f, ev) || w->tag_bomb)
+		return;
+	if (f->ntags == MAX_FILE_TAGS) {
+		w->tag_bomb = true;
+		return;
+	}
 	lg_xgrow((void **)&l->tags, &l->tags_cap, l->ntags + 1, sizeof(*l->tags));
 	l->tags[l->ntags++] = (lg_tag){
 		.expr = lg_arena_strndup(&l->arena, ev->expr, ev->len),
@@ -209,6 +397,7 @@ static void on_tag(void *ud, const lg_tag_event *ev)
 		.snippet_begin = ev->snippet_begin,
 	};
 	f->ntags++;
+	remember_tag(w, f);
 }
 
 /* Keep what the walk needs after a file's data has streamed past: its head
@@ -228,12 +417,19 @@ static void keep(walker *w, const void *block, size_t size)
 	}
 }
 
+/* A compiled pattern keeps one PCRE2 match data (pattern.c), so layers
+ * walked in parallel take turns matching text rules. */
+static pthread_mutex_t text_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static void match_text(walker *w, lg_file *f)
 {
 	lg_layer *l = w->layer;
 	f->first_text = (uint32_t)l->ntexts;
 	for (size_t i = 0; i < w->ntext_rules; i++) {
-		if (!lg_rules_text_match(w->rules, i, w->head, w->head_len))
+		pthread_mutex_lock(&text_lock);
+		bool hit = lg_rules_text_match(w->rules, i, w->head, w->head_len);
+		pthread_mutex_unlock(&text_lock);
+		if (!hit)
 			continue;
 		lg_xgrow((void **)&l->texts, &l->texts_cap, l->ntexts + 1, sizeof(*l->texts));
 		l->texts[l->ntexts++] = lg_rules_text_at(w->rules, i);
@@ -268,10 +464,29 @@ static void hash_zeros(walker *w, uint64_t n)
 	}
 }
 
+/* A hole of a sparse file is content: zeros, hashed like any byte. */
+static int add_hole(walker *w, uint64_t n)
+{
+	if (n > w->max_holes - w->layer->hole_bytes) {
+		w->failed = true;
+		return lg_err(w->err, "sparse file holes add up to more than %llu bytes in a "
+			      "%llu-byte layer blob", (unsigned long long)w->max_holes,
+			      (unsigned long long)w->desc->size);
+	}
+	w->layer->hole_bytes += n;
+	if (over_limit(w))
+		return -1;
+	hash_zeros(w, n);
+	return 0;
+}
+
 /* Stream the current entry's data through the hash and the tag scanner. */
 static int read_content(walker *w, struct archive *a, lg_file *f, const char *name)
 {
 	XXH3_128bits_reset(w->xxh);
+	if (w->file_tags.count)
+		lg_strmap_free(&w->file_tags);
+	w->tag_bomb = false;
 	lg_tagscan_init(&w->tags, on_tag, w);
 	w->head_len = 0;
 	lg_buf_reset(&w->capture);
@@ -295,22 +510,45 @@ static int read_content(walker *w, struct archive *a, lg_file *f, const char *na
 			w->cut_tail = true;
 			break;
 		}
-		if ((uint64_t)offset > pos) /* a hole in a sparse file */
-			hash_zeros(w, (uint64_t)offset - pos);
+		if ((uint64_t)offset > pos && add_hole(w, (uint64_t)offset - pos) < 0)
+			return -1;
 		XXH3_128bits_update(w->xxh, block, size);
 		lg_tagscan_feed(&w->tags, block, size);
 		keep(w, block, size);
 		pos = (uint64_t)offset + size;
 	}
-	if (pos < f->size)
-		hash_zeros(w, f->size - pos);
+	if (pos < f->size && add_hole(w, f->size - pos) < 0)
+		return -1;
 	lg_tagscan_end(&w->tags);
+	if (w->tag_bomb) {
+		w->failed = true;
+		return lg_err(w->err, "more than %d distinct SPDX-License-Identifier tags in "
+			      "one file: refusing to drop evidence", MAX_FILE_TAGS);
+	}
 	match_text(w, f);
 	store_capture(w, f);
 	XXH128_canonical_t c;
 	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(w->xxh));
 	memcpy(f->xxh3, c.digest, sizeof(f->xxh3));
 	return 0;
+}
+
+/* A package manifest that is a hardlink is read from its target's
+ * captured content. */
+static void link_capture(walker *w, const lg_file *f, uint32_t target)
+{
+	lg_layer *l = w->layer;
+	for (size_t i = 0; i < l->ncaptures; i++) {
+		if (l->captures[i].file != target)
+			continue;
+		lg_capture c = l->captures[i];
+		c.file = (uint32_t)(f - l->files);
+		lg_xgrow((void **)&l->captures, &l->captures_cap, l->ncaptures + 1, sizeof(*l->captures));
+		l->captures[l->ncaptures++] = c;
+		return;
+	}
+	add_warning(l, "%s: package manifest is a hardlink to %s, which is not a package "
+		    "manifest; not read", f->path, l->files[target].path);
 }
 
 /* A hardlink carries its target's evidence (the target is earlier in the
@@ -334,6 +572,8 @@ static void link_evidence(walker *w, lg_file *f, const char *target, const char 
 	f->ntags = t->ntags;
 	f->first_text = t->first_text;
 	f->ntext = t->ntext;
+	if (lg_is_package_manifest(f->path, f->len))
+		link_capture(w, f, *idx - 1);
 }
 
 static int add_file(walker *w, struct archive *a, struct archive_entry *e,
@@ -428,6 +668,90 @@ static int walk_entry(walker *w, struct archive *a, struct archive_entry *e)
 	return 0;
 }
 
+/* A tar number field: octal (NUL- or space-padded), or base-256. */
+static uint64_t tar_number(const unsigned char *p, size_t n)
+{
+	uint64_t v = 0;
+	if (*p & 0x80) {
+		for (size_t i = 1; i < n; i++)
+			v = v << 8 | p[i];
+		return v;
+	}
+	size_t i = 0;
+	while (i < n && p[i] == ' ')
+		i++;
+	for (; i < n && p[i] >= '0' && p[i] <= '7'; i++)
+		v = v << 3 | (uint64_t)(p[i] - '0');
+	return v;
+}
+
+/* The name a pax record gives (path, linkpath, GNU.sparse.name) with a
+ * NUL byte inside: libarchive would cut the name there, silently. */
+static const char *pax_nul_name(const char *r, size_t n)
+{
+	static const char *const keys[] = { "path", "linkpath", "GNU.sparse.name" };
+	size_t i = 0;
+	while (i < n) {
+		size_t len = 0, j = i;
+		while (j < n && r[j] >= '0' && r[j] <= '9' && len < n)
+			len = len * 10 + (size_t)(r[j++] - '0');
+		if (j >= n || r[j] != ' ' || len <= j - i || len > n - i)
+			return NULL; /* malformed: libarchive warns, which fails the walk */
+		const char *key = r + j + 1, *end = r + i + len - 1; /* at '\n' */
+		const char *eq = memchr(key, '=', (size_t)(end - key));
+		for (size_t k = 0; eq && k < LG_ARRAY_LEN(keys); k++)
+			if ((size_t)(eq - key) == strlen(keys[k]) &&
+			    memcmp(key, keys[k], strlen(keys[k])) == 0 &&
+			    memchr(eq + 1, '\0', (size_t)(end - eq - 1)))
+				return keys[k];
+		i += len;
+	}
+	return NULL;
+}
+
+/* Re-read the header blocks of the entry libarchive just returned (pax
+ * extended headers included) from the ring, and refuse a name with a NUL
+ * byte in it rather than let it turn into another path. */
+static int check_headers(walker *w, struct archive *a)
+{
+	uint64_t pos = (uint64_t)archive_read_header_position(a);
+	uint64_t end = (uint64_t)archive_filter_bytes(a, 0);
+	while (pos + 512 <= end) {
+		unsigned char h[512];
+		if (!ring_get(w, pos, h, sizeof(h)))
+			return lg_err(w->err, "tar headers at offset %llu: too long to check",
+				      (unsigned long long)pos);
+		uint64_t size = tar_number(h + 124, 12);
+		pos += 512;
+		if (h[156] == 'x' || h[156] == 'X') {
+			if (size > RING / 2)
+				return lg_err(w->err, "pax header at offset %llu: %llu bytes is too "
+					      "long", (unsigned long long)pos - 512,
+					      (unsigned long long)size);
+			lg_buf_reset(&w->pax);
+			lg_xgrow((void **)&w->pax.data, &w->pax.cap, (size_t)size + 1, 1);
+			if (!ring_get(w, pos, w->pax.data, (size_t)size))
+				return lg_err(w->err, "pax header at offset %llu: too long to check",
+					      (unsigned long long)pos - 512);
+			const char *key = pax_nul_name(w->pax.data, (size_t)size);
+			if (key)
+				return lg_err(w->err, "pax header at offset %llu: a NUL byte inside "
+					      "its %s: a hostile name, refused",
+					      (unsigned long long)pos - 512, key);
+		}
+		pos += (size + 511) / 512 * 512;
+	}
+	return 0;
+}
+
+/* A header warning is an error unless it is about owner names, which
+ * licgate does not use: any other (a malformed pax attribute, a name that
+ * could not be read) may mean the entry is not what it claims to be. */
+static bool harmless_warning(const char *msg)
+{
+	return msg && (strstr(msg, "Uname") || strstr(msg, "Gname"));
+}
+
 static int walk_tar(walker *w, struct archive *a)
 {
 	for (;;) {
@@ -435,16 +759,23 @@ static int walk_tar(walker *w, struct archive *a)
 		int r = archive_read_next_header(a, &e);
 		if (r == ARCHIVE_EOF)
 			return 0;
-		if (r == ARCHIVE_RETRY)
-			continue;
-		if (r == ARCHIVE_WARN) {
+		if (r == ARCHIVE_RETRY && !w->failed) {
+			/* libarchive would skip the block and resync: the
+			 * entries it skips would go unscanned. */
+			return lg_err(w->err, "bad tar header checksum at offset %lld: %s",
+				      (long long)archive_filter_bytes(a, 0) - 512,
+				      archive_error_string(a));
+		}
+		if (r == ARCHIVE_WARN && harmless_warning(archive_error_string(a))) {
 			add_warning(w->layer, "%s", archive_error_string(a));
 		} else if (r != ARCHIVE_OK) {
 			if (!w->failed)
-				lg_err(w->err, "%s", archive_error_string(a));
+				lg_err(w->err, "tar header at offset %lld: %s",
+				       (long long)archive_read_header_position(a),
+				       archive_error_string(a));
 			return -1;
 		}
-		if (walk_entry(w, a, e) < 0)
+		if (check_headers(w, a) < 0 || walk_entry(w, a, e) < 0)
 			return -1;
 		if (w->cut_tail)
 			return 0;
@@ -455,17 +786,19 @@ static int walk_tar(walker *w, struct archive *a)
  * every byte, then compare them. */
 static int finish(walker *w)
 {
-	if (w->outer) {
+	if (w->outer || w->gz) {
 		la_ssize_t n;
 		const void *unused;
-		while ((n = diff_cb(w->outer, w, &unused)) > 0)
+		struct archive *scratch = archive_read_new(); /* for error strings */
+		while ((n = diff_cb(scratch, w, &unused)) > 0)
 			;
+		archive_read_free(scratch);
 		if (n < 0)
 			return -1;
 	}
 	if (lg_blob_finish(w->blob, w->err) < 0)
 		return -1;
-	if (!w->outer)
+	if (!w->outer && !w->gz)
 		w->layer->tar_bytes = lg_blob_offset(w->blob);
 	char got[sizeof(w->desc->diff_id.str)];
 	if (w->diff)
@@ -495,9 +828,13 @@ static int scan(walker *w, lg_input *in)
 		return -1;
 	}
 	bool compressed = d->compression != LG_COMP_NONE;
+	/* The whole blob of an uncompressed layer is its tar stream. */
+	if (!compressed && w->max_bytes && (uint64_t)d->size > w->max_bytes)
+		return lg_err(w->err, "more than %llu uncompressed bytes (--max-bytes)",
+			      (unsigned long long)w->max_bytes);
 	if (compressed || d->path || d->diff_id.alg != d->digest.alg)
 		w->diff = lg_hasher_new(d->diff_id.alg);
-	if (compressed && open_outer(w) < 0)
+	if (compressed && open_decompressor(w) < 0)
 		return -1;
 	if (!compressed && w->diff)
 		return lg_err(w->err, "uncompressed layer with a diff_id of another algorithm is not supported");
@@ -514,17 +851,29 @@ static int scan(walker *w, lg_input *in)
 int lg_layer_scan(lg_input *in, const lg_layer_desc *desc,
 		  const lg_rules *rules, lg_layer **out, lg_error *err)
 {
+	return lg_layer_scan_with(in, desc, rules, NULL, out, err);
+}
+
+int lg_layer_scan_with(lg_input *in, const lg_layer_desc *desc, const lg_rules *rules,
+		       const lg_walk_options *opts, lg_layer **out, lg_error *err)
+{
 	walker w = {
 		.layer = lg_xcalloc(1, sizeof(lg_layer)),
 		.desc = desc,
 		.err = err,
 		.xxh = XXH3_createState(),
 		.buf = lg_xmalloc(READ_BUF),
+		.ring = lg_xmalloc(RING),
 		.rules = rules,
 		.ntext_rules = rules ? lg_rules_text_count(rules) : 0,
 	};
 	if (w.ntext_rules)
 		w.head = lg_xmalloc(LG_TEXT_HEAD);
+	w.max_holes = HOLES_FACTOR * ((uint64_t)desc->size > GIB ? (uint64_t)desc->size : GIB);
+	if (opts) {
+		w.max_bytes = opts->max_bytes;
+		w.read_bytes = opts->read_bytes;
+	}
 	if (!w.xxh) {
 		fputs("licgate: out of memory\n", stderr);
 		exit(2);
@@ -532,12 +881,16 @@ int lg_layer_scan(lg_input *in, const lg_layer_desc *desc,
 	int r = scan(&w, in);
 	if (w.outer)
 		archive_read_free(w.outer);
+	lg_inflate_free(w.gz);
 	lg_blob_free(w.blob);
 	lg_hasher_free(w.diff);
 	lg_strmap_free(&w.by_path);
+	lg_strmap_free(&w.file_tags);
 	XXH3_freeState(w.xxh);
 	lg_buf_free(&w.name);
 	lg_buf_free(&w.capture);
+	lg_buf_free(&w.pax);
+	free(w.ring);
 	free(w.buf);
 	free(w.head);
 	if (r < 0) {
@@ -547,6 +900,20 @@ int lg_layer_scan(lg_input *in, const lg_layer_desc *desc,
 	lg_evidence_resolve(w.layer);
 	*out = w.layer;
 	return 0;
+}
+
+int lg_layer_verify_blob(lg_input *in, const lg_layer_desc *d, lg_error *err)
+{
+	if (d->path)
+		return lg_err(err, "a docker-archive layer is verified by walking it");
+	if (d->size == 0)
+		return lg_err(err, "layer blob is empty (0 bytes): not a tar archive");
+	lg_blob *b = NULL;
+	if (lg_blob_open(in, NULL, &d->digest, d->size, &b, err) < 0)
+		return -1;
+	int r = lg_blob_finish(b, err);
+	lg_blob_free(b);
+	return r;
 }
 
 void lg_layer_free(lg_layer *layer)

@@ -107,7 +107,16 @@ typedef struct lg_layer {
 	size_t nwarnings;
 	uint64_t content_bytes; /* sum of regular files' sizes */
 	uint64_t tar_bytes;     /* size of the uncompressed tar stream */
+	uint64_t hole_bytes;    /* sparse files' holes, read as zeros */
 } lg_layer;
+
+/* What a walk may read, and where it tells how far it got. */
+typedef struct lg_walk_options {
+	uint64_t max_bytes;           /* uncompressed bytes (tar stream and
+				       * sparse holes); 0: no limit */
+	_Atomic uint64_t *read_bytes; /* compressed bytes read are added here
+				       * as the walk goes; may be NULL */
+} lg_walk_options;
 
 /* Walk the layer desc from in; verify its blob digest and its diff_id.
  * rules (may be NULL) supplies the `text` rules matched against the head
@@ -115,6 +124,15 @@ typedef struct lg_layer {
  * or verified. */
 int lg_layer_scan(lg_input *in, const lg_layer_desc *desc,
 		  const lg_rules *rules, lg_layer **out, lg_error *err);
+/* The same within the limits of opts (may be NULL): a layer of more than
+ * opts->max_bytes uncompressed bytes is an error. */
+int lg_layer_scan_with(lg_input *in, const lg_layer_desc *desc, const lg_rules *rules,
+		       const lg_walk_options *opts, lg_layer **out, lg_error *err);
 void lg_layer_free(lg_layer *layer);
+
+/* Read the blob of layer desc and check its size and digest, without
+ * walking it (a layer whose walk comes from the cache).  A layer without
+ * a blob digest (docker-archive) cannot be checked this way: -1. */
+int lg_layer_verify_blob(lg_input *in, const lg_layer_desc *desc, lg_error *err);
 
 #endif

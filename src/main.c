@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <locale.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,16 @@ static const char SCAN_USAGE[] =
 	"  -o, --output FILE       write the report to FILE instead of standard output\n"
 	"  -q, --quiet             no report on standard output; the exit status tells\n"
 	"  -v, --verbose           text: list every warning, not only their number\n"
+	"  -j, --jobs N            walk up to N layers at once (default: the number\n"
+	"                          of online CPUs); the report does not depend on N\n"
+	"      --cache-dir DIR     the layer cache (default: $XDG_CACHE_HOME/licgate,\n"
+	"                          else ~/.cache/licgate)\n"
+	"      --no-cache          neither read nor write the layer cache\n"
+	"      --max-bytes N[KMG]  stop (exit 2) past N uncompressed bytes of layers\n"
+	"                          (K, M, G: 1024, 1024^2, 1024^3)\n"
+	"      --progress, --no-progress\n"
+	"                          a progress line on standard error (default: only\n"
+	"                          when it is a terminal)\n"
 	"  -h, --help              this help\n"
 	"\n"
 	"Exit status: 0 pass, 1 violations, 2 could not complete.\n";
@@ -97,8 +108,42 @@ typedef struct scan_args {
 	size_t nrefs;
 	lg_report_options report;
 	bool quiet;
+	unsigned jobs;
+	bool no_cache;
+	const char *cache_dir;
+	uint64_t max_bytes;
+	int progress;
 	const char *image;
 } scan_args;
+
+/* --jobs N: 1 to 1024. */
+static unsigned parse_jobs(const char *s)
+{
+	char *end;
+	errno = 0;
+	unsigned long n = strtoul(s, &end, 10);
+	if (errno || end == s || *end || n < 1 || n > 1024 || *s == '-' || *s == '+')
+		die_usage("--jobs %s: want a number from 1 to 1024", s);
+	return (unsigned)n;
+}
+
+/* --max-bytes N[KMG]: a positive count of bytes, in KiB, MiB or GiB. */
+static uint64_t parse_bytes(const char *s)
+{
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(s, &end, 10);
+	unsigned shift = 0;
+	if (*end && !end[1])
+		shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : 99;
+	else if (*end)
+		shift = 99;
+	if (errno || end == s || *s < '0' || *s > '9' || n == 0 || shift == 99 ||
+	    n > (UINT64_MAX >> shift))
+		die_usage("--max-bytes %s: want a positive number of bytes, optionally "
+			  "followed by K, M or G", s);
+	return (uint64_t)n << shift;
+}
 
 static void parse_scan(int argc, char **argv, scan_args *a)
 {
@@ -111,13 +156,19 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "cache-dir", required_argument, NULL, 'C' },
+		{ "no-cache", no_argument, NULL, 'N' },
+		{ "max-bytes", required_argument, NULL, 'M' },
+		{ "progress", no_argument, NULL, 'P' },
+		{ "no-progress", no_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	lg_error err = LG_ERROR_INIT;
 	int c;
 	opterr = 0; /* we say it ourselves, as "licgate: ..." */
-	while ((c = getopt_long(argc, argv, ":r:t:p:f:o:qvh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":r:t:p:f:o:qvj:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			a->rules = optarg;
@@ -152,6 +203,22 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 			break;
 		case 'v':
 			a->report.verbose = true;
+			break;
+		case 'j':
+			a->jobs = parse_jobs(optarg);
+			break;
+		case 'C':
+			a->cache_dir = optarg;
+			break;
+		case 'N':
+			a->no_cache = true;
+			break;
+		case 'M':
+			a->max_bytes = parse_bytes(optarg);
+			break;
+		case 'P':
+		case 'Q':
+			a->progress = c == 'P';
 			break;
 		case 'h':
 			fputs(SCAN_USAGE, stdout);
@@ -244,7 +311,7 @@ static int write_report(const lg_scan *s, scan_args *a, lg_error *err)
 
 static int cmd_scan(int argc, char **argv)
 {
-	scan_args a = { 0 };
+	scan_args a = { .progress = -1 };
 	parse_scan(argc, argv, &a);
 	a.report.color = want_color(&a);
 
@@ -271,6 +338,11 @@ static int cmd_scan(int argc, char **argv)
 		},
 		.rules = rules,
 		.target = target,
+		.jobs = a.jobs,
+		.no_cache = a.no_cache,
+		.max_bytes = a.max_bytes,
+		.progress = a.progress,
+		.cache_dir = a.cache_dir,
 	};
 	lg_scan *scan = NULL;
 	int status;

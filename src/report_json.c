@@ -208,13 +208,16 @@ static json_t *jsummary(const lg_scan *s)
 	lg_summary sum;
 	lg_summarize(s, &sum);
 	json_t *classes = jclasses(s);
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:f,s:o,s:I,s:I,s:I}",
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:I,s:o,s:I,s:I,s:I}",
 			 "manifests", (json_int_t)sum.images,
 			 "layers", (json_int_t)sum.layers,
 			 "files", (json_int_t)sum.files,
 			 "bytes", (json_int_t)sum.bytes,
+			 "uncompressed_bytes", (json_int_t)s->uncompressed_bytes,
 			 "content_bytes", (json_int_t)sum.content_bytes,
 			 "seconds", s->seconds,
+			 "mb_per_second", lg_scan_mb_per_second(s),
+			 "cached_layers", (json_int_t)s->cached_layers,
 			 "classes", classes,
 			 "violations", (json_int_t)sum.violations,
 			 "warnings", (json_int_t)sum.warnings,

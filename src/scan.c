@@ -1,10 +1,14 @@
 /* scan.c - see scan.h */
 #include "scan.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "cache.h"
 #include "util.h"
 #include "whiteout.h"
 
@@ -15,26 +19,324 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* The index of the distinct layer with this digest, walking it first if
- * no earlier image had it. */
-static int layer_id(lg_scan *s, lg_input *in, const lg_layer_desc *d,
-		    size_t *id, lg_error *err)
+/* ---- walking the distinct layers, in parallel ------------------------ */
+
+/* One distinct layer to walk, and what came of it. */
+typedef struct job {
+	const lg_layer_desc *desc;
+	size_t image, index; /* the first image that has it, and where */
+	lg_layer *layer;     /* the result, owned until moved to the scan */
+	lg_error err;
+	bool failed;
+	bool cached;         /* layer came from the cache */
+} job;
+
+typedef struct pool {
+	const lg_scan_options *opts;
+	lg_input *in;
+	job *jobs;
+	size_t njobs;
+	lg_cache *cache;      /* NULL: no cache */
+	lg_walk_options walk; /* --max-bytes, and the progress counter */
+	_Atomic uint64_t read_bytes;   /* compressed bytes read so far */
+	_Atomic size_t done;           /* jobs finished */
+	pthread_mutex_t lock; /* guards next, first_failed and cache_warning */
+	size_t next;          /* the next job to start */
+	size_t first_failed;  /* the lowest job that failed, or njobs */
+	char *cache_warning;  /* the first cache write that failed */
+} pool;
+
+static void cache_warn(pool *p, char *warning)
 {
-	for (size_t i = 0; i < s->nlayers; i++) {
-		if (strcmp(s->layers[i].desc->digest.str, d->digest.str) == 0) {
-			if (strcmp(s->layers[i].desc->diff_id.str, d->diff_id.str) != 0)
+	pthread_mutex_lock(&p->lock);
+	if (!p->cache_warning)
+		p->cache_warning = steal_pointer(&warning);
+	pthread_mutex_unlock(&p->lock);
+	free(warning);
+}
+
+/* Walk j's layer, or take its walk from the cache once its blob is
+ * verified; store a fresh walk. */
+static int run_job(pool *p, job *j)
+{
+	const lg_rules *rules = p->opts->rules;
+	/* A docker-archive layer has no blob digest to verify on its own. */
+	if (!p->cache || j->desc->path)
+		return lg_layer_scan_with(p->in, j->desc, rules, &p->walk, &j->layer, &j->err);
+	char key[LG_CACHE_KEY_LEN];
+	lg_cache_key(j->desc, rules, key);
+	lg_layer *l = lg_cache_load(p->cache, key, rules);
+	if (l) {
+		if (lg_layer_verify_blob(p->in, j->desc, &j->err) < 0) {
+			lg_layer_free(l);
+			return -1;
+		}
+		p->read_bytes += (uint64_t)j->desc->size;
+		j->layer = l;
+		j->cached = true;
+		return 0;
+	}
+	if (lg_layer_scan_with(p->in, j->desc, rules, &p->walk, &j->layer, &j->err) < 0)
+		return -1;
+	char *warning = NULL;
+	if (lg_cache_store(p->cache, key, rules, j->layer, &warning) < 0)
+		cache_warn(p, warning);
+	return 0;
+}
+
+/* Take jobs in order; stop past the lowest failure.  Every job below the
+ * final first_failed has run, so the error reported (the lowest failing
+ * job's) does not depend on timing. */
+static void *worker(void *ud)
+{
+	pool *p = ud;
+	for (;;) {
+		pthread_mutex_lock(&p->lock);
+		size_t i = p->next;
+		if (i < p->first_failed)
+			p->next++;
+		pthread_mutex_unlock(&p->lock);
+		if (i >= p->first_failed)
+			return NULL;
+		job *j = &p->jobs[i];
+		int r = run_job(p, j);
+		p->done++;
+		if (r == 0)
+			continue;
+		pthread_mutex_lock(&p->lock);
+		j->failed = true;
+		if (i < p->first_failed)
+			p->first_failed = i;
+		pthread_mutex_unlock(&p->lock);
+	}
+}
+
+static unsigned thread_count(const lg_scan_options *o, size_t njobs)
+{
+	long n = o->jobs ? (long)o->jobs : sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	if ((size_t)n > njobs)
+		n = (long)njobs;
+	return n > 0 ? (unsigned)n : 1;
+}
+
+/* ---- progress ---------------------------------------------------------- */
+
+typedef struct progress {
+	pool *p;
+	uint64_t total;       /* compressed bytes of every job */
+	pthread_mutex_t lock; /* guards stop */
+	pthread_cond_t wake;
+	bool stop;
+	int width;            /* of the longest line drawn, "\r" included */
+} progress;
+
+static void draw(progress *pr)
+{
+	enum { WIDTH = 30 };
+	uint64_t got = pr->p->read_bytes;
+	if (got > pr->total)
+		got = pr->total;
+	unsigned filled = pr->total ? (unsigned)(got * WIDTH / pr->total) : WIDTH;
+	char bar[WIDTH + 1];
+	for (unsigned i = 0; i < WIDTH; i++)
+		bar[i] = i < filled ? '#' : '-';
+	bar[WIDTH] = '\0';
+	/* Spaces, not escape sequences, blank what a longer line left. */
+	int n = fprintf(stderr, "\rlicgate: [%s] %5.1f/%.1f MB, %zu/%zu layers", bar,
+			(double)got / 1e6, (double)pr->total / 1e6, (size_t)pr->p->done,
+			pr->p->njobs);
+	if (n > 0 && n < pr->width)
+		fprintf(stderr, "%*s", pr->width - n, "");
+	if (n > pr->width)
+		pr->width = n;
+	fflush(stderr);
+}
+
+/* Redraw about ten times a second until told to stop; clear the line. */
+static void *progress_main(void *ud)
+{
+	progress *pr = ud;
+	pthread_mutex_lock(&pr->lock);
+	while (!pr->stop) {
+		struct timespec t;
+		clock_gettime(CLOCK_REALTIME, &t);
+		t.tv_nsec += 100 * 1000 * 1000;
+		if (t.tv_nsec >= 1000 * 1000 * 1000) {
+			t.tv_sec++;
+			t.tv_nsec -= 1000 * 1000 * 1000;
+		}
+		pthread_cond_timedwait(&pr->wake, &pr->lock, &t);
+		if (!pr->stop)
+			draw(pr);
+	}
+	pthread_mutex_unlock(&pr->lock);
+	if (pr->width) {
+		fprintf(stderr, "\r%*s\r", pr->width - 1, "");
+		fflush(stderr);
+	}
+	return NULL;
+}
+
+static bool want_progress(const lg_scan_options *o)
+{
+	return o->progress > 0 || (o->progress < 0 && isatty(STDERR_FILENO));
+}
+
+static bool progress_start(progress *pr, pool *p, pthread_t *thread)
+{
+	*pr = (progress){ .p = p };
+	for (size_t i = 0; i < p->njobs; i++)
+		pr->total += (uint64_t)p->jobs[i].desc->size;
+	pthread_mutex_init(&pr->lock, NULL);
+	pthread_cond_init(&pr->wake, NULL);
+	draw(pr); /* at once: a scan may end before the thread first runs */
+	if (pthread_create(thread, NULL, progress_main, pr) == 0)
+		return true;
+	fprintf(stderr, "\r%*s\r", pr->width - 1, "");
+	pthread_cond_destroy(&pr->wake);
+	pthread_mutex_destroy(&pr->lock);
+	return false;
+}
+
+static void progress_stop(progress *pr, pthread_t thread)
+{
+	pthread_mutex_lock(&pr->lock);
+	pr->stop = true;
+	pthread_cond_signal(&pr->wake);
+	pthread_mutex_unlock(&pr->lock);
+	pthread_join(thread, NULL);
+	pthread_cond_destroy(&pr->wake);
+	pthread_mutex_destroy(&pr->lock);
+}
+
+static void run_pool(pool *p)
+{
+	progress pr;
+	pthread_t pr_thread;
+	bool show = want_progress(p->opts) && progress_start(&pr, p, &pr_thread);
+	unsigned n = thread_count(p->opts, p->njobs);
+	pthread_t *threads = lg_xcalloc(n, sizeof(*threads));
+	unsigned started = 0;
+	/* This thread works too; a thread that cannot start leaves its share
+	 * to the others. */
+	for (unsigned i = 1; i < n; i++)
+		if (pthread_create(&threads[started], NULL, worker, p) == 0)
+			started++;
+	worker(p);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	free(threads);
+	if (show)
+		progress_stop(&pr, pr_thread);
+}
+
+/* The distinct layers of every image, in order of first appearance. */
+static int collect_jobs(lg_scan *s, job **out, size_t *count, lg_error *err)
+{
+	job *jobs = NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < s->set->nimages; i++) {
+		const lg_image *img = &s->set->images[i];
+		for (size_t k = 0; k < img->nlayers; k++) {
+			const lg_layer_desc *d = &img->layers[k];
+			size_t j = 0;
+			while (j < n && strcmp(jobs[j].desc->digest.str, d->digest.str) != 0)
+				j++;
+			if (j < n && strcmp(jobs[j].desc->diff_id.str, d->diff_id.str) != 0) {
+				free(jobs);
 				return lg_err(err, "layer %s: images disagree on its diff_id", d->digest.str);
-			*id = i;
-			return 0;
+			}
+			if (j < n)
+				continue;
+			jobs = lg_xrealloc(jobs, (n + 1) * sizeof(*jobs));
+			jobs[n++] = (job){ .desc = d, .image = i, .index = k };
 		}
 	}
-	lg_layer *layer = NULL;
-	if (lg_layer_scan(in, d, s->opts->rules, &layer, err) < 0)
-		return -1;
-	s->layers = lg_xrealloc(s->layers, (s->nlayers + 1) * sizeof(*s->layers));
-	s->layers[s->nlayers] = (lg_scanned_layer){ .desc = d, .layer = layer };
-	*id = s->nlayers++;
+	*out = jobs;
+	*count = n;
 	return 0;
+}
+
+/* The error of the lowest failing job, with the context of its image. */
+static int job_error(const lg_scan *s, job *j, lg_error *err)
+{
+	const lg_image *img = &s->set->images[j->image];
+	const lg_layer_desc *d = j->desc;
+	lg_err(err, "%s", lg_error_msg(&j->err));
+	return lg_err_prefix(err, "%s %s: layer %zu (%s)",
+			     img->media_type ? "manifest" : "image", img->digest.str,
+			     j->index + 1, d->path ? d->path : d->digest.str);
+}
+
+/* --max-bytes over the whole scan, in layer order: the first job whose
+ * layers so far add up to more is where the scan stops. */
+static void check_total(pool *p)
+{
+	uint64_t max = p->walk.max_bytes, sum = 0;
+	for (size_t i = 0; max && i < p->first_failed; i++) {
+		const lg_layer *l = p->jobs[i].layer;
+		sum += l->tar_bytes + l->hole_bytes;
+		if (sum <= max)
+			continue;
+		lg_err(&p->jobs[i].err, "more than %llu uncompressed bytes in all, with the "
+		       "layers before it (--max-bytes)", (unsigned long long)max);
+		p->jobs[i].failed = true;
+		p->first_failed = i;
+		return;
+	}
+}
+
+/* Walk every distinct layer once; on success the scan owns them all. */
+static int walk_layers(lg_scan *s, lg_input *in, lg_error *err)
+{
+	pool p = { .opts = s->opts, .in = in };
+	p.walk = (lg_walk_options){ .max_bytes = s->opts->max_bytes, .read_bytes = &p.read_bytes };
+	if (collect_jobs(s, &p.jobs, &p.njobs, err) < 0)
+		return -1;
+	p.first_failed = p.njobs;
+	if (!s->opts->no_cache) {
+		char *warning = NULL;
+		p.cache = lg_cache_open(s->opts->cache_dir, &warning);
+		p.cache_warning = warning;
+	}
+	pthread_mutex_init(&p.lock, NULL);
+	if (p.njobs)
+		run_pool(&p);
+	pthread_mutex_destroy(&p.lock);
+	check_total(&p);
+	lg_cache_free(p.cache);
+	if (p.cache_warning)
+		fprintf(stderr, "licgate: warning: %s: layer walks not cached\n", p.cache_warning);
+	free(p.cache_warning);
+	int r = p.first_failed < p.njobs ? job_error(s, &p.jobs[p.first_failed], err) : 0;
+	s->layers = lg_xcalloc(p.njobs ? p.njobs : 1, sizeof(*s->layers));
+	for (size_t i = 0; i < p.njobs; i++) {
+		lg_error_clear(&p.jobs[i].err);
+		if (r < 0) {
+			lg_layer_free(p.jobs[i].layer);
+			continue;
+		}
+		s->layers[i] = (lg_scanned_layer){
+			.desc = p.jobs[i].desc,
+			.layer = p.jobs[i].layer,
+			.cached = p.jobs[i].cached,
+		};
+		s->cached_layers += p.jobs[i].cached;
+		s->uncompressed_bytes += p.jobs[i].layer->tar_bytes;
+	}
+	s->nlayers = r < 0 ? 0 : p.njobs;
+	free(p.jobs);
+	return r;
+}
+
+static size_t layer_id(const lg_scan *s, const lg_layer_desc *d)
+{
+	for (size_t i = 0; i < s->nlayers; i++)
+		if (strcmp(s->layers[i].desc->digest.str, d->digest.str) == 0)
+			return i;
+	abort(); /* walk_layers() has every layer of every image */
 }
 
 static void classify_layer(const lg_scan_options *o, lg_scanned_layer *sl)
@@ -52,23 +354,15 @@ static void classify_layer(const lg_scan_options *o, lg_scanned_layer *sl)
 	}
 }
 
-static int scan_image(lg_scan *s, lg_input *in, size_t idx, lg_error *err)
+static void scan_image(lg_scan *s, size_t idx)
 {
 	const lg_image *img = &s->set->images[idx];
 	lg_scanned_image *si = &s->images[idx];
 	si->image = img;
 	si->layer_ids = lg_xcalloc(img->nlayers, sizeof(size_t));
 	si->deleted_by = lg_xcalloc(img->nlayers, sizeof(uint32_t *));
-	for (size_t i = 0; i < img->nlayers; i++) {
-		size_t before = s->nlayers;
-		if (layer_id(s, in, &img->layers[i], &si->layer_ids[i], err) < 0)
-			return lg_err_prefix(err, "%s %s: layer %zu (%s)",
-					     img->media_type ? "manifest" : "image", img->digest.str,
-					     i + 1, img->layers[i].path ? img->layers[i].path
-									 : img->layers[i].digest.str);
-		if (s->nlayers > before)
-			classify_layer(s->opts, &s->layers[si->layer_ids[i]]);
-	}
+	for (size_t i = 0; i < img->nlayers; i++)
+		si->layer_ids[i] = layer_id(s, &img->layers[i]);
 	const lg_layer **stack = lg_xcalloc(img->nlayers, sizeof(*stack));
 	for (size_t i = 0; i < img->nlayers; i++) {
 		stack[i] = s->layers[si->layer_ids[i]].layer;
@@ -76,7 +370,6 @@ static int scan_image(lg_scan *s, lg_input *in, size_t idx, lg_error *err)
 	}
 	lg_whiteout_resolve(stack, img->nlayers, si->deleted_by);
 	free(stack);
-	return 0;
 }
 
 int lg_scan_run(const lg_scan_options *opts, lg_scan **out, lg_error *err)
@@ -88,12 +381,16 @@ int lg_scan_run(const lg_scan_options *opts, lg_scan **out, lg_error *err)
 	lg_scan *s = lg_xcalloc(1, sizeof(*s));
 	s->opts = opts;
 	int r = lg_oci_load(in, &opts->select, &s->set, err);
-	if (r == 0) {
-		s->images = lg_xcalloc(s->set->nimages, sizeof(*s->images));
-		for (size_t i = 0; i < s->set->nimages && r == 0; i++)
-			r = scan_image(s, in, i, err);
-	}
+	if (r == 0)
+		r = walk_layers(s, in, err);
 	lg_input_free(in);
+	if (r == 0) {
+		for (size_t i = 0; i < s->nlayers; i++)
+			classify_layer(opts, &s->layers[i]);
+		s->images = lg_xcalloc(s->set->nimages, sizeof(*s->images));
+		for (size_t i = 0; i < s->set->nimages; i++)
+			scan_image(s, i);
+	}
 	if (r < 0) {
 		lg_scan_free(s);
 		return lg_err_prefix(err, "%s", opts->image);
@@ -101,6 +398,11 @@ int lg_scan_run(const lg_scan_options *opts, lg_scan **out, lg_error *err)
 	s->seconds = now() - start;
 	*out = s;
 	return 0;
+}
+
+double lg_scan_mb_per_second(const lg_scan *s)
+{
+	return s->seconds > 1e-6 ? (double)s->uncompressed_bytes / 1e6 / s->seconds : 0.0;
 }
 
 void lg_scan_free(lg_scan *s)

@@ -9,6 +9,7 @@
 #ifndef LICGATE_SCAN_H
 #define LICGATE_SCAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,12 @@ typedef struct lg_scan_options {
 	lg_select select;                   /* --platform, --ref */
 	const lg_rules *rules;
 	const lg_target *target;
+	unsigned jobs;                      /* layers walked at once; 0: online CPUs */
+	uint64_t max_bytes;                 /* --max-bytes; 0: no limit */
+	int progress;                       /* --progress 1, --no-progress 0,
+					     * -1: when stderr is a terminal */
+	bool no_cache;                      /* --no-cache */
+	const char *cache_dir;              /* --cache-dir; NULL: the default */
 } lg_scan_options;
 
 /* The outcome of one file (the evidence itself is recomputed on demand by
@@ -37,6 +44,7 @@ typedef struct lg_file_result {
 typedef struct lg_scanned_layer {
 	const lg_layer_desc *desc; /* of the first image that has it */
 	lg_layer *layer;
+	bool cached;               /* its walk came from the cache */
 	lg_file_result *results;   /* one per layer->files */
 } lg_scanned_layer;
 
@@ -52,10 +60,15 @@ typedef struct lg_scan {
 	lg_scanned_layer *layers;
 	size_t nlayers;
 	lg_scanned_image *images; /* set->nimages */
+	size_t cached_layers;     /* layers whose walk came from the cache */
+	uint64_t uncompressed_bytes; /* tar bytes of the distinct layers */
 	double seconds;
 } lg_scan;
 
 int lg_scan_run(const lg_scan_options *opts, lg_scan **out, lg_error *err);
+
+/* Throughput: uncompressed layer bytes per second, in MB (10^6 bytes). */
+double lg_scan_mb_per_second(const lg_scan *scan);
 void lg_scan_free(lg_scan *scan);
 
 #endif

@@ -24,7 +24,9 @@ fi
 
 here=$(cd "$(dirname "$0")" && pwd)
 LOG=$(mktemp "${TMPDIR:-/tmp}/licgate-check.XXXXXX") || exit 2
-trap 'rm -f "$LOG"' EXIT
+# No test writes the user's layer cache (~/.cache/licgate).
+XDG_CACHE_HOME=$(mktemp -d "${TMPDIR:-/tmp}/licgate-cache.XXXXXX") || exit 2; export XDG_CACHE_HOME
+trap 'rm -rf "$LOG" "$XDG_CACHE_HOME"' EXIT
 trap 'exit 2' HUP INT TERM
 
 passed=0

@@ -44,6 +44,8 @@ cd "$(dirname "$0")/../.." || exit 2
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/licgate-e2e.XXXXXX") || exit 2
 trap 'rm -rf "$WORK"' EXIT
 trap 'exit 2' HUP INT TERM
+# The layer cache lives in the scratch directory, never in ~/.cache.
+XDG_CACHE_HOME=$WORK/cache; export XDG_CACHE_HOME
 
 passed=0
 failed=0

@@ -513,6 +513,37 @@ static void test_gzip(void **state)
 	free(big);
 }
 
+/* A gzip layer is read as gzip -dc reads it: a second member is part of
+ * it, bytes after the last member are not. */
+static void test_gzip_members(void **state)
+{
+	struct fixture *fx = *state;
+	char *big;
+	size_t big_len;
+	build_typical(fx, &big, &big_len);
+	lg_digest d, diff;
+	sha256_of(fx->tar.data, fx->tar.len, &diff);
+	lg_buf two = LG_BUF_INIT;
+	size_t half = fx->tar.len / 2;
+	gzip_bytes(fx->tar.data, half, &fx->gz);
+	lg_buf_append(&two, fx->gz.data, fx->gz.len);
+	gzip_bytes(fx->tar.data + half, fx->tar.len - half, &fx->gz);
+	lg_buf_append(&two, fx->gz.data, fx->gz.len);
+	put_blob(fx, two.data, two.len, &d);
+	lg_layer_desc desc = make_desc(MT_GZIP, LG_COMP_GZIP, &d, two.len, &diff);
+	lg_layer *l = scan_ok(fx, &desc);
+	check_typical(l, big, big_len, fx->tar.len);
+	lg_layer_free(l);
+	lg_buf_append(&two, "junk", 4);
+	put_blob(fx, two.data, two.len, &d);
+	desc = make_desc(MT_GZIP, LG_COMP_GZIP, &d, two.len, &diff);
+	char *msg = scan_fail(fx, &desc);
+	assert_contains(msg, "trailing garbage after gzip data");
+	free(msg);
+	lg_buf_free(&two);
+	free(big);
+}
+
 /* Docker's media type leaves compression to detection: a plain tar too. */
 static void test_detect_plain(void **state)
 {
@@ -606,6 +637,102 @@ static void test_hardlinks(void **state)
 	/* the tags table is not duplicated for links */
 	assert_int_equal(l->ntags, 2);
 	lg_layer_free(l);
+}
+
+/* A package manifest that is a hardlink to an earlier manifest is read as
+ * one: its package gets the declared license. */
+static void test_hardlink_manifest(void **state)
+{
+	struct fixture *fx = *state;
+	const struct ent e[] = {
+		FILE_("app/node_modules/a/package.json", "{\"name\": \"a\", \"license\": \"BUSL-1.1\"}"),
+		HARDLINK_("app/node_modules/b/package.json", "app/node_modules/a/package.json"),
+		FILE_("app/node_modules/b/index.js", "x\n"),
+	};
+	build_tar(e, LG_ARRAY_LEN(e), &fx->tar);
+	lg_layer_desc d = tar_layer(fx, fx->tar.data, fx->tar.len);
+	lg_layer *l = scan_ok(fx, &d);
+	assert_int_equal(l->npackages, 2);
+	const lg_file *m = find_file(l, "/app/node_modules/b/package.json");
+	const lg_file *js = find_file(l, "/app/node_modules/b/index.js");
+	assert_int_equal(m->flags, LG_FILE_HARDLINK);
+	assert_int_not_equal(js->package, 0);
+	const lg_package *p = &l->packages[js->package - 1];
+	assert_string_equal(l->files[p->manifest].path, "/app/node_modules/b/package.json");
+	assert_string_equal(p->expr, "BUSL-1.1");
+	lg_layer_free(l);
+}
+
+/* A tar header with a bad checksum: libarchive would skip it and resync,
+ * leaving the entry unscanned; the walk must fail instead. */
+static void test_bad_header_checksum(void **state)
+{
+	struct fixture *fx = *state;
+	const struct ent e[] = {
+		FILE_("ok", "fine\n"),
+		FILE_("hidden", "// SPDX-License-Identifier: BUSL-1.1\n"),
+		FILE_("after", "fine\n"),
+	};
+	build_tar(e, LG_ARRAY_LEN(e), &fx->tar);
+	/* pax restricted: "ok" is header 0 + 1 data block; "hidden" at 1024 */
+	assert_memory_equal(fx->tar.data + 1024, "hidden", 6);
+	fx->tar.data[1024] = 'H';
+	lg_layer_desc d = tar_layer(fx, fx->tar.data, fx->tar.len);
+	char *msg = scan_fail(fx, &d);
+	assert_contains(msg, "bad tar header checksum at offset 1024");
+	free(msg);
+}
+
+/* A NUL byte inside a pax path: libarchive would cut the name there and
+ * the file would be scanned under another path; the walk refuses it. */
+static void test_pax_path_nul(void **state)
+{
+	struct fixture *fx = *state;
+	/* a name ustar cannot hold (a 200-byte component) gets a pax "path" */
+	char name[256];
+	snprintf(name, sizeof(name), "app/public/%0200d/../../private/x.js", 0);
+	const struct ent e[] = {
+		FILE_(name, "// SPDX-License-Identifier: BUSL-1.1\n"),
+	};
+	build_tar(e, LG_ARRAY_LEN(e), &fx->tar);
+	lg_layer_desc d = tar_layer(fx, fx->tar.data, fx->tar.len);
+	lg_layer *l = scan_ok(fx, &d);
+	assert_non_null(find_file(l, "/app/private/x.js"));
+	lg_layer_free(l);
+	char *rec = memmem(fx->tar.data, fx->tar.len, " path=app/public/", 17);
+	assert_non_null(rec);
+	rec[17] = '\0'; /* "app/public/\0aaa..." */
+	d = tar_layer(fx, fx->tar.data, fx->tar.len);
+	char *msg = scan_fail(fx, &d);
+	assert_contains(msg, "NUL byte inside its path");
+	free(msg);
+}
+
+/* Repeated tags past the first 64 are dropped; more than 1024 distinct
+ * ones in one file are an error naming the file. */
+static void test_tag_bomb(void **state)
+{
+	struct fixture *fx = *state;
+	lg_buf same = LG_BUF_INIT, many = LG_BUF_INIT;
+	for (int i = 0; i < 5000; i++)
+		lg_buf_appendf(&same, "// SPDX-License-Identifier: MIT\n");
+	for (int i = 0; i < 1100; i++)
+		lg_buf_appendf(&many, "// SPDX-License-Identifier: LicenseRef-%d\n", i);
+	struct ent e[] = { { 'f', "same", same.data, same.len, NULL } };
+	build_tar(e, 1, &fx->tar);
+	lg_layer_desc d = tar_layer(fx, fx->tar.data, fx->tar.len);
+	lg_layer *l = scan_ok(fx, &d);
+	assert_int_equal(l->files[0].ntags, 64);
+	lg_layer_free(l);
+	struct ent e2[] = { { 'f', "bomb", many.data, many.len, NULL } };
+	build_tar(e2, 1, &fx->tar);
+	d = tar_layer(fx, fx->tar.data, fx->tar.len);
+	char *msg = scan_fail(fx, &d);
+	assert_contains(msg, "/bomb");
+	assert_contains(msg, "more than 1024 distinct");
+	free(msg);
+	lg_buf_free(&same);
+	lg_buf_free(&many);
 }
 
 /* ---- whiteouts ---- */
@@ -925,9 +1052,14 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_typical),
 		T(test_gzip),
+		T(test_gzip_members),
 		T(test_detect_plain),
 		T(test_sparse),
 		T(test_hardlinks),
+		T(test_hardlink_manifest),
+		T(test_bad_header_checksum),
+		T(test_tag_bomb),
+		T(test_pax_path_nul),
 		T(test_whiteouts),
 		T(test_digest_mismatch),
 		T(test_diff_id_mismatch),

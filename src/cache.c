@@ -1,0 +1,486 @@
+/* cache.c - see cache.h
+ *
+ * An entry is a fixed header followed by the payload:
+ *
+ *   magic "LGCACHE\0", u32 format, u32 byte-order mark, u64 payload
+ *   length, u64 XXH3-64 of the payload, 64 hex digits of the key
+ *
+ * The payload is the layer's tables in order (numbers in host byte order,
+ * strings as u32 length + bytes): byte counts, entries, files, tags, text
+ * rule indexes, packages, warnings.  File paths are not stored twice: a
+ * file's path is its entry's.
+ */
+#include "cache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <xxhash.h>
+
+#include "blob.h"
+
+#define MAGIC "LGCACHE"
+#define BOM 0x01020304u
+#define HEADER_LEN (8 + 4 + 4 + 8 + 8 + 64)
+/* An entry larger than this is not read (a layer of a million files is
+ * well below it). */
+#define MAX_ENTRY (1024ull * 1024 * 1024)
+
+struct lg_cache {
+	char *dir;
+};
+
+/* ---- opening ---------------------------------------------------------- */
+
+/* mkdir -p with mode 0700 for the directories it creates. */
+static int make_dirs(const char *path)
+{
+	char *p = lg_xstrdup(path);
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+			free(p);
+			return -1;
+		}
+		*s = '/';
+	}
+	int r = mkdir(p, 0700) < 0 && errno != EEXIST ? -1 : 0;
+	free(p);
+	return r;
+}
+
+static char *default_dir(void)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME");
+	if (xdg && *xdg == '/')
+		return lg_xasprintf("%s/licgate", xdg);
+	const char *home = getenv("HOME");
+	if (home && *home == '/')
+		return lg_xasprintf("%s/.cache/licgate", home);
+	return NULL;
+}
+
+lg_cache *lg_cache_open(const char *dir, char **warning)
+{
+	char *path = dir ? lg_xstrdup(dir) : default_dir();
+	*warning = NULL;
+	if (!path) {
+		*warning = lg_xstrdup("no cache directory: neither XDG_CACHE_HOME nor HOME is "
+				      "an absolute path");
+		return NULL;
+	}
+	struct stat st;
+	if (make_dirs(path) < 0 || stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		*warning = lg_xasprintf("cache %s: %s", path,
+					errno ? strerror(errno) : "not a directory");
+		free(path);
+		return NULL;
+	}
+	lg_cache *c = lg_xcalloc(1, sizeof(*c));
+	c->dir = path;
+	return c;
+}
+
+void lg_cache_free(lg_cache *c)
+{
+	if (!c)
+		return;
+	free(c->dir);
+	free(c);
+}
+
+const char *lg_cache_dir(const lg_cache *c)
+{
+	return c->dir;
+}
+
+void lg_cache_key(const lg_layer_desc *d, const lg_rules *rules, char key[LG_CACHE_KEY_LEN])
+{
+	lg_buf k = LG_BUF_INIT;
+	lg_buf_appendf(&k, "licgate %s\nformat %d\ndigest %s\ndiff_id %s\nrules %s\n",
+		       LICGATE_VERSION, LG_CACHE_FORMAT, d->digest.str, d->diff_id.str,
+		       rules ? lg_rules_digest(rules) : "none");
+	lg_hasher *h = lg_hasher_new(LG_SHA256);
+	lg_hasher_update(h, k.data, k.len);
+	char out[sizeof(((lg_digest *)0)->str)];
+	lg_hasher_final(h, out);
+	lg_hasher_free(h);
+	lg_buf_free(&k);
+	memcpy(key, out + 7, 64); /* after "sha256:" */
+	key[64] = '\0';
+}
+
+/* ---- encoding --------------------------------------------------------- */
+
+static void put32(lg_buf *b, uint32_t v)
+{
+	lg_buf_append(b, &v, sizeof(v));
+}
+
+static void put64(lg_buf *b, uint64_t v)
+{
+	lg_buf_append(b, &v, sizeof(v));
+}
+
+static void put_str(lg_buf *b, const char *s, size_t len)
+{
+	put32(b, (uint32_t)len);
+	lg_buf_append(b, s, len);
+}
+
+static uint32_t text_index(const lg_rules *rules, const lg_rule *rule)
+{
+	size_t n = rules ? lg_rules_text_count(rules) : 0;
+	for (size_t i = 0; i < n; i++)
+		if (lg_rules_text_at(rules, i) == rule)
+			return (uint32_t)i;
+	return UINT32_MAX; /* cannot happen: the walk matched it */
+}
+
+static void encode_files(const lg_layer *l, lg_buf *b)
+{
+	put64(b, l->nfiles);
+	for (size_t i = 0; i < l->nfiles; i++) {
+		const lg_file *f = &l->files[i];
+		uint32_t v[] = { f->entry, f->mode, f->flags, f->first_tag, f->ntags,
+				 f->first_text, f->ntext, f->sidecar, f->package };
+		for (size_t k = 0; k < LG_ARRAY_LEN(v); k++)
+			put32(b, v[k]);
+		put64(b, f->size);
+		lg_buf_append(b, f->xxh3, sizeof(f->xxh3));
+	}
+}
+
+static void encode_payload(const lg_rules *rules, const lg_layer *l, lg_buf *b)
+{
+	put64(b, l->content_bytes);
+	put64(b, l->tar_bytes);
+	put64(b, l->hole_bytes);
+	put64(b, l->nentries);
+	for (size_t i = 0; i < l->nentries; i++) {
+		lg_buf_putc(b, (char)l->entries[i].type);
+		put_str(b, l->entries[i].path, l->entries[i].len);
+	}
+	encode_files(l, b);
+	put64(b, l->ntags);
+	for (size_t i = 0; i < l->ntags; i++) {
+		const lg_tag *t = &l->tags[i];
+		put_str(b, t->expr, t->len);
+		put64(b, t->line);
+		put64(b, t->snippet_begin);
+		put64(b, t->snippet_end);
+	}
+	put64(b, l->ntexts);
+	for (size_t i = 0; i < l->ntexts; i++)
+		put32(b, text_index(rules, l->texts[i]));
+	put64(b, l->npackages);
+	for (size_t i = 0; i < l->npackages; i++) {
+		put32(b, (uint32_t)l->packages[i].kind);
+		put32(b, l->packages[i].manifest);
+		put_str(b, l->packages[i].expr, l->packages[i].len);
+	}
+	put64(b, l->nwarnings);
+	for (size_t i = 0; i < l->nwarnings; i++)
+		put_str(b, l->warnings[i], strlen(l->warnings[i]));
+}
+
+void lg_cache_encode(const char *key, const lg_rules *rules, const lg_layer *layer,
+		     lg_buf *out)
+{
+	lg_buf payload = LG_BUF_INIT;
+	encode_payload(rules, layer, &payload);
+	lg_buf_append(out, MAGIC, 8); /* with its NUL */
+	put32(out, LG_CACHE_FORMAT);
+	put32(out, BOM);
+	put64(out, payload.len);
+	put64(out, XXH3_64bits(payload.data, payload.len));
+	lg_buf_append(out, key, 64);
+	lg_buf_append(out, payload.data, payload.len);
+	lg_buf_free(&payload);
+}
+
+/* ---- decoding --------------------------------------------------------- */
+
+typedef struct reader {
+	const unsigned char *p, *end;
+	bool bad;
+} reader;
+
+static void get(reader *r, void *out, size_t n)
+{
+	if (r->bad || (size_t)(r->end - r->p) < n) {
+		r->bad = true;
+		memset(out, 0, n);
+		return;
+	}
+	memcpy(out, r->p, n);
+	r->p += n;
+}
+
+static uint32_t get32(reader *r)
+{
+	uint32_t v;
+	get(r, &v, sizeof(v));
+	return v;
+}
+
+static uint64_t get64(reader *r)
+{
+	uint64_t v;
+	get(r, &v, sizeof(v));
+	return v;
+}
+
+/* A count of items of at least min_size bytes each: no more than fit. */
+static size_t get_count(reader *r, size_t min_size)
+{
+	uint64_t n = get64(r);
+	if (n > (uint64_t)(r->end - r->p) / min_size || n > UINT32_MAX) {
+		r->bad = true;
+		return 0;
+	}
+	return (size_t)n;
+}
+
+static const char *get_str(reader *r, lg_arena *a, uint32_t *len)
+{
+	*len = get32(r);
+	if (r->bad || *len > (size_t)(r->end - r->p) || memchr(r->p, '\0', *len)) {
+		r->bad = true;
+		*len = 0;
+		return "";
+	}
+	const char *s = lg_arena_strndup(a, (const char *)r->p, *len);
+	r->p += *len;
+	return s;
+}
+
+static void decode_entries(reader *r, lg_layer *l)
+{
+	l->nentries = l->entries_cap = get_count(r, 5);
+	l->entries = lg_xcalloc(l->nentries + 1, sizeof(*l->entries));
+	for (size_t i = 0; i < l->nentries && !r->bad; i++) {
+		uint8_t type;
+		get(r, &type, 1);
+		lg_entry *e = &l->entries[i];
+		e->path = get_str(r, &l->arena, &e->len);
+		e->type = type;
+		if (type > LG_ENTRY_OPAQUE)
+			r->bad = true;
+	}
+}
+
+static void decode_files(reader *r, lg_layer *l)
+{
+	l->nfiles = l->files_cap = get_count(r, 9 * 4 + 8 + 16);
+	l->files = lg_xcalloc(l->nfiles + 1, sizeof(*l->files));
+	for (size_t i = 0; i < l->nfiles && !r->bad; i++) {
+		lg_file *f = &l->files[i];
+		f->entry = get32(r);
+		f->mode = get32(r);
+		f->flags = get32(r);
+		f->first_tag = get32(r);
+		f->ntags = get32(r);
+		f->first_text = get32(r);
+		f->ntext = get32(r);
+		f->sidecar = get32(r);
+		f->package = get32(r);
+		f->size = get64(r);
+		get(r, f->xxh3, sizeof(f->xxh3));
+		if (f->entry >= l->nentries) {
+			r->bad = true;
+			break;
+		}
+		f->path = l->entries[f->entry].path;
+		f->len = l->entries[f->entry].len;
+	}
+}
+
+static void decode_tags(reader *r, lg_layer *l)
+{
+	l->ntags = l->tags_cap = get_count(r, 4 + 24);
+	l->tags = lg_xcalloc(l->ntags + 1, sizeof(*l->tags));
+	for (size_t i = 0; i < l->ntags && !r->bad; i++) {
+		lg_tag *t = &l->tags[i];
+		t->expr = get_str(r, &l->arena, &t->len);
+		t->line = get64(r);
+		t->snippet_begin = get64(r);
+		t->snippet_end = get64(r);
+	}
+}
+
+static void decode_texts(reader *r, const lg_rules *rules, lg_layer *l)
+{
+	size_t nrules = rules ? lg_rules_text_count(rules) : 0;
+	l->ntexts = l->texts_cap = get_count(r, 4);
+	l->texts = lg_xcalloc(l->ntexts + 1, sizeof(*l->texts));
+	for (size_t i = 0; i < l->ntexts && !r->bad; i++) {
+		uint32_t k = get32(r);
+		if (k >= nrules)
+			r->bad = true;
+		else
+			l->texts[i] = lg_rules_text_at(rules, k);
+	}
+}
+
+static void decode_rest(reader *r, lg_layer *l)
+{
+	l->npackages = l->packages_cap = get_count(r, 12);
+	l->packages = lg_xcalloc(l->npackages + 1, sizeof(*l->packages));
+	for (size_t i = 0; i < l->npackages && !r->bad; i++) {
+		lg_package *p = &l->packages[i];
+		uint32_t kind = get32(r);
+		p->kind = kind == LG_PACKAGE_PYTHON ? LG_PACKAGE_PYTHON : LG_PACKAGE_NPM;
+		p->manifest = get32(r);
+		p->expr = get_str(r, &l->arena, &p->len);
+		if (kind > LG_PACKAGE_PYTHON || p->manifest >= l->nfiles)
+			r->bad = true;
+	}
+	size_t n = get_count(r, 4);
+	l->warnings = lg_xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n && !r->bad; i++) {
+		uint32_t len;
+		const char *s = get_str(r, &l->arena, &len);
+		l->warnings[l->nwarnings++] = lg_xstrndup(s, len);
+	}
+}
+
+/* Every index a file holds points inside its layer. */
+static bool indexes_ok(const lg_layer *l)
+{
+	for (size_t i = 0; i < l->nfiles; i++) {
+		const lg_file *f = &l->files[i];
+		if ((uint64_t)f->first_tag + f->ntags > l->ntags ||
+		    (uint64_t)f->first_text + f->ntext > l->ntexts ||
+		    f->sidecar > l->nfiles || f->package > l->npackages)
+			return false;
+	}
+	return true;
+}
+
+static bool header_ok(const char *key, const unsigned char *h, size_t len, uint64_t *plen)
+{
+	uint32_t format, bom;
+	uint64_t sum;
+	if (len < HEADER_LEN || memcmp(h, MAGIC, 8) != 0)
+		return false;
+	memcpy(&format, h + 8, 4);
+	memcpy(&bom, h + 12, 4);
+	memcpy(plen, h + 16, 8);
+	memcpy(&sum, h + 24, 8);
+	return format == LG_CACHE_FORMAT && bom == BOM && *plen == len - HEADER_LEN &&
+	       memcmp(h + 32, key, 64) == 0 && XXH3_64bits(h + HEADER_LEN, *plen) == sum;
+}
+
+lg_layer *lg_cache_decode(const char *key, const lg_rules *rules, const void *data, size_t len)
+{
+	uint64_t plen;
+	if (strlen(key) != 64 || !header_ok(key, data, len, &plen))
+		return NULL;
+	reader r = { (const unsigned char *)data + HEADER_LEN,
+		     (const unsigned char *)data + len, false };
+	lg_layer *l = lg_xcalloc(1, sizeof(*l));
+	l->content_bytes = get64(&r);
+	l->tar_bytes = get64(&r);
+	l->hole_bytes = get64(&r);
+	decode_entries(&r, l);
+	if (!r.bad)
+		decode_files(&r, l);
+	if (!r.bad)
+		decode_tags(&r, l);
+	if (!r.bad)
+		decode_texts(&r, rules, l);
+	if (!r.bad)
+		decode_rest(&r, l);
+	if (r.bad || r.p != r.end || !indexes_ok(l)) {
+		lg_layer_free(l);
+		return NULL;
+	}
+	return l;
+}
+
+/* ---- files ------------------------------------------------------------ */
+
+static char *entry_path(const lg_cache *c, const char *key)
+{
+	return lg_xasprintf("%s/%.64s.layer", c->dir, key);
+}
+
+/* The whole file, at most MAX_ENTRY bytes; NULL on any failure. */
+static unsigned char *slurp(const char *path, size_t *len)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size > MAX_ENTRY || st.st_size < HEADER_LEN)
+		return NULL;
+	size_t n = (size_t)st.st_size, got = 0;
+	unsigned char *buf = lg_xmalloc(n);
+	while (got < n) {
+		ssize_t k = read(fd, buf + got, n - got);
+		if (k <= 0) {
+			free(buf);
+			return NULL;
+		}
+		got += (size_t)k;
+	}
+	*len = n;
+	return buf;
+}
+
+lg_layer *lg_cache_load(lg_cache *c, const char *key, const lg_rules *rules)
+{
+	cleanup_free char *path = entry_path(c, key);
+	size_t len;
+	cleanup_free unsigned char *data = slurp(path, &len);
+	return data ? lg_cache_decode(key, rules, data, len) : NULL;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t k = write(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+int lg_cache_store(lg_cache *c, const char *key, const lg_rules *rules,
+		   const lg_layer *layer, char **warning)
+{
+	lg_buf b = LG_BUF_INIT;
+	lg_cache_encode(key, rules, layer, &b);
+	cleanup_free char *path = entry_path(c, key);
+	cleanup_free char *tmp = lg_xasprintf("%s/.tmp-XXXXXX", c->dir);
+	int fd = mkostemp(tmp, O_CLOEXEC); /* mode 0600 */
+	int r = fd < 0 ? -1 : 0;
+	if (r == 0 && (write_all(fd, b.data, b.len) < 0 || fsync(fd) < 0))
+		r = -1;
+	int saved = errno;
+	if (fd >= 0 && close(fd) < 0 && r == 0) {
+		r = -1;
+		saved = errno;
+	}
+	if (r == 0 && rename(tmp, path) < 0) {
+		r = -1;
+		saved = errno;
+	}
+	if (r < 0) {
+		*warning = lg_xasprintf("cache %s: %s", c->dir, strerror(saved));
+		if (fd >= 0)
+			unlink(tmp);
+	}
+	lg_buf_free(&b);
+	return r;
+}
