@@ -421,20 +421,30 @@ static void keep(walker *w, const void *block, size_t size)
  * walked in parallel take turns matching text rules. */
 static pthread_mutex_t text_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void match_text(walker *w, lg_file *f)
+/* A text rule that gives up (regex work limits) has no answer, and the
+ * walk cannot complete without one. */
+static int match_text(walker *w, lg_file *f)
 {
 	lg_layer *l = w->layer;
 	f->first_text = (uint32_t)l->ntexts;
 	for (size_t i = 0; i < w->ntext_rules; i++) {
 		pthread_mutex_lock(&text_lock);
-		bool hit = lg_rules_text_match(w->rules, i, w->head, w->head_len);
+		int hit = lg_rules_text_match(w->rules, i, w->head, w->head_len);
 		pthread_mutex_unlock(&text_lock);
+		if (hit < 0) {
+			const lg_rule *r = lg_rules_text_at(w->rules, i);
+			w->failed = true;
+			return lg_err(w->err, "%s:%u: text pattern '%s' exceeded the regex "
+				      "work limits; rewrite it so it cannot backtrack so much",
+				      r->file, r->line, r->pattern);
+		}
 		if (!hit)
 			continue;
 		lg_xgrow((void **)&l->texts, &l->texts_cap, l->ntexts + 1, sizeof(*l->texts));
 		l->texts[l->ntexts++] = lg_rules_text_at(w->rules, i);
 		f->ntext++;
 	}
+	return 0;
 }
 
 static void store_capture(walker *w, lg_file *f)
@@ -525,7 +535,8 @@ static int read_content(walker *w, struct archive *a, lg_file *f, const char *na
 		return lg_err(w->err, "more than %d distinct SPDX-License-Identifier tags in "
 			      "one file: refusing to drop evidence", MAX_FILE_TAGS);
 	}
-	match_text(w, f);
+	if (match_text(w, f) < 0)
+		return -1;
 	store_capture(w, f);
 	XXH128_canonical_t c;
 	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(w->xxh));

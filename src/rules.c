@@ -1043,12 +1043,10 @@ const lg_rule *lg_rules_text_at(const lg_rules *r, size_t i)
 	return i < r->text.n ? &r->text.v[i].rule : NULL;
 }
 
-bool lg_rules_text_match(const lg_rules *r, size_t i, const char *data,
-			 size_t len)
+int lg_rules_text_match(const lg_rules *r, size_t i, const char *data,
+			size_t len)
 {
-	/* A text rule that gave up counts as matching: text rules name the
-	 * licenses to catch, and the error stops the scan anyway. */
-	return i < r->text.n && match_entry(r, &r->text.v[i], data, len, true);
+	return i < r->text.n ? lg_pattern_match(r->text.v[i].pat, data, len) : 0;
 }
 
 size_t lg_rules_license_count(const lg_rules *r)

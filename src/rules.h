@@ -100,10 +100,9 @@ const lg_rule *lg_rules_match_license(const lg_rules *rules, const char *id,
 const lg_rule *lg_rules_match_exempt(const lg_rules *rules, const char *path,
 				     size_t len);
 
-/* Path, exempt and text patterns are regexes with work limits (pattern.h).
+/* Path and exempt patterns are regexes with work limits (pattern.h).
  * A match that hits them has no answer: the query functions then go on as
- * if a path or exempt rule did not match and a text rule did, and record
- * the failure.  lg_rules_match_error() returns -1 with err naming the
+ * if the rule did not match, and record the failure.  lg_rules_match_error() returns -1 with err naming the
  * first such rule (FILE:LINE) and its subject once any match has failed,
  * else 0: check it after classifying, and do not pass an image when it
  * fails (exit 2). */
@@ -114,12 +113,13 @@ int lg_rules_match_error(const lg_rules *rules, lg_error *err);
  * (a string, a comment about the license) than the file's license. */
 #define LG_TEXT_HEAD (32 * 1024)
 
-/* The text rules, in file order; lg_rules_text_match() is true when rule i
- * matches data[0..len) (the head of a file). */
+/* The text rules, in file order; lg_rules_text_match() is 1 when rule i
+ * matches data[0..len) (the head of a file), 0 when it does not, -1 when
+ * the match hit the regex work limits (no answer: the caller fails). */
 size_t lg_rules_text_count(const lg_rules *rules);
 const lg_rule *lg_rules_text_at(const lg_rules *rules, size_t i);
-bool lg_rules_text_match(const lg_rules *rules, size_t i, const char *data,
-			 size_t len);
+int lg_rules_text_match(const lg_rules *rules, size_t i, const char *data,
+			size_t len);
 
 /* The license rules in file order, for checks over the rules themselves. */
 size_t lg_rules_license_count(const lg_rules *rules);

@@ -387,6 +387,11 @@ int lg_scan_run(const lg_scan_options *opts, lg_scan **out, lg_error *err)
 	if (r == 0) {
 		for (size_t i = 0; i < s->nlayers; i++)
 			classify_layer(opts, &s->layers[i]);
+		/* A path or exempt pattern that gave up (regex work limits) has
+		 * no answer: the scan cannot complete (rules.h). */
+		r = lg_rules_match_error(opts->rules, err);
+	}
+	if (r == 0) {
 		s->images = lg_xcalloc(s->set->nimages, sizeof(*s->images));
 		for (size_t i = 0; i < s->set->nimages; i++)
 			scan_image(s, i);

@@ -224,6 +224,14 @@ t scan-two-images-exits-2 -x 2 -e '^licgate: .*([Ii]mage|IMAGE)' -- scan $OCI/cl
 t bad-format-exits-2 -x 2 -e 'xml' -- scan --format xml $OCI/clean
 t bad-platform-exits-2 -x 2 -e '^licgate: .*platform' -- scan --platform linux $OCI/clean
 t unknown-target-exits-2 -x 2 -e 'nosuchtarget' -- scan --rules $RULES --target nosuchtarget $OCI/clean
+# A pattern that hits the regex work limits has no answer: exit 2 naming
+# the rule, never "no match" (a path rule) or a silent "match" (a text rule).
+t regex-limit-text-rule-exits-2 -x 2 -1 -n \
+	-e "licgate: .*entry /srv/app/.*regex-limit-text\.rules:7: text pattern .* exceeded the regex work limits" \
+	-- scan --rules $F/rules/regex-limit-text.rules $OCI/clean
+t regex-limit-path-rule-exits-2 -x 2 -1 -n \
+	-e "licgate: .*regex-limit-path\.rules:7: pattern .* exceeded the regex work limits on \"/srv/app/" \
+	-- scan --rules $F/rules/regex-limit-path.rules $OCI/clean
 t missing-rules-file-exits-2 -x 2 -e 'licgate: .*no-such\.rules' -- scan --rules $F/rules/no-such.rules $OCI/clean
 t missing-image-exits-2 -x 2 -e 'licgate: .*no-such-image' -n -- scan --rules $RULES $OCI/no-such-image
 t image-is-a-file-exits-2 -x 2 -e '^licgate: .*example\.rules' -n -- scan --rules $RULES $RULES
