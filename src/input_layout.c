@@ -69,6 +69,11 @@ static int open_nofollow(int root, const char *name)
 		bool last = p[n] == '\0';
 		int fd = openat(dir, part, (last ? OPEN_FLAGS : O_RDONLY | O_CLOEXEC | O_DIRECTORY) |
 					   O_NOFOLLOW);
+		struct stat st;
+		/* O_DIRECTORY | O_NOFOLLOW on a symlink says ENOTDIR: say ELOOP. */
+		if (fd < 0 && errno == ENOTDIR && !last &&
+		    fstatat(dir, part, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+			errno = ELOOP;
 		if (dir != root)
 			close(dir);
 		if (fd < 0 || last)
