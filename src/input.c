@@ -116,6 +116,20 @@ static la_ssize_t spool_read(struct archive *a, void *ud, const void **buf)
 	return n;
 }
 
+/* After the decompressor's end: any byte it did not consume, buffered or
+ * still unread, is data after the compressed stream (gzip would otherwise
+ * silently drop it).  Concatenated gzip members are all consumed. */
+static bool trailing_data(struct archive *a, spool_src *src)
+{
+	if ((uint64_t)archive_filter_bytes(a, -1) < src->raw)
+		return true;
+	ssize_t n;
+	do
+		n = read(src->fd, src->buf, 1);
+	while (n < 0 && errno == EINTR);
+	return n != 0;
+}
+
 /* Copy in_fd, decompressing gzip or zstd, into a new temporary file. */
 static int spool(int in_fd, const char *what, int *out, lg_error *err)
 {
@@ -157,6 +171,10 @@ static int spool(int in_fd, const char *what, int *out, lg_error *err)
 	}
 	if (total == 0) {
 		lg_err(err, "%s: empty after decompression", what);
+		goto fail;
+	}
+	if (trailing_data(a, src)) {
+		lg_err(err, "%s: data after the end of the compressed stream", what);
 		goto fail;
 	}
 	archive_read_free(a);

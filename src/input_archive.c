@@ -21,7 +21,11 @@
 /* An image archive with more members than this is not an image. */
 #define MAX_MEMBERS 1000000
 
-enum member_type { M_FILE, M_LINK };
+enum member_type {
+	M_FILE,
+	M_LINK,
+	M_OUTSIDE, /* a link whose target leaves the archive: never followed */
+};
 
 typedef struct member {
 	enum member_type type;
@@ -88,10 +92,11 @@ static int index_entry(tarball *t, struct archive *a, struct archive_entry *e,
 	member m = { .type = M_FILE };
 	if (hard || type == AE_IFLNK) {
 		const char *target = hard ? hard : archive_entry_symlink(e);
-		if (!target || !link_target(name, target, hard != NULL, scratch))
-			return 0; /* leaves the archive: never followed */
-		m.type = M_LINK;
-		m.target = lg_arena_strndup(&t->names, scratch->data, scratch->len);
+		m.type = M_OUTSIDE;
+		if (target && link_target(name, target, hard != NULL, scratch)) {
+			m.type = M_LINK;
+			m.target = lg_arena_strndup(&t->names, scratch->data, scratch->len);
+		}
 	} else if (type == AE_IFREG) {
 		m.offset = (uint64_t)archive_filter_bytes(a, 0);
 		m.size = (uint64_t)archive_entry_size(e);
@@ -148,9 +153,11 @@ static int archive_open_file(lg_input *in, const char *name, lg_stream **out,
 	tarball *t = (tarball *)in;
 	const member *m = find(t, name);
 	/* Follow one link, and only to a regular file inside the archive. */
+	if (m && m->type == M_OUTSIDE)
+		return lg_err(err, "%s: a link that leads outside the archive (not followed)", name);
 	if (m && m->type == M_LINK) {
 		const member *target = find(t, m->target);
-		if (target && target->type == M_LINK)
+		if (target && target->type != M_FILE)
 			return lg_err(err, "%s: a link to a link (followed only once)", name);
 		m = target;
 	}

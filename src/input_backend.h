@@ -28,6 +28,10 @@ int lg_input_layout_open(const char *path, int dirfd, lg_input **out,
 int lg_input_archive_open(const char *path, int fd, const char *form,
 			  lg_input **out, lg_error *err);
 
+/* For tests: open layout files as if the kernel had no openat2 (every
+ * symlink refused). */
+void lg_input_layout_no_openat2(bool on);
+
 /* A stream over fd[offset, offset + size) read with pread(); the fd is
  * borrowed. */
 lg_stream *lg_window_stream(int fd, uint64_t offset, uint64_t size);

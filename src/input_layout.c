@@ -1,10 +1,18 @@
 /* input_layout.c - an OCI image layout directory as an lg_input.
  *
- * Files are opened relative to the layout's directory descriptor (openat)
- * with names input.c has checked, and must be regular files.
+ * Files are opened relative to the layout's directory descriptor with names
+ * input.c has checked, and must be regular files.  Nothing outside the
+ * layout is ever opened: openat2(RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS)
+ * follows a symlink only while it stays inside the layout (an absolute one,
+ * or one that climbs out with "..", is refused).  Where the kernel has no
+ * openat2 (Linux < 5.6, some seccomp filters), each component is opened
+ * with O_NOFOLLOW instead, so every symlink is refused: stricter, never
+ * looser.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -34,17 +42,84 @@ static void fd_close(lg_stream *s)
 	free(s);
 }
 
+/* O_NONBLOCK keeps a FIFO planted in the layout from blocking us. */
+#define OPEN_FLAGS (O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+
+static bool no_openat2; /* the kernel said ENOSYS (or a test asked) */
+
+void lg_input_layout_no_openat2(bool on)
+{
+	no_openat2 = on;
+}
+
+/* The fallback: walk name one component at a time, none a symlink. */
+static int open_nofollow(int root, const char *name)
+{
+	int dir = root;
+	const char *p = name;
+	for (;;) {
+		size_t n = strcspn(p, "/");
+		char part[256];
+		if (n >= sizeof(part)) {
+			errno = ENAMETOOLONG;
+			break;
+		}
+		memcpy(part, p, n);
+		part[n] = '\0';
+		bool last = p[n] == '\0';
+		int fd = openat(dir, part, (last ? OPEN_FLAGS : O_RDONLY | O_CLOEXEC | O_DIRECTORY) |
+					   O_NOFOLLOW);
+		struct stat st;
+		/* O_DIRECTORY | O_NOFOLLOW on a symlink says ENOTDIR: say ELOOP. */
+		if (fd < 0 && errno == ENOTDIR && !last &&
+		    fstatat(dir, part, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+			errno = ELOOP;
+		if (dir != root)
+			close(dir);
+		if (fd < 0 || last)
+			return fd;
+		dir = fd;
+		p += n + 1;
+	}
+	if (dir != root)
+		close(dir);
+	return -1;
+}
+
+/* Open name beneath root; errno says why not (EXDEV, ELOOP: a symlink that
+ * leads outside, or any symlink in the fallback). */
+static int open_beneath(int root, const char *name)
+{
+	if (!no_openat2) {
+		struct open_how how = {
+			.flags = OPEN_FLAGS,
+			.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+		};
+		int fd = (int)syscall(SYS_openat2, root, name, &how, sizeof(how));
+		if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
+			return fd;
+		no_openat2 = true;
+	}
+	return open_nofollow(root, name);
+}
+
+static int open_error(const char *name, int e, bool *missing, lg_error *err)
+{
+	*missing = e == ENOENT;
+	if (e == EXDEV || e == ELOOP)
+		return lg_err(err, "%s: symlink not followed (it leaves the image layout, "
+			      "loops, or openat2 is unavailable)", name);
+	return lg_err_errno(err, e, "%s", name);
+}
+
 static int layout_open_file(lg_input *in, const char *name, lg_stream **out,
 			    uint64_t *size, bool *missing, lg_error *err)
 {
 	layout *l = (layout *)in;
-	/* O_NONBLOCK keeps a FIFO planted in the layout from blocking us. */
-	int fd = openat(l->root_fd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int fd = open_beneath(l->root_fd, name);
 	struct stat st;
-	if (fd < 0) {
-		*missing = errno == ENOENT;
-		return lg_err_errno(err, errno, "%s", name);
-	}
+	if (fd < 0)
+		return open_error(name, errno, missing, err);
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return lg_err(err, "%s: not a regular file", name);

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "strmap.h"
 #include "util.h"
 
 #define MT_OCI_INDEX "application/vnd.oci.image.index.v1+json"
@@ -44,6 +45,8 @@ typedef struct walk {
 	lg_image_set *set;
 	const char *stack[LG_MAX_INDEX_DEPTH + 1]; /* digests of the open indexes */
 	size_t depth;
+	lg_arena keys;  /* the digests in seen */
+	lg_strmap seen; /* indexes and manifests already read: each once */
 } walk;
 
 /* ---- small JSON helpers -------------------------------------------- */
@@ -299,6 +302,19 @@ static bool is_image_config(const char *mt)
 	return mt && (strcmp(mt, MT_OCI_CONFIG) == 0 || strcmp(mt, MT_DOCKER_CONFIG) == 0);
 }
 
+/* Whether the document d was read before; marks it read.  Many paths of a
+ * DAG of indexes may reach one document: it is read and walked once, so the
+ * work is linear in the distinct documents, never in the paths. */
+static bool seen_before(walk *w, const lg_digest *d)
+{
+	size_t len = strlen(d->str);
+	if (lg_strmap_get(&w->seen, d->str, len))
+		return true;
+	bool created;
+	*lg_strmap_put(&w->seen, lg_arena_strndup(&w->keys, d->str, len), len, &created) = 1;
+	return false;
+}
+
 static bool already_loaded(const walk *w, const lg_digest *d)
 {
 	for (size_t i = 0; i < w->set->nimages; i++)
@@ -333,6 +349,13 @@ static int check_document(json_t *doc, const char *mt, const char *digest,
 			      digest, own, mt);
 	if (json_object_get(doc, "manifests") && json_object_get(doc, "layers"))
 		return lg_err(err, "%s: ambiguous document with both \"manifests\" and \"layers\"", digest);
+	/* Without its own mediaType a document is what its members say. */
+	if (is_manifest_type(mt) && json_object_get(doc, "manifests"))
+		return lg_err(err, "%s: descriptor says manifest (%s) but the document is an "
+			      "index (it has \"manifests\")", digest, mt);
+	if (is_index_type(mt) && (json_object_get(doc, "config") || json_object_get(doc, "layers")))
+		return lg_err(err, "%s: descriptor says index (%s) but the document is a "
+			      "manifest (it has \"config\" or \"layers\")", digest, mt);
 	return 0;
 }
 
@@ -342,7 +365,7 @@ static int load_manifest(walk *w, json_t *desc, const char *mt, lg_error *err)
 	int64_t size;
 	if (descriptor_target(desc, &d, &size, err) < 0)
 		return -1;
-	if (already_loaded(w, &d))
+	if (seen_before(w, &d))
 		return 0;
 	cleanup_json json_t *doc = NULL;
 	if (load_blob_json(w, &d, size, LG_MAX_MANIFEST_BYTES, &doc, err) < 0 ||
@@ -395,6 +418,8 @@ static int load_index(walk *w, json_t *desc, const char *mt, lg_error *err)
 			return lg_err(err, "%s: index refers to itself (cycle)", d.str);
 	if (w->depth >= LG_MAX_INDEX_DEPTH)
 		return lg_err(err, "%s: indexes nested deeper than %d", d.str, LG_MAX_INDEX_DEPTH);
+	if (seen_before(w, &d))
+		return 0;
 	cleanup_json json_t *doc = NULL;
 	if (load_blob_json(w, &d, size, LG_MAX_MANIFEST_BYTES, &doc, err) < 0 ||
 	    check_document(doc, mt, d.str, err) < 0)
@@ -669,7 +694,10 @@ int lg_oci_load(lg_input *in, const lg_select *select, lg_image_set **out,
 {
 	walk w = { .in = in, .select = select };
 	w.set = lg_xcalloc(1, sizeof(*w.set));
-	if (load_any(&w, err) < 0)
+	int r = load_any(&w, err);
+	lg_strmap_free(&w.seen);
+	lg_arena_free(&w.keys);
+	if (r < 0)
 		goto fail;
 	if (w.set->nimages == 0) {
 		if (select->nplatforms || select->nrefs)
