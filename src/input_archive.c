@@ -127,7 +127,9 @@ static int build_index(tarball *t, const char *what, lg_error *err)
 			r = ARCHIVE_FATAL - 1;
 		}
 	}
-	if (r == ARCHIVE_FATAL || r == ARCHIVE_FAILED)
+	/* FATAL, FAILED, and RETRY (a damaged header libarchive would skip:
+	 * we do not guess past it) all end the index with a message. */
+	if (r != ARCHIVE_EOF && r != ARCHIVE_FATAL - 1)
 		lg_err(err, "%s: %s%s", what, t->nmembers ? "damaged or truncated archive: " : "",
 		       t->nmembers ? archive_error_string(a)
 				   : "not a tar archive, a compressed tar, or an image layout directory");

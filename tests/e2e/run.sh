@@ -232,6 +232,10 @@ t regex-limit-text-rule-exits-2 -x 2 -1 -n \
 t regex-limit-path-rule-exits-2 -x 2 -1 -n \
 	-e "licgate: .*regex-limit-path\.rules:7: pattern .* exceeded the regex work limits on \"/srv/app/" \
 	-- scan --rules $F/rules/regex-limit-path.rules $OCI/clean
+# A damaged tar header in an image archive (found by fuzz_input): said so.
+t archive-damaged-header-exits-2 -x 2 -1 -n \
+	-e 'licgate: .*damaged-header-no-message\.tar: damaged or truncated archive: Damaged tar archive' \
+	-- scan fuzz/regressions/input/damaged-header-no-message.tar
 t missing-rules-file-exits-2 -x 2 -e 'licgate: .*no-such\.rules' -- scan --rules $F/rules/no-such.rules $OCI/clean
 t missing-image-exits-2 -x 2 -e 'licgate: .*no-such-image' -n -- scan --rules $RULES $OCI/no-such-image
 t image-is-a-file-exits-2 -x 2 -e '^licgate: .*example\.rules' -n -- scan --rules $RULES $RULES
