@@ -124,12 +124,14 @@ deps:
 unit: $(UNIT_BINS) $(BUILD)/licgate $(BUILD)/tests/spdx_tool
 e2e: $(BUILD)/licgate
 
-# Every test: unit and end-to-end, then the same under ASan+UBSan.
+# Every test: the fuzz targets' smoke run, the end-to-end tests under
+# valgrind, then unit and end-to-end tests, and the same under ASan+UBSan;
+# the output ends with the runner's summary ("check: N passed, M failed").
 check: deps
 	$(MAKE) $(BUILD)/licgate licgate unit
 	$(MAKE) BUILD=build-asan SAN=1 CFLAGS='-O1 -g' build-asan/licgate unit
-	sh tests/run.sh $(BUILD) build-asan
 	$(MAKE) fuzz-smoke check-valgrind
+	sh tests/run.sh $(BUILD) build-asan
 
 # Scan the bundled example image: a boundary that fails, explained.
 demo: deps

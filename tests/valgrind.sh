@@ -66,6 +66,9 @@ wrapper "$build/tests/spdx_tool" "$vg/tests/spdx_tool"
 
 LICGATE_SKIP_SLOW=1
 export LICGATE_SKIP_SLOW
+# The layer cache of every run goes here, never into ~/.cache.
+XDG_CACHE_HOME=$vg/cache
+export XDG_CACHE_HOME
 
 # A valgrind without openat2 (syscall 437; before 3.21 or so) makes the
 # layout backend fall back to O_NOFOLLOW, which refuses every symlink: tell
