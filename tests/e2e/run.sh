@@ -346,6 +346,10 @@ t multiarch-all-platforms-fail -x 1 \
 	-j '(.image.manifests | length) == 2 and .summary.manifests == 2' \
 	-j '(.violations | length) == 1 and (.violations[0].platform | startswith("linux/arm64"))' \
 	-- $SCAN --format json $OCI/multiarch
+# Each platform's manifest goes by the name of the index that holds it.
+t multiarch-platforms-named-by-their-index -x 1 \
+	-j '[.image.manifests[].ref] == ["latest", "latest"]' \
+	-- $SCAN --format json $OCI/multiarch
 t multiarch-amd64-passes -x 0 \
 	-j '.verdict == "pass" and (.image.manifests | length) == 1
 	    and .image.manifests[0].platform.architecture == "amd64"' \
