@@ -184,6 +184,7 @@ static void encode_payload(const lg_rules *rules, const lg_layer *l, lg_buf *b)
 		put32(b, (uint32_t)l->packages[i].kind);
 		put32(b, l->packages[i].manifest);
 		put_str(b, l->packages[i].expr, l->packages[i].len);
+		put32(b, l->packages[i].also);
 	}
 	put64(b, l->nwarnings);
 	for (size_t i = 0; i < l->nwarnings; i++)
@@ -331,7 +332,7 @@ static void decode_texts(reader *r, const lg_rules *rules, lg_layer *l)
 
 static void decode_rest(reader *r, lg_layer *l)
 {
-	l->npackages = l->packages_cap = get_count(r, 12);
+	l->npackages = l->packages_cap = get_count(r, 16);
 	l->packages = lg_xcalloc(l->npackages + 1, sizeof(*l->packages));
 	for (size_t i = 0; i < l->npackages && !r->bad; i++) {
 		lg_package *p = &l->packages[i];
@@ -339,7 +340,9 @@ static void decode_rest(reader *r, lg_layer *l)
 		p->kind = kind == LG_PACKAGE_PYTHON ? LG_PACKAGE_PYTHON : LG_PACKAGE_NPM;
 		p->manifest = get32(r);
 		p->expr = get_str(r, &l->arena, &p->len);
-		if (kind > LG_PACKAGE_PYTHON || p->manifest >= l->nfiles)
+		p->also = get32(r);
+		/* also names an earlier package: no cycle */
+		if (kind > LG_PACKAGE_PYTHON || p->manifest >= l->nfiles || p->also > i)
 			r->bad = true;
 	}
 	size_t n = get_count(r, 4);

@@ -243,10 +243,13 @@ static void package_evidence(const lg_rules *rules, const lg_target *target,
 			     const lg_layer *l, const lg_file *f,
 			     lg_classification *c, bool *any)
 {
-	const lg_package *p = &l->packages[f->package - 1];
-	lg_tag t = { .expr = p->expr, .len = p->len };
-	expr_evidence(rules, target, p->kind == LG_PACKAGE_NPM ? LG_EV_NPM : LG_EV_PYTHON,
-		      &t, &l->files[p->manifest], c, any);
+	/* every package that claims the file: AND */
+	for (uint32_t id = f->package; id; id = l->packages[id - 1].also) {
+		const lg_package *p = &l->packages[id - 1];
+		lg_tag t = { .expr = p->expr, .len = p->len };
+		expr_evidence(rules, target, p->kind == LG_PACKAGE_NPM ? LG_EV_NPM : LG_EV_PYTHON,
+			      &t, &l->files[p->manifest], c, any);
+	}
 }
 
 static void text_evidence(const lg_target *target, const lg_layer *l,

@@ -181,6 +181,16 @@ static uint32_t add_package(lg_layer *l, enum lg_package_kind kind,
 	return (uint32_t)++l->npackages;
 }
 
+/* A copy of package id that also points at package other (both 1-based):
+ * for the files two packages claim. */
+static uint32_t join_package(lg_layer *l, uint32_t id, uint32_t other)
+{
+	lg_xgrow((void **)&l->packages, &l->packages_cap, l->npackages + 1, sizeof(*l->packages));
+	l->packages[l->npackages] = l->packages[id - 1];
+	l->packages[l->npackages].also = other;
+	return (uint32_t)++l->npackages;
+}
+
 /* ---- resolution ------------------------------------------------------- */
 
 typedef struct resolver {
@@ -289,6 +299,7 @@ static void read_python(resolver *r, const lg_capture *meta)
 		return;
 	}
 	uint32_t id = add_package(r->l, LG_PACKAGE_PYTHON, meta->file, expr);
+	uint32_t last_other = 0, last_both = 0; /* the last pair joined */
 	/* RECORD paths are relative to the directory holding the dist-info,
 	 * or absolute (files installed outside it, as data files can be). */
 	const char *info = memrchr(m->path, '/', m->len);
@@ -312,8 +323,19 @@ static void read_python(resolver *r, const lg_capture *meta)
 		bool escaped;
 		lg_path_normalize(full.data, full.len, &norm, &escaped);
 		uint32_t *f = lg_strmap_get(&r->by_path, norm.data, norm.len);
-		if (f && !r->l->files[*f - 1].package)
-			r->l->files[*f - 1].package = id;
+		if (!f)
+			continue;
+		lg_file *file = &r->l->files[*f - 1];
+		/* A file another RECORD lists too has both licenses (AND). */
+		if (file->package && file->package != id && file->package != last_both) {
+			if (file->package != last_other) {
+				last_other = file->package;
+				last_both = join_package(r->l, id, last_other);
+			}
+			file->package = last_both;
+		} else if (!file->package) {
+			file->package = id;
+		}
 	}
 	lg_buf_free(&rel);
 	lg_buf_free(&full);

@@ -80,6 +80,8 @@ typedef struct lg_package {
 	uint32_t manifest;  /* index of the manifest file */
 	const char *expr;   /* the declared license (an SPDX expression, we hope); arena */
 	uint32_t len;
+	uint32_t also;      /* 1 + index of an earlier package that licenses the
+			     * same files (one file in two RECORDs), or 0 */
 } lg_package;
 
 /* The content of a file kept for after the walk (package manifests). */

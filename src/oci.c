@@ -45,6 +45,7 @@ typedef struct walk {
 	lg_image_set *set;
 	const char *stack[LG_MAX_INDEX_DEPTH + 1]; /* digests of the open indexes */
 	size_t depth;
+	const char *ref; /* the ref name of the top-level descriptor being walked */
 	lg_arena keys;  /* the digests in seen */
 	lg_strmap seen; /* indexes and manifests already read: each once */
 } walk;
@@ -385,7 +386,12 @@ static int load_manifest(walk *w, json_t *desc, const char *mt, lg_error *err)
 
 	lg_image img = { .digest = d };
 	img.media_type = lg_xstrdup(mt);
-	img.ref = jdup(json_object_get(desc, "annotations"), "org.opencontainers.image.ref.name");
+	/* A platform's manifest inside a multi-platform index goes by the
+	 * index's name. */
+	const char *ref = jstr(json_object_get(desc, "annotations"), "org.opencontainers.image.ref.name");
+	if (!ref)
+		ref = w->ref;
+	img.ref = ref ? lg_xstrdup(ref) : NULL;
 	cleanup_json json_t *config = NULL;
 	int64_t csize;
 	if (descriptor_target(cdesc, &img.config, &csize, err) < 0 ||
@@ -451,6 +457,8 @@ static int walk_descriptor(walk *w, json_t *desc, lg_error *err)
 		add_skipped(w, desc, mt, "ref not selected");
 		return 0;
 	}
+	if (w->depth == 0)
+		w->ref = names[0] ? names[0] : names[1];
 	if (is_index_type(mt))
 		return load_index(w, desc, mt, err);
 	if (is_manifest_type(mt)) {

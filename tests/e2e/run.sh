@@ -346,6 +346,10 @@ t multiarch-all-platforms-fail -x 1 \
 	-j '(.image.manifests | length) == 2 and .summary.manifests == 2' \
 	-j '(.violations | length) == 1 and (.violations[0].platform | startswith("linux/arm64"))' \
 	-- $SCAN --format json $OCI/multiarch
+# Each platform's manifest goes by the name of the index that holds it.
+t multiarch-platforms-named-by-their-index -x 1 \
+	-j '[.image.manifests[].ref] == ["latest", "latest"]' \
+	-- $SCAN --format json $OCI/multiarch
 t multiarch-amd64-passes -x 0 \
 	-j '.verdict == "pass" and (.image.manifests | length) == 1
 	    and .image.manifests[0].platform.architecture == "amd64"' \
@@ -447,6 +451,7 @@ t evidence-python-record-files-fail -x 1 \
 	-j '[.violations[] | select(.evidence[0].kind == "python-package") | .path] ==
 	    ["/usr/bin/acme-cloud",
 	     "'$PYCL'/__init__.py", "'$PYCL'-1.0.dist-info/METADATA", "'$PYCL'-1.0.dist-info/RECORD",
+	     "/usr/lib/python3/dist-packages/acme_common/retry.py",
 	     "'$PYEE'/__init__.py", "'$PYEE'/sso.py", "'$PYEE'-2.1.0.dist-info/METADATA",
 	     "'$PYEE'-2.1.0.dist-info/RECORD", "/usr/share/acme-cloud/schema.sql"]' \
 	-j 'all(.violations[] | select(.path | startswith("'$PYEE'")); .evidence[0] |
@@ -462,6 +467,12 @@ t evidence-python-record-outside-site -x 1 \
 t evidence-python-classifier -x 1 \
 	-o '^DENY +/usr/lib/python3/dist-packages/mit_tool/__init__\.py +MIT +python license "License :: OSI Approved :: MIT License" \(read as MIT\) in /usr/lib/python3/dist-packages/mit_tool-0\.3\.dist-info/METADATA' \
 	-- scan --rules $F/rules/deny-mit.rules $EV
+# A file two RECORDs list (mit_tool's and acme_cloud's) has both licenses.
+t evidence-python-two-records-and -x 1 \
+	-j '.violations[] | select(.path == "/usr/lib/python3/dist-packages/acme_common/retry.py") |
+	    [.evidence[] | select(.kind == "python-package") | .source] | sort ==
+	    ["'$PYCL'-1.0.dist-info/METADATA", "/usr/lib/python3/dist-packages/mit_tool-0.3.dist-info/METADATA"]' \
+	-- scan --format json $EV
 # A package.json that starts with a UTF-8 byte order mark is still read.
 t evidence-npm-bom -x 1 \
 	-o '^DENY +/app/node_modules/@acme/bom-pkg/index\.js .*npm license "BUSL-1\.1" in /app/node_modules/@acme/bom-pkg/package\.json' \

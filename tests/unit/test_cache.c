@@ -87,9 +87,12 @@ static lg_layer *make_layer(void)
 	l->files[2].flags = LG_FILE_SIDECAR;
 	l->files[2].first_tag = 2;
 	l->files[2].first_text = 1;
-	l->npackages = 1;
-	l->packages = lg_xcalloc(1, sizeof(*l->packages));
-	l->packages[0] = (lg_package){ LG_PACKAGE_PYTHON, 0, str(l, "Apache-2.0"), 10 };
+	l->files[1].package = 2;
+	l->npackages = 2;
+	l->packages = lg_xcalloc(2, sizeof(*l->packages));
+	l->packages[0] = (lg_package){ LG_PACKAGE_PYTHON, 0, str(l, "Apache-2.0"), 10, 0 };
+	/* a file two RECORDs list: the second package points at the first */
+	l->packages[1] = (lg_package){ LG_PACKAGE_PYTHON, 2, str(l, "BUSL-1.1"), 8, 1 };
 	l->nwarnings = 1;
 	l->warnings = lg_xcalloc(1, sizeof(char *));
 	l->warnings[0] = lg_xstrdup("/lnk: something worth a look");
@@ -143,6 +146,7 @@ static void assert_same(const lg_layer *a, const lg_layer *b)
 		assert_int_equal(a->packages[i].kind, b->packages[i].kind);
 		assert_int_equal(a->packages[i].manifest, b->packages[i].manifest);
 		assert_string_equal(a->packages[i].expr, b->packages[i].expr);
+		assert_int_equal(a->packages[i].also, b->packages[i].also);
 	}
 	assert_int_equal(a->nwarnings, b->nwarnings);
 	for (size_t i = 0; i < a->nwarnings; i++)
@@ -233,14 +237,16 @@ static void test_bad_index(void **state)
 {
 	(void)state;
 	lg_buf b = LG_BUF_INIT;
-	for (int k = 0; k < 5; k++) {
+	for (int k = 0; k < 7; k++) {
 		lg_layer *l = make_layer();
 		switch (k) {
 		case 0: l->files[0].ntags = 3; break;
 		case 1: l->files[2].entry = 7; break;
-		case 2: l->files[0].package = 2; break;
+		case 2: l->files[0].package = 3; break;
 		case 3: l->files[0].sidecar = 4; break;
 		case 4: l->packages[0].manifest = 3; break;
+		case 5: l->packages[1].also = 3; break; /* beyond the packages */
+		case 6: l->packages[0].also = 2; break; /* a later one: a cycle */
 		}
 		lg_buf_reset(&b);
 		lg_cache_encode(KEY, rules, l, &b);

@@ -220,6 +220,35 @@ static void test_python_license(void **state)
 	lg_layer_free(l);
 }
 
+/* A file two RECORDs list has both licenses, whichever is read first. */
+static void test_python_two_records(void **state)
+{
+	(void)state;
+	lg_layer *l = new_layer();
+	add(l, SITE "/shared.py", NULL);
+	add(l, SITE "/a.py", NULL);
+	add(l, SITE "/b.py", NULL);
+	add(l, SITE "/a-1.dist-info/METADATA", "License-Expression: MIT\n");
+	add(l, SITE "/a-1.dist-info/RECORD", "a.py,,\nshared.py,,\n");
+	add(l, SITE "/b-1.dist-info/METADATA", "License-Expression: BUSL-1.1\n");
+	add(l, SITE "/b-1.dist-info/RECORD", "shared.py,,\nb.py,,\n");
+	lg_evidence_resolve(l);
+	assert_string_equal(license_of(l, SITE "/a.py"), "MIT");
+	assert_string_equal(license_of(l, SITE "/b.py"), "BUSL-1.1");
+	const lg_file *f = file(l, SITE "/shared.py");
+	const lg_package *p = &l->packages[f->package - 1];
+	assert_string_equal(p->expr, "BUSL-1.1");
+	assert_true(p->also != 0);
+	const lg_package *q = &l->packages[p->also - 1];
+	assert_string_equal(q->expr, "MIT");
+	assert_int_equal(q->also, 0);
+	/* the chain only goes to earlier packages */
+	assert_true(p->also < f->package);
+	/* files of either package alone are not joined */
+	assert_int_equal(l->packages[file(l, SITE "/b.py")->package - 1].also, 0);
+	lg_layer_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +257,7 @@ int main(void)
 		cmocka_unit_test(test_npm),
 		cmocka_unit_test(test_python_record),
 		cmocka_unit_test(test_python_license),
+		cmocka_unit_test(test_python_two_records),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
