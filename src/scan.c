@@ -36,12 +36,13 @@ typedef struct pool {
 	lg_input *in;
 	job *jobs;
 	size_t njobs;
+	size_t *order;        /* job indexes, largest blob first */
 	lg_cache *cache;      /* NULL: no cache */
 	lg_walk_options walk; /* --max-bytes, and the progress counter */
 	_Atomic uint64_t read_bytes;   /* compressed bytes read so far */
 	_Atomic size_t done;           /* jobs finished */
 	pthread_mutex_t lock; /* guards next, first_failed and cache_warning */
-	size_t next;          /* the next job to start */
+	size_t next;          /* the next entry of order to start */
 	size_t first_failed;  /* the lowest job that failed, or njobs */
 	char *cache_warning;  /* the first cache write that failed */
 } pool;
@@ -84,20 +85,31 @@ static int run_job(pool *p, job *j)
 	return 0;
 }
 
-/* Take jobs in order; stop past the lowest failure.  Every job below the
- * final first_failed has run, so the error reported (the lowest failing
- * job's) does not depend on timing. */
+/* The next job to run: the largest not yet started (so that the biggest
+ * layer does not start last and run alone), skipping those past the
+ * lowest failure; njobs when none is left. */
+static size_t next_job(pool *p)
+{
+	pthread_mutex_lock(&p->lock);
+	size_t i = p->njobs;
+	while (p->next < p->njobs) {
+		size_t k = p->order[p->next++];
+		if (k < p->first_failed) {
+			i = k;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
+	return i;
+}
+
+/* Run jobs until none is left.  A job is skipped only when a lower one has
+ * failed, so every job below the final first_failed has run, and the error
+ * reported (the lowest failing job's) does not depend on timing. */
 static void *worker(void *ud)
 {
 	pool *p = ud;
-	for (;;) {
-		pthread_mutex_lock(&p->lock);
-		size_t i = p->next;
-		if (i < p->first_failed)
-			p->next++;
-		pthread_mutex_unlock(&p->lock);
-		if (i >= p->first_failed)
-			return NULL;
+	for (size_t i; (i = next_job(p)) < p->njobs;) {
 		job *j = &p->jobs[i];
 		int r = run_job(p, j);
 		p->done++;
@@ -109,6 +121,7 @@ static void *worker(void *ud)
 			p->first_failed = i;
 		pthread_mutex_unlock(&p->lock);
 	}
+	return NULL;
 }
 
 static unsigned thread_count(const lg_scan_options *o, size_t njobs)
@@ -259,6 +272,26 @@ static int collect_jobs(lg_scan *s, job **out, size_t *count, lg_error *err)
 	return 0;
 }
 
+/* Job indexes by blob size, largest first (ties in job order). */
+static int by_size(const void *a, const void *b, void *ud)
+{
+	const job *jobs = ud;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int64_t sx = jobs[x].desc->size, sy = jobs[y].desc->size;
+	if (sx != sy)
+		return sx > sy ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+static size_t *size_order(job *jobs, size_t n)
+{
+	size_t *order = lg_xcalloc(n ? n : 1, sizeof(*order));
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	qsort_r(order, n, sizeof(*order), by_size, jobs);
+	return order;
+}
+
 /* The error of the lowest failing job, with the context of its image. */
 static int job_error(const lg_scan *s, job *j, lg_error *err)
 {
@@ -296,6 +329,7 @@ static int walk_layers(lg_scan *s, lg_input *in, lg_error *err)
 	if (collect_jobs(s, &p.jobs, &p.njobs, err) < 0)
 		return -1;
 	p.first_failed = p.njobs;
+	p.order = size_order(p.jobs, p.njobs);
 	if (!s->opts->no_cache) {
 		char *warning = NULL;
 		p.cache = lg_cache_open(s->opts->cache_dir, &warning);
@@ -306,6 +340,7 @@ static int walk_layers(lg_scan *s, lg_input *in, lg_error *err)
 		run_pool(&p);
 	pthread_mutex_destroy(&p.lock);
 	check_total(&p);
+	free(p.order);
 	lg_cache_free(p.cache);
 	if (p.cache_warning)
 		fprintf(stderr, "licgate: warning: %s: layer walks not cached\n", p.cache_warning);
