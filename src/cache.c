@@ -445,20 +445,6 @@ lg_layer *lg_cache_load(lg_cache *c, const char *key, const lg_rules *rules)
 	return data ? lg_cache_decode(key, rules, data, len) : NULL;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t k = write(fd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
 int lg_cache_store(lg_cache *c, const char *key, const lg_rules *rules,
 		   const lg_layer *layer, char **warning)
 {
@@ -468,7 +454,7 @@ int lg_cache_store(lg_cache *c, const char *key, const lg_rules *rules,
 	cleanup_free char *tmp = lg_xasprintf("%s/.tmp-XXXXXX", c->dir);
 	int fd = mkostemp(tmp, O_CLOEXEC); /* mode 0600 */
 	int r = fd < 0 ? -1 : 0;
-	if (r == 0 && (write_all(fd, b.data, b.len) < 0 || fsync(fd) < 0))
+	if (r == 0 && (lg_write_all(fd, b.data, b.len) < 0 || fsync(fd) < 0))
 		r = -1;
 	int saved = errno;
 	if (fd >= 0 && close(fd) < 0 && r == 0) {

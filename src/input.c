@@ -76,21 +76,6 @@ static int temp_file(lg_error *err)
 	return fd;
 }
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 typedef struct spool_src {
 	int fd;
 	uint64_t raw;   /* bytes read from fd */
@@ -155,7 +140,7 @@ static int spool(int in_fd, const char *what, int *out, lg_error *err)
 		r = archive_read_data_block(a, &block, &size, &offset);
 		if (r != ARCHIVE_OK)
 			break;
-		if (write_all(fd, block, size) < 0) {
+		if (lg_write_all(fd, block, size) < 0) {
 			lg_err_errno(err, errno, "%s: writing the temporary copy", what);
 			goto fail;
 		}

@@ -422,15 +422,13 @@ static void keep(walker *w, const void *block, size_t size)
 static pthread_mutex_t text_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* A text rule that gives up (regex work limits) has no answer, and the
- * walk cannot complete without one. */
+ * walk cannot complete without one.  Called with text_lock held. */
 static int match_text(walker *w, lg_file *f)
 {
 	lg_layer *l = w->layer;
 	f->first_text = (uint32_t)l->ntexts;
 	for (size_t i = 0; i < w->ntext_rules; i++) {
-		pthread_mutex_lock(&text_lock);
 		int hit = lg_rules_text_match(w->rules, i, w->head, w->head_len);
-		pthread_mutex_unlock(&text_lock);
 		if (hit < 0) {
 			const lg_rule *r = lg_rules_text_at(w->rules, i);
 			w->failed = true;
@@ -535,7 +533,10 @@ static int read_content(walker *w, struct archive *a, lg_file *f, const char *na
 		return lg_err(w->err, "more than %d distinct SPDX-License-Identifier tags in "
 			      "one file: refusing to drop evidence", MAX_FILE_TAGS);
 	}
-	if (match_text(w, f) < 0)
+	pthread_mutex_lock(&text_lock);
+	int r = match_text(w, f);
+	pthread_mutex_unlock(&text_lock);
+	if (r < 0)
 		return -1;
 	store_capture(w, f);
 	XXH128_canonical_t c;

@@ -975,9 +975,9 @@ enum lg_level lg_target_class_level(const lg_target *t, const char *name)
 }
 
 /* Match entry e against subject; a match that gave up is recorded (the
- * first one) for lg_rules_match_error() and answers fail_as. */
+ * first one) for lg_rules_match_error() and counts as no match. */
 static bool match_entry(const lg_rules *r, const rule_entry *e,
-			const char *subject, size_t len, bool fail_as)
+			const char *subject, size_t len)
 {
 	int m = lg_pattern_match(e->pat, subject, len);
 	if (m >= 0)
@@ -988,7 +988,7 @@ static bool match_entry(const lg_rules *r, const rule_entry *e,
 		r->state->failed = &e->rule;
 		r->state->subject = lg_buf_steal(&b);
 	}
-	return fail_as;
+	return false;
 }
 
 /* The last entry of list whose pattern matches path.  A match that gave
@@ -997,7 +997,7 @@ static const lg_rule *match_last(const lg_rules *r, const rule_list *list,
 				 const char *path, size_t len)
 {
 	for (size_t i = list->n; i-- > 0;)
-		if (match_entry(r, &list->v[i], path, len, false))
+		if (match_entry(r, &list->v[i], path, len))
 			return &list->v[i].rule;
 	return NULL;
 }

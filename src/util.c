@@ -77,6 +77,21 @@ char *lg_xasprintf(const char *fmt, ...)
 	return s;
 }
 
+int lg_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 void lg_closep(int *fd)
 {
 	if (*fd >= 0) {

@@ -29,6 +29,10 @@ char *lg_xstrdup(const char *s);
 char *lg_xstrndup(const char *s, size_t n);
 char *lg_xasprintf(const char *fmt, ...) LG_PRINTF(1, 2);
 
+/* Write all len bytes of buf to fd, retrying on EINTR and short writes.
+ * Returns 0, or -1 with errno set. */
+int lg_write_all(int fd, const void *buf, size_t len);
+
 static inline void lg_freep(void *p)
 {
 	extern void free(void *);
