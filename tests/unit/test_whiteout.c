@@ -245,12 +245,93 @@ static void test_many(void **state)
 	}
 }
 
+/* ---- random stacks against the rules, read naively ---- */
+
+static bool is_below(const lg_entry *e, const char *dir, size_t len)
+{
+	if (len == 1) /* "/" */
+		return e->len > 1;
+	return e->len > len && memcmp(e->path, dir, len) == 0 && e->path[len] == '/';
+}
+
+/* image-spec layer.md as written, one rule at a time, no maps. */
+static bool naive_hides(const lg_layer *l, const lg_file *f)
+{
+	for (size_t i = 0; i < l->nentries; i++) {
+		const lg_entry *e = &l->entries[i];
+		bool deletes = e->type == LG_ENTRY_WHITEOUT || e->type == LG_ENTRY_OPAQUE;
+		bool same = e->len == f->len && memcmp(e->path, f->path, f->len) == 0;
+		/* at the path: any entry, or a whiteout of it */
+		if (same && e->type != LG_ENTRY_OPAQUE)
+			return true;
+		/* the path made a directory by an entry below it */
+		if (!deletes && is_below(e, f->path, f->len))
+			return true;
+		/* at a parent: a non-directory, a whiteout or an opaque marker */
+		lg_entry file = { f->path, f->len, LG_ENTRY_FILE };
+		if (e->type != LG_ENTRY_DIR && is_below(&file, e->path, e->len))
+			return true;
+	}
+	return false;
+}
+
+/* Small random stacks over a tiny name space, so that paths collide often:
+ * the resolver must agree with naive_hides on every file. */
+static void test_random(void **state)
+{
+	(void)state;
+	static const char *const names[] = { "/", "/a", "/b", "/a/a", "/a/b",
+		"/b/a", "/a/a/a", "/a/a/b", "/a/b/a", "/b/a/a" };
+	static const char types[] = "fdlwo";
+	uint64_t seed = 0x9e3779b97f4a7c15u;
+#define RAND(n) ((seed = seed * 6364136223846793005u + 1442695040888963407u) >> 33) % (n)
+	for (int round = 0; round < 3000; round++) {
+		size_t n = 1 + RAND(4);
+		lg_layer *layers[4];
+		uint32_t *del[4];
+		for (size_t i = 0; i < n; i++) {
+			const char *spec[8] = { 0 };
+			char bufs[7][16];
+			size_t k = RAND(7);
+			for (size_t e = 0; e < k; e++) {
+				const char *name = names[RAND(LG_ARRAY_LEN(names))];
+				char type = types[RAND(5)];
+				if (name[1] == '\0' && type != 'o' && type != 'd')
+					type = 'd'; /* only a directory or opaque at "/" */
+				snprintf(bufs[e], sizeof(bufs[e]), "%c %s", type, name);
+				spec[e] = bufs[e];
+			}
+			layers[i] = make_layer(spec);
+			del[i] = lg_xcalloc(layers[i]->nfiles + 1, sizeof(uint32_t));
+		}
+		lg_whiteout_resolve((const lg_layer *const *)layers, n, del);
+		for (size_t i = 0; i < n; i++) {
+			for (size_t f = 0; f < layers[i]->nfiles; f++) {
+				uint32_t want = 0;
+				for (size_t j = i + 1; j < n && !want; j++)
+					if (naive_hides(layers[j], &layers[i]->files[f]))
+						want = (uint32_t)j + 1;
+				if (del[i][f] != want)
+					fail_msg("round %d: %s of layer %zu: deleted_by %u, want %u",
+						 round, layers[i]->files[f].path, i + 1,
+						 del[i][f], want);
+			}
+		}
+		for (size_t i = 0; i < n; i++) {
+			lg_layer_free(layers[i]);
+			free(del[i]);
+		}
+	}
+#undef RAND
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_many),
+		cmocka_unit_test(test_random),
 	};
 	return cmocka_run_group_tests_name("whiteout", tests, NULL, NULL) ? 1 : 0;
 }
