@@ -249,6 +249,12 @@ static void feed(lg_tagscan *s, const char *p, const char *end)
 		p = next_candidate(p, end);
 		if (p == end)
 			break;
+		/* Most candidates in binaries and prose fail on the second byte:
+		 * "SP..." and "RE..." are all the keywords start with. */
+		if (end - p >= 2 && p[1] != (*p == 'S' ? 'P' : 'E')) {
+			p++;
+			continue;
+		}
 		bool partial;
 		enum keyword_id k = match_keyword(p, (size_t)(end - p), &partial);
 		if (k == KW_COUNT && partial && (size_t)(end - p) < LG_TAG_KEYWORD_MAX) {
