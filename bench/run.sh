@@ -26,12 +26,10 @@ case $lic in */*) ;; *) lic=./$lic ;; esac
 if ! [ -f "$dir/oci/index.json" ] || ! [ -f "$dir/bench.tar" ] || ! [ -f "$dir/layers.tsv" ]; then
 	die "$dir: no benchmark image (run make bench-image)"
 fi
-/usr/bin/time -f %M -o /dev/null true 2>/dev/null ||
-	die "/usr/bin/time is not GNU time (run make deps: Debian package time)"
 for t in gzip igzip python3 umoci grep jq awk sort date; do
 	command -v "$t" >/dev/null 2>&1 || die "$t not found (run make deps)"
 done
-case $(date +%N) in *[!0-9]* | '') die "date +%N: nanoseconds not supported (GNU date needed)" ;; esac
+here=$(dirname "$0")
 
 layout=$dir/oci
 archive=$dir/bench.tar
@@ -87,23 +85,18 @@ version=$("$lic" --version 2>/dev/null | head -n 1)
 # --- one run ------------------------------------------------------------
 # measure ROW MAXSTATUS CMD...: run CMD once with its output discarded and
 # append "WALL_SECONDS PEAK_RSS_KIB CPU_SECONDS" to $tmp/ROW.dat (CPU: user
-# and system time of CMD and every process it waited for).  An exit status above
+# and system time of CMD and every process it waited for; measure.py).  An exit status above
 # MAXSTATUS stops the benchmark with CMD's standard error.
 measure() {
 	row=$1 max=$2
 	shift 2
-	t0=$(date +%s%N)
 	st=0
-	/usr/bin/time -f '%M %U %S' -o "$tmp/rusage" "$@" >/dev/null 2>"$tmp/stderr" || st=$?
-	t1=$(date +%s%N)
+	python3 "$here/measure.py" "$tmp/stderr" "$@" >"$tmp/measured" || st=$?
 	if [ "$st" -gt "$max" ]; then
 		sed 's/^/  /' "$tmp/stderr" >&2
 		die "$row: exit status $st: $*"
 	fi
-	# GNU time puts "Command exited with non-zero status N" first.
-	ru=$(tail -n 1 "$tmp/rusage")
-	echo "$t0 $t1 $ru" |
-		awk '{ printf "%.4f %d %.2f\n", ($2 - $1) / 1e9, $3, $4 + $5 }' >>"$tmp/$row.dat"
+	awk '{ printf "%.4f %d %.2f\n", $1, $2, $3 }' "$tmp/measured" >>"$tmp/$row.dat"
 	awk -v r="$row" 'END { printf "bench:   %-8s %8.3f s %7.2f s CPU %7.1f MiB\n", r, $1, $3, $2 / 1024 }' \
 		"$tmp/$row.dat" >&2
 }
