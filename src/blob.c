@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 
@@ -124,7 +125,18 @@ struct lg_blob {
 	uint64_t size;     /* from the descriptor */
 	uint64_t offset;   /* bytes read and hashed */
 	bool eof;
+	bool has_id;       /* the stream is a file of its own: */
+	lg_file_id id;     /* its identity when opened */
+	int64_t opened_ns; /* the wall clock just before id was taken */
+	bool settled;      /* verified, unchanged, and settled (lg_blob_settled) */
 };
+
+static int64_t wall_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
 int lg_blob_open(lg_input *in, const char *path, const lg_digest *digest,
 		 int64_t size, lg_blob **out, lg_error *err)
@@ -146,6 +158,8 @@ int lg_blob_open(lg_input *in, const char *path, const lg_digest *digest,
 		snprintf(b->digest.str, sizeof(b->digest.str), "%s", path);
 	}
 	b->size = (uint64_t)size;
+	b->opened_ns = wall_ns();
+	b->has_id = lg_stream_file_id(stream, &b->id) == 0;
 	*out = b;
 	return 0;
 }
@@ -192,6 +206,19 @@ ssize_t lg_blob_read(lg_blob *b, void *buf, size_t len, lg_error *err)
 	return n;
 }
 
+/* The file read is the one opened, unchanged while it was read (its
+ * identity is the same after), and its last change is LG_SETTLE_NS older
+ * than the open: a later change, even within the file system's timestamp
+ * granularity, cannot give it the same mtime and ctime again. */
+static bool is_settled(const lg_blob *b)
+{
+	lg_file_id now;
+	int64_t before = b->opened_ns - LG_SETTLE_NS;
+	return b->has_id && b->id.size == b->size && b->id.mtime_ns < before &&
+	       b->id.ctime_ns < before && lg_stream_file_id(b->stream, &now) == 0 &&
+	       lg_file_id_equal(&now, &b->id);
+}
+
 int lg_blob_finish(lg_blob *b, lg_error *err)
 {
 	char buf[65536];
@@ -207,7 +234,28 @@ int lg_blob_finish(lg_blob *b, lg_error *err)
 	if (strcmp(got, b->digest.str) != 0)
 		return lg_err(err, "%s: digest mismatch: content hashes to %s",
 			      b->digest.str, got);
+	b->settled = is_settled(b);
 	return 0;
+}
+
+bool lg_file_id_equal(const lg_file_id *a, const lg_file_id *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
+}
+
+bool lg_blob_file_id(const lg_blob *b, lg_file_id *id)
+{
+	if (b->has_id)
+		*id = b->id;
+	return b->has_id;
+}
+
+bool lg_blob_settled(const lg_blob *b, lg_file_id *id)
+{
+	if (b->settled)
+		*id = b->id;
+	return b->settled;
 }
 
 uint64_t lg_blob_offset(const lg_blob *b)

@@ -12,6 +12,7 @@
 #ifndef LICGATE_BLOB_H
 #define LICGATE_BLOB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -64,6 +65,24 @@ ssize_t lg_blob_read(lg_blob *b, void *buf, size_t len, lg_error *err);
 /* Read what is left, then check the size and the digest.  Returns -1 with
  * err naming the digest on any mismatch. */
 int lg_blob_finish(lg_blob *b, lg_error *err);
+
+/* Blobs verified before.  A blob read from a file of its own (in an image
+ * layout) has that file's identity (input.h), taken when it was opened.
+ * After lg_blob_finish() returned 0, lg_blob_settled() says whether that
+ * identity can stand for the verified content in a later run, as git's
+ * index trusts stat data: the file did not change while it was read, and
+ * its mtime and ctime are more than LG_SETTLE_NS older than the open.
+ * Nothing but root (setting the clock back, writing the disk) can change
+ * the file again without changing its ctime to a time after the open; the
+ * margin covers file systems with coarse timestamps (FAT: 2 s). */
+#define LG_SETTLE_NS (3 * 1000000000ll)
+
+/* The identity of the blob's file when opened: false when the blob is not
+ * a file of its own (an archive member, standard input). */
+bool lg_blob_file_id(const lg_blob *b, lg_file_id *id);
+/* After a successful lg_blob_finish(): the identity, when settled. */
+bool lg_blob_settled(const lg_blob *b, lg_file_id *id);
+bool lg_file_id_equal(const lg_file_id *a, const lg_file_id *b);
 
 /* Bytes read so far, and the descriptor size. */
 uint64_t lg_blob_offset(const lg_blob *b);

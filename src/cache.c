@@ -6,9 +6,11 @@
  *   length, u64 XXH3-64 of the payload, 64 hex digits of the key
  *
  * The payload is the layer's tables in order (numbers in host byte order,
- * strings as u32 length + bytes): byte counts, entries, files, tags, text
- * rule indexes, packages, warnings.  File paths are not stored twice: a
- * file's path is its entry's.
+ * strings as u32 length + bytes + NUL): byte counts, entries, files, tags,
+ * text rule indexes, packages, warnings.  File paths are not stored twice:
+ * a file's path is its entry's.  A decoded layer's strings point into the
+ * entry as read, which the layer keeps (lg_layer.backing): nothing is
+ * copied string by string.
  */
 #include "cache.h"
 
@@ -132,6 +134,7 @@ static void put_str(lg_buf *b, const char *s, size_t len)
 {
 	put32(b, (uint32_t)len);
 	lg_buf_append(b, s, len);
+	lg_buf_putc(b, '\0');
 }
 
 static uint32_t text_index(const lg_rules *rules, const lg_rule *rule)
@@ -249,16 +252,18 @@ static size_t get_count(reader *r, size_t min_size)
 	return (size_t)n;
 }
 
-static const char *get_str(reader *r, lg_arena *a, uint32_t *len)
+/* A string in place: len bytes without a NUL, then the NUL. */
+static const char *get_str(reader *r, uint32_t *len)
 {
 	*len = get32(r);
-	if (r->bad || *len > (size_t)(r->end - r->p) || memchr(r->p, '\0', *len)) {
+	if (r->bad || *len >= (size_t)(r->end - r->p) || r->p[*len] != '\0' ||
+	    memchr(r->p, '\0', *len)) {
 		r->bad = true;
 		*len = 0;
 		return "";
 	}
-	const char *s = lg_arena_strndup(a, (const char *)r->p, *len);
-	r->p += *len;
+	const char *s = (const char *)r->p;
+	r->p += *len + 1;
 	return s;
 }
 
@@ -266,11 +271,12 @@ static void decode_entries(reader *r, lg_layer *l)
 {
 	l->nentries = l->entries_cap = get_count(r, 5);
 	l->entries = lg_xcalloc(l->nentries + 1, sizeof(*l->entries));
+	lg_prefault(l->entries, (l->nentries + 1) * sizeof(*l->entries));
 	for (size_t i = 0; i < l->nentries && !r->bad; i++) {
 		uint8_t type;
 		get(r, &type, 1);
 		lg_entry *e = &l->entries[i];
-		e->path = get_str(r, &l->arena, &e->len);
+		e->path = get_str(r, &e->len);
 		e->type = type;
 		if (type > LG_ENTRY_OPAQUE)
 			r->bad = true;
@@ -281,6 +287,7 @@ static void decode_files(reader *r, lg_layer *l)
 {
 	l->nfiles = l->files_cap = get_count(r, 9 * 4 + 8 + 16);
 	l->files = lg_xcalloc(l->nfiles + 1, sizeof(*l->files));
+	lg_prefault(l->files, (l->nfiles + 1) * sizeof(*l->files));
 	for (size_t i = 0; i < l->nfiles && !r->bad; i++) {
 		lg_file *f = &l->files[i];
 		f->entry = get32(r);
@@ -309,7 +316,7 @@ static void decode_tags(reader *r, lg_layer *l)
 	l->tags = lg_xcalloc(l->ntags + 1, sizeof(*l->tags));
 	for (size_t i = 0; i < l->ntags && !r->bad; i++) {
 		lg_tag *t = &l->tags[i];
-		t->expr = get_str(r, &l->arena, &t->len);
+		t->expr = get_str(r, &t->len);
 		t->line = get64(r);
 		t->snippet_begin = get64(r);
 		t->snippet_end = get64(r);
@@ -339,7 +346,7 @@ static void decode_rest(reader *r, lg_layer *l)
 		uint32_t kind = get32(r);
 		p->kind = kind == LG_PACKAGE_PYTHON ? LG_PACKAGE_PYTHON : LG_PACKAGE_NPM;
 		p->manifest = get32(r);
-		p->expr = get_str(r, &l->arena, &p->len);
+		p->expr = get_str(r, &p->len);
 		p->also = get32(r);
 		/* also names an earlier package: no cycle */
 		if (kind > LG_PACKAGE_PYTHON || p->manifest >= l->nfiles || p->also > i)
@@ -349,7 +356,7 @@ static void decode_rest(reader *r, lg_layer *l)
 	l->warnings = lg_xcalloc(n + 1, sizeof(char *));
 	for (size_t i = 0; i < n && !r->bad; i++) {
 		uint32_t len;
-		const char *s = get_str(r, &l->arena, &len);
+		const char *s = get_str(r, &len);
 		l->warnings[l->nwarnings++] = lg_xstrndup(s, len);
 	}
 }
@@ -381,14 +388,19 @@ static bool header_ok(const char *key, const unsigned char *h, size_t len, uint6
 	       memcmp(h + 32, key, 64) == 0 && XXH3_64bits(h + HEADER_LEN, *plen) == sum;
 }
 
-lg_layer *lg_cache_decode(const char *key, const lg_rules *rules, const void *data, size_t len)
+/* Decode the entry in data (malloc'd), which the layer keeps: its strings
+ * point into it.  NULL (data freed) unless everything checks out. */
+static lg_layer *decode_owned(const char *key, const lg_rules *rules, unsigned char *data,
+			      size_t len)
 {
 	uint64_t plen;
-	if (strlen(key) != 64 || !header_ok(key, data, len, &plen))
+	if (strlen(key) != 64 || !header_ok(key, data, len, &plen)) {
+		free(data);
 		return NULL;
-	reader r = { (const unsigned char *)data + HEADER_LEN,
-		     (const unsigned char *)data + len, false };
+	}
+	reader r = { data + HEADER_LEN, data + len, false };
 	lg_layer *l = lg_xcalloc(1, sizeof(*l));
+	l->backing = data;
 	l->content_bytes = get64(&r);
 	l->tar_bytes = get64(&r);
 	l->hole_bytes = get64(&r);
@@ -408,6 +420,13 @@ lg_layer *lg_cache_decode(const char *key, const lg_rules *rules, const void *da
 	return l;
 }
 
+lg_layer *lg_cache_decode(const char *key, const lg_rules *rules, const void *data, size_t len)
+{
+	unsigned char *copy = lg_xmalloc(len);
+	memcpy(copy, data, len);
+	return decode_owned(key, rules, copy, len);
+}
+
 /* ---- files ------------------------------------------------------------ */
 
 static char *entry_path(const lg_cache *c, const char *key)
@@ -425,6 +444,7 @@ static unsigned char *slurp(const char *path, size_t *len)
 		return NULL;
 	size_t n = (size_t)st.st_size, got = 0;
 	unsigned char *buf = lg_xmalloc(n);
+	lg_prefault(buf, n);
 	while (got < n) {
 		ssize_t k = read(fd, buf + got, n - got);
 		if (k <= 0) {
@@ -441,20 +461,19 @@ lg_layer *lg_cache_load(lg_cache *c, const char *key, const lg_rules *rules)
 {
 	cleanup_free char *path = entry_path(c, key);
 	size_t len;
-	cleanup_free unsigned char *data = slurp(path, &len);
-	return data ? lg_cache_decode(key, rules, data, len) : NULL;
+	unsigned char *data = slurp(path, &len);
+	return data ? decode_owned(key, rules, data, len) : NULL;
 }
 
-int lg_cache_store(lg_cache *c, const char *key, const lg_rules *rules,
-		   const lg_layer *layer, char **warning)
+/* Write data to path through a temporary file renamed into place, so a
+ * reader sees all of it or none.  0, or -1 with *warning set. */
+static int write_atomic(const lg_cache *c, const char *path, const void *data,
+			size_t len, char **warning)
 {
-	lg_buf b = LG_BUF_INIT;
-	lg_cache_encode(key, rules, layer, &b);
-	cleanup_free char *path = entry_path(c, key);
 	cleanup_free char *tmp = lg_xasprintf("%s/.tmp-XXXXXX", c->dir);
 	int fd = mkostemp(tmp, O_CLOEXEC); /* mode 0600 */
 	int r = fd < 0 ? -1 : 0;
-	if (r == 0 && (lg_write_all(fd, b.data, b.len) < 0 || fsync(fd) < 0))
+	if (r == 0 && (lg_write_all(fd, data, len) < 0 || fsync(fd) < 0))
 		r = -1;
 	int saved = errno;
 	if (fd >= 0 && close(fd) < 0 && r == 0) {
@@ -470,6 +489,72 @@ int lg_cache_store(lg_cache *c, const char *key, const lg_rules *rules,
 		if (fd >= 0)
 			unlink(tmp);
 	}
+	return r;
+}
+
+int lg_cache_store(lg_cache *c, const char *key, const lg_rules *rules,
+		   const lg_layer *layer, char **warning)
+{
+	lg_buf b = LG_BUF_INIT;
+	lg_cache_encode(key, rules, layer, &b);
+	cleanup_free char *path = entry_path(c, key);
+	int r = write_atomic(c, path, b.data, b.len, warning);
 	lg_buf_free(&b);
 	return r;
+}
+
+/* ---- blob files verified before ---------------------------------------- */
+
+/* A record: magic "LGBLOBID", u32 format, u32 byte-order mark, the five
+ * fields of the lg_file_id as u64, and an XXH3-64 of all that seeded with
+ * the XXH3-64 of the digest string, so a record renamed to another blob's
+ * name does not check out. */
+#define BLOB_MAGIC "LGBLOBID"
+#define BLOB_FORMAT 1u
+#define BLOB_RECORD_LEN (8 + 4 + 4 + 5 * 8 + 8)
+
+static char *blob_path(const lg_cache *c, const lg_digest *d)
+{
+	return lg_xasprintf("%s/%s-%s.blob", c->dir, lg_digest_alg_name(d),
+			    lg_digest_hex(d));
+}
+
+static void blob_record(const lg_digest *d, const lg_file_id *id,
+			unsigned char out[BLOB_RECORD_LEN])
+{
+	uint32_t format = BLOB_FORMAT, bom = BOM;
+	uint64_t fields[5] = { id->dev, id->ino, id->size, (uint64_t)id->mtime_ns,
+			       (uint64_t)id->ctime_ns };
+	memcpy(out, BLOB_MAGIC, 8);
+	memcpy(out + 8, &format, 4);
+	memcpy(out + 12, &bom, 4);
+	memcpy(out + 16, fields, sizeof(fields));
+	uint64_t sum = XXH3_64bits_withSeed(out, BLOB_RECORD_LEN - 8,
+					    XXH3_64bits(d->str, strlen(d->str)));
+	memcpy(out + BLOB_RECORD_LEN - 8, &sum, 8);
+}
+
+bool lg_cache_knows_blob(lg_cache *c, const lg_digest *digest, const lg_file_id *id)
+{
+	unsigned char want[BLOB_RECORD_LEN], got[BLOB_RECORD_LEN + 1];
+	blob_record(digest, id, want);
+	cleanup_free char *path = blob_path(c, digest);
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return false;
+	/* One byte more than a record, to see that there is none. */
+	size_t n = 0;
+	ssize_t k;
+	while (n < sizeof(got) && (k = read(fd, got + n, sizeof(got) - n)) > 0)
+		n += (size_t)k;
+	return n == BLOB_RECORD_LEN && memcmp(got, want, BLOB_RECORD_LEN) == 0;
+}
+
+int lg_cache_remember_blob(lg_cache *c, const lg_digest *digest, const lg_file_id *id,
+			   char **warning)
+{
+	unsigned char rec[BLOB_RECORD_LEN];
+	blob_record(digest, id, rec);
+	cleanup_free char *path = blob_path(c, digest);
+	return write_atomic(c, path, rec, sizeof(rec), warning);
 }

@@ -14,6 +14,9 @@
  * see a whole entry or none.  The directory is 0700, the files 0600.  A
  * cache that cannot be created or written is a warning, never an error.
  *
+ * A blob file the cache saw verified and unchanged since is not hashed
+ * again: see lg_cache_knows_blob().
+ *
  * Ownership: lg_cache_open() returns a cache freed with lg_cache_free();
  * it is safe to use from several threads.  lg_cache_load() and
  * lg_cache_decode() return an lg_layer the caller frees with
@@ -22,15 +25,17 @@
 #ifndef LICGATE_CACHE_H
 #define LICGATE_CACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
+#include "blob.h"
 #include "layer.h"
 #include "oci.h"
 #include "rules.h"
 #include "util.h"
 
 /* The format of an entry; a change to it or to lg_layer bumps this. */
-#define LG_CACHE_FORMAT 2
+#define LG_CACHE_FORMAT 3
 /* Hex SHA-256 plus NUL. */
 #define LG_CACHE_KEY_LEN 65
 
@@ -53,6 +58,16 @@ lg_layer *lg_cache_load(lg_cache *c, const char *key, const lg_rules *rules);
 /* Store layer under key.  Returns 0, or -1 with *warning set. */
 int lg_cache_store(lg_cache *c, const char *key, const lg_rules *rules,
 		   const lg_layer *layer, char **warning);
+
+/* Blob files verified before (blob.h: lg_blob_settled), one record per
+ * blob digest: lg_cache_knows_blob() is true when the file with identity
+ * id was recorded, settled, for digest, so its content need not be read
+ * again.  lg_cache_remember_blob() records it (replacing the record of
+ * another copy); 0, or -1 with *warning set.  A record that does not
+ * check out is not trusted. */
+bool lg_cache_knows_blob(lg_cache *c, const lg_digest *digest, const lg_file_id *id);
+int lg_cache_remember_blob(lg_cache *c, const lg_digest *digest, const lg_file_id *id,
+			   char **warning);
 
 /* The entry file's bytes for layer (header included), appended to out. */
 void lg_cache_encode(const char *key, const lg_rules *rules,

@@ -29,16 +29,34 @@
 
 struct lg_digest;
 
+/* What stat(2) says of a file: two equal identities are the same file,
+ * unchanged in between, as long as the first was taken a while after its
+ * last change (see lg_blob_settled() in blob.h). */
+typedef struct lg_file_id {
+	uint64_t dev, ino, size;
+	int64_t mtime_ns, ctime_ns;
+} lg_file_id;
+
 /* A forward-only byte stream. */
 typedef struct lg_stream {
 	/* Read up to len bytes; 0 at the end, -1 on error with errno set. */
 	ssize_t (*read)(struct lg_stream *s, void *buf, size_t len);
 	void (*close)(struct lg_stream *s);
+	/* May be NULL: the stream is not a whole file of its own (an archive
+	 * member, a pipe).  Else fill *id from fstat(2); -1 on error. */
+	int (*file_id)(struct lg_stream *s, lg_file_id *id);
 } lg_stream;
 
 static inline ssize_t lg_stream_read(lg_stream *s, void *buf, size_t len)
 {
 	return s->read(s, buf, len);
+}
+
+/* The identity of the file s reads, when it is a whole file of its own:
+ * 0, else -1. */
+static inline int lg_stream_file_id(lg_stream *s, lg_file_id *id)
+{
+	return s->file_id ? s->file_id(s, id) : -1;
 }
 
 static inline void lg_stream_close(lg_stream *s)

@@ -42,6 +42,21 @@ static void fd_close(lg_stream *s)
 	free(s);
 }
 
+static int fd_file_id(lg_stream *s, lg_file_id *id)
+{
+	struct stat st;
+	if (fstat(((fd_stream *)s)->fd, &st) < 0)
+		return -1;
+	*id = (lg_file_id){
+		.dev = (uint64_t)st.st_dev,
+		.ino = (uint64_t)st.st_ino,
+		.size = (uint64_t)st.st_size,
+		.mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
+		.ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec,
+	};
+	return 0;
+}
+
 /* O_NONBLOCK keeps a FIFO planted in the layout from blocking us. */
 #define OPEN_FLAGS (O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
 
@@ -128,6 +143,7 @@ static int layout_open_file(lg_input *in, const char *name, lg_stream **out,
 	fd_stream *s = lg_xcalloc(1, sizeof(*s));
 	s->base.read = fd_read;
 	s->base.close = fd_close;
+	s->base.file_id = fd_file_id;
 	s->fd = fd;
 	*out = &s->base;
 	*size = (uint64_t)st.st_size;

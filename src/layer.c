@@ -81,6 +81,8 @@ typedef struct walker {
 	uint64_t max_holes;    /* sparse holes read as zeros in this layer */
 	uint64_t max_bytes;    /* --max-bytes: tar stream + holes; 0: none */
 	_Atomic uint64_t *read_bytes; /* progress: compressed bytes; or NULL */
+	bool *blob_settled;   /* out: the blob file is settled (blob.h) */
+	lg_file_id *blob_id; /* out: its identity; both may be NULL */
 } walker;
 
 static void LG_PRINTF(2, 3) add_warning(lg_layer *l, const char *fmt, ...)
@@ -810,6 +812,8 @@ static int finish(walker *w)
 	}
 	if (lg_blob_finish(w->blob, w->err) < 0)
 		return -1;
+	if (w->blob_settled)
+		*w->blob_settled = lg_blob_settled(w->blob, w->blob_id);
 	if (!w->outer && !w->gz)
 		w->layer->tar_bytes = lg_blob_offset(w->blob);
 	char got[sizeof(w->desc->diff_id.str)];
@@ -885,6 +889,8 @@ int lg_layer_scan_with(lg_input *in, const lg_layer_desc *desc, const lg_rules *
 	if (opts) {
 		w.max_bytes = opts->max_bytes;
 		w.read_bytes = opts->read_bytes;
+		w.blob_settled = opts->blob_settled;
+		w.blob_id = opts->blob_id;
 	}
 	if (!w.xxh) {
 		fputs("licgate: out of memory\n", stderr);
@@ -914,25 +920,12 @@ int lg_layer_scan_with(lg_input *in, const lg_layer_desc *desc, const lg_rules *
 	return 0;
 }
 
-int lg_layer_verify_blob(lg_input *in, const lg_layer_desc *d, lg_error *err)
-{
-	if (d->path)
-		return lg_err(err, "a docker-archive layer is verified by walking it");
-	if (d->size == 0)
-		return lg_err(err, "layer blob is empty (0 bytes): not a tar archive");
-	lg_blob *b = NULL;
-	if (lg_blob_open(in, NULL, &d->digest, d->size, &b, err) < 0)
-		return -1;
-	int r = lg_blob_finish(b, err);
-	lg_blob_free(b);
-	return r;
-}
-
 void lg_layer_free(lg_layer *layer)
 {
 	if (!layer)
 		return;
 	lg_arena_free(&layer->arena);
+	free(layer->backing);
 	free(layer->files);
 	free(layer->entries);
 	free(layer->tags);

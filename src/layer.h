@@ -92,7 +92,8 @@ typedef struct lg_capture {
 } lg_capture;
 
 typedef struct lg_layer {
-	lg_arena arena;
+	lg_arena arena;  /* the strings of a walk */
+	void *backing;   /* or of a cache entry: the entry read (cache.c) */
 	lg_file *files;
 	size_t nfiles, files_cap;
 	lg_entry *entries;
@@ -118,6 +119,10 @@ typedef struct lg_walk_options {
 				       * sparse holes); 0: no limit */
 	_Atomic uint64_t *read_bytes; /* compressed bytes read are added here
 				       * as the walk goes; may be NULL */
+	/* Out, may be NULL: set true, with *blob_id, when the blob the walk
+	 * verified is a file whose identity is settled (blob.h). */
+	bool *blob_settled;
+	lg_file_id *blob_id;
 } lg_walk_options;
 
 /* Walk the layer desc from in; verify its blob digest and its diff_id.
@@ -131,10 +136,5 @@ int lg_layer_scan(lg_input *in, const lg_layer_desc *desc,
 int lg_layer_scan_with(lg_input *in, const lg_layer_desc *desc, const lg_rules *rules,
 		       const lg_walk_options *opts, lg_layer **out, lg_error *err);
 void lg_layer_free(lg_layer *layer);
-
-/* Read the blob of layer desc and check its size and digest, without
- * walking it (a layer whose walk comes from the cache).  A layer without
- * a blob digest (docker-archive) cannot be checked this way: -1. */
-int lg_layer_verify_blob(lg_input *in, const lg_layer_desc *desc, lg_error *err);
 
 #endif

@@ -140,11 +140,12 @@ static json_t *jfindings(const lg_scan *s, enum lg_outcome outcome)
 static json_t *jlayer(const lg_scan *s, const lg_scanned_image *si, size_t pos)
 {
 	const lg_layer_desc *d = &si->image->layers[pos];
-	const lg_layer *l = s->layers[si->layer_ids[pos]].layer;
+	const lg_scanned_layer *sl = &s->layers[si->layer_ids[pos]];
+	const lg_layer *l = sl->layer;
 	json_t *warnings = json_array();
 	for (size_t i = 0; i < l->nwarnings; i++)
 		json_array_append_new(warnings, jbytes(l->warnings[i], strlen(l->warnings[i])));
-	return json_pack("{s:I,s:s,s:s,s:I,s:s,s:I,s:I,s:o}",
+	return json_pack("{s:I,s:s,s:s,s:I,s:s,s:I,s:I,s:o,s:b,s:s}",
 			 "index", (json_int_t)(pos + 1),
 			 "digest", d->digest.str,
 			 "media_type", d->media_type,
@@ -152,7 +153,9 @@ static json_t *jlayer(const lg_scan *s, const lg_scanned_image *si, size_t pos)
 			 "diff_id", d->diff_id.str,
 			 "files", (json_int_t)l->nfiles,
 			 "entries", (json_int_t)l->nentries,
-			 "warnings", warnings);
+			 "warnings", warnings,
+			 "cached", sl->cached,
+			 "verified", sl->blob_unchanged ? "unchanged-file" : "hashed");
 }
 
 static json_t *jimage(const lg_scan *s)
@@ -208,7 +211,7 @@ static json_t *jsummary(const lg_scan *s)
 	lg_summary sum;
 	lg_summarize(s, &sum);
 	json_t *classes = jclasses(s);
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:I,s:o,s:I,s:I,s:I}",
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:I,s:I,s:o,s:I,s:I,s:I}",
 			 "manifests", (json_int_t)sum.images,
 			 "layers", (json_int_t)sum.layers,
 			 "files", (json_int_t)sum.files,
@@ -218,6 +221,7 @@ static json_t *jsummary(const lg_scan *s)
 			 "seconds", s->seconds,
 			 "mb_per_second", lg_scan_mb_per_second(s),
 			 "cached_layers", (json_int_t)s->cached_layers,
+			 "unchanged_blobs", (json_int_t)s->unchanged_blobs,
 			 "classes", classes,
 			 "violations", (json_int_t)sum.violations,
 			 "warnings", (json_int_t)sum.warnings,

@@ -259,8 +259,12 @@ void lg_report_text(const lg_scan *s, const lg_report_options *o, FILE *out)
 		sum.warnings, sum.warnings == 1 ? "" : "s", sum.files, sum.files == 1 ? "" : "s",
 		sum.layers, sum.layers == 1 ? "" : "s", sum.images, sum.images == 1 ? "" : "s");
 	put_size(out, sum.bytes);
-	fprintf(out, " in %.2f s (%.1f MB/s uncompressed; %zu of %zu layer%s from cache)\n",
+	fprintf(out, " in %.2f s (%.1f MB/s uncompressed; %zu of %zu layer%s from cache",
 		s->seconds, lg_scan_mb_per_second(s), s->cached_layers, s->nlayers,
 		s->nlayers == 1 ? "" : "s");
+	if (s->unchanged_blobs)
+		fprintf(out, ", %zu blob%s unchanged since verified, not read again",
+			s->unchanged_blobs, s->unchanged_blobs == 1 ? "" : "s");
+	fputs(")\n", out);
 	lg_buf_free(&t.line);
 }

@@ -26,9 +26,12 @@ typedef struct job {
 	const lg_layer_desc *desc;
 	size_t image, index; /* the first image that has it, and where */
 	lg_layer *layer;     /* the result, owned until moved to the scan */
+	lg_whiteout_map *hides; /* built when upper, after the walk */
 	lg_error err;
 	bool failed;
 	bool cached;         /* layer came from the cache */
+	bool unchanged;      /* its blob file was known, not read again */
+	bool upper;          /* above the bottom of some image */
 } job;
 
 typedef struct pool {
@@ -56,6 +59,34 @@ static void cache_warn(pool *p, char *warning)
 	free(warning);
 }
 
+static void remember_blob(pool *p, const lg_layer_desc *d, const lg_file_id *id)
+{
+	char *warning = NULL;
+	if (lg_cache_remember_blob(p->cache, &d->digest, id, &warning) < 0)
+		cache_warn(p, warning);
+}
+
+/* Check the blob of a layer whose walk came from the cache: read and hash
+ * it, unless it is a file the cache saw verified and unchanged since
+ * (*unchanged then). */
+static int verify_blob(pool *p, const lg_layer_desc *d, bool *unchanged, lg_error *err)
+{
+	lg_blob *b = NULL;
+	if (lg_blob_open(p->in, NULL, &d->digest, d->size, &b, err) < 0)
+		return -1;
+	lg_file_id id;
+	int r = 0;
+	*unchanged = lg_blob_file_id(b, &id) && id.size == (uint64_t)d->size &&
+		     lg_cache_knows_blob(p->cache, &d->digest, &id);
+	if (!*unchanged) {
+		r = lg_blob_finish(b, err);
+		if (r == 0 && lg_blob_settled(b, &id))
+			remember_blob(p, d, &id);
+	}
+	lg_blob_free(b);
+	return r;
+}
+
 /* Walk j's layer, or take its walk from the cache once its blob is
  * verified; store a fresh walk. */
 static int run_job(pool *p, job *j)
@@ -68,7 +99,7 @@ static int run_job(pool *p, job *j)
 	lg_cache_key(j->desc, rules, key);
 	lg_layer *l = lg_cache_load(p->cache, key, rules);
 	if (l) {
-		if (lg_layer_verify_blob(p->in, j->desc, &j->err) < 0) {
+		if (verify_blob(p, j->desc, &j->unchanged, &j->err) < 0) {
 			lg_layer_free(l);
 			return -1;
 		}
@@ -77,11 +108,18 @@ static int run_job(pool *p, job *j)
 		j->cached = true;
 		return 0;
 	}
-	if (lg_layer_scan_with(p->in, j->desc, rules, &p->walk, &j->layer, &j->err) < 0)
+	bool settled = false;
+	lg_file_id id;
+	lg_walk_options walk = p->walk;
+	walk.blob_settled = &settled;
+	walk.blob_id = &id;
+	if (lg_layer_scan_with(p->in, j->desc, rules, &walk, &j->layer, &j->err) < 0)
 		return -1;
 	char *warning = NULL;
 	if (lg_cache_store(p->cache, key, rules, j->layer, &warning) < 0)
 		cache_warn(p, warning);
+	else if (settled)
+		remember_blob(p, j->desc, &id);
 	return 0;
 }
 
@@ -112,6 +150,8 @@ static void *worker(void *ud)
 	for (size_t i; (i = next_job(p)) < p->njobs;) {
 		job *j = &p->jobs[i];
 		int r = run_job(p, j);
+		if (r == 0 && j->upper)
+			j->hides = lg_whiteout_map_new(j->layer);
 		p->done++;
 		if (r == 0)
 			continue;
@@ -261,10 +301,11 @@ static int collect_jobs(lg_scan *s, job **out, size_t *count, lg_error *err)
 				free(jobs);
 				return lg_err(err, "layer %s: images disagree on its diff_id", d->digest.str);
 			}
-			if (j < n)
-				continue;
-			jobs = lg_xrealloc(jobs, (n + 1) * sizeof(*jobs));
-			jobs[n++] = (job){ .desc = d, .image = i, .index = k };
+			if (j == n) {
+				jobs = lg_xrealloc(jobs, (n + 1) * sizeof(*jobs));
+				jobs[n++] = (job){ .desc = d, .image = i, .index = k };
+			}
+			jobs[j].upper |= k > 0;
 		}
 	}
 	*out = jobs;
@@ -350,6 +391,7 @@ static int walk_layers(lg_scan *s, lg_input *in, lg_error *err)
 	for (size_t i = 0; i < p.njobs; i++) {
 		lg_error_clear(&p.jobs[i].err);
 		if (r < 0) {
+			lg_whiteout_map_free(p.jobs[i].hides);
 			lg_layer_free(p.jobs[i].layer);
 			continue;
 		}
@@ -357,8 +399,11 @@ static int walk_layers(lg_scan *s, lg_input *in, lg_error *err)
 			.desc = p.jobs[i].desc,
 			.layer = p.jobs[i].layer,
 			.cached = p.jobs[i].cached,
+			.blob_unchanged = p.jobs[i].unchanged,
+			.hides = p.jobs[i].hides,
 		};
 		s->cached_layers += p.jobs[i].cached;
+		s->unchanged_blobs += p.jobs[i].unchanged;
 		s->uncompressed_bytes += p.jobs[i].layer->tar_bytes;
 	}
 	s->nlayers = r < 0 ? 0 : p.njobs;
@@ -399,12 +444,32 @@ static void scan_image(lg_scan *s, size_t idx)
 	for (size_t i = 0; i < img->nlayers; i++)
 		si->layer_ids[i] = layer_id(s, &img->layers[i]);
 	const lg_layer **stack = lg_xcalloc(img->nlayers, sizeof(*stack));
+	const lg_whiteout_map **maps = lg_xcalloc(img->nlayers, sizeof(*maps));
 	for (size_t i = 0; i < img->nlayers; i++) {
-		stack[i] = s->layers[si->layer_ids[i]].layer;
+		const lg_scanned_layer *sl = &s->layers[si->layer_ids[i]];
+		stack[i] = sl->layer;
+		maps[i] = sl->hides;
 		si->deleted_by[i] = lg_xcalloc(stack[i]->nfiles, sizeof(uint32_t));
 	}
-	lg_whiteout_resolve(stack, img->nlayers, si->deleted_by);
+	lg_whiteout_resolve(stack, maps, img->nlayers, si->deleted_by);
+	free(maps);
 	free(stack);
+}
+
+static void *resolve_images(void *ud)
+{
+	lg_scan *s = ud;
+	for (size_t i = 0; i < s->set->nimages; i++)
+		scan_image(s, i);
+	return NULL;
+}
+
+static void free_whiteout_maps(lg_scan *s)
+{
+	for (size_t i = 0; i < s->nlayers; i++) {
+		lg_whiteout_map_free(s->layers[i].hides);
+		s->layers[i].hides = NULL;
+	}
 }
 
 int lg_scan_run(const lg_scan_options *opts, lg_scan **out, lg_error *err)
@@ -420,16 +485,22 @@ int lg_scan_run(const lg_scan_options *opts, lg_scan **out, lg_error *err)
 		r = walk_layers(s, in, err);
 	lg_input_free(in);
 	if (r == 0) {
+		/* Whiteouts on a thread of their own while this one classifies:
+		 * they read the layers, and each writes only its own arrays. */
+		s->images = lg_xcalloc(s->set->nimages, sizeof(*s->images));
+		pthread_t t;
+		bool threaded = thread_count(opts, 2) > 1 &&
+				pthread_create(&t, NULL, resolve_images, s) == 0;
 		for (size_t i = 0; i < s->nlayers; i++)
 			classify_layer(opts, &s->layers[i]);
+		if (threaded)
+			pthread_join(t, NULL);
+		else
+			resolve_images(s);
+		free_whiteout_maps(s);
 		/* A path or exempt pattern that gave up (regex work limits) has
 		 * no answer: the scan cannot complete (rules.h). */
 		r = lg_rules_match_error(opts->rules, err);
-	}
-	if (r == 0) {
-		s->images = lg_xcalloc(s->set->nimages, sizeof(*s->images));
-		for (size_t i = 0; i < s->set->nimages; i++)
-			scan_image(s, i);
 	}
 	if (r < 0) {
 		lg_scan_free(s);
@@ -458,6 +529,7 @@ void lg_scan_free(lg_scan *s)
 		free(si->layer_ids);
 	}
 	free(s->images);
+	free_whiteout_maps(s);
 	for (size_t i = 0; i < s->nlayers; i++) {
 		lg_layer_free(s->layers[i].layer);
 		free(s->layers[i].results);

@@ -41,11 +41,19 @@ typedef struct lg_file_result {
 } lg_file_result;
 
 /* One distinct layer blob, walked once however many images share it. */
+typedef struct lg_whiteout_map lg_whiteout_map;
+
 typedef struct lg_scanned_layer {
 	const lg_layer_desc *desc; /* of the first image that has it */
 	lg_layer *layer;
 	bool cached;               /* its walk came from the cache */
+	bool blob_unchanged;       /* its blob was not read again: the cache
+				    * saw this very file verified, unchanged
+				    * since (blob.h, lg_blob_settled) */
 	lg_file_result *results;   /* one per layer->files */
+	lg_whiteout_map *hides;    /* what it hides below it (whiteout.h);
+				    * NULL once the images are resolved, or
+				    * when it is only ever a bottom layer */
 } lg_scanned_layer;
 
 typedef struct lg_scanned_image {
@@ -61,6 +69,7 @@ typedef struct lg_scan {
 	size_t nlayers;
 	lg_scanned_image *images; /* set->nimages */
 	size_t cached_layers;     /* layers whose walk came from the cache */
+	size_t unchanged_blobs;   /* ... and whose blob was not read again */
 	uint64_t uncompressed_bytes; /* tar bytes of the distinct layers */
 	double seconds;
 } lg_scan;

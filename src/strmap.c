@@ -67,10 +67,10 @@ uint32_t *lg_strmap_get(const lg_strmap *m, const char *key, size_t len)
 	return s->key ? &s->value : NULL;
 }
 
-static void grow(lg_strmap *m)
+static void resize(lg_strmap *m, size_t ncap)
 {
-	size_t ncap = m->cap ? m->cap * 2 : 64;
 	lg_strmap_slot *slots = lg_xcalloc(ncap, sizeof(*slots));
+	lg_prefault(slots, ncap * sizeof(*slots));
 	for (size_t i = 0; i < m->cap; i++) {
 		lg_strmap_slot *o = &m->slots[i];
 		if (o->key)
@@ -81,11 +81,26 @@ static void grow(lg_strmap *m)
 	m->cap = ncap;
 }
 
+/* Whether the map is too full for one more key (load factor 3/4). */
+static bool full(size_t count, size_t cap)
+{
+	return (count + 1) * 4 > cap * 3;
+}
+
+void lg_strmap_reserve(lg_strmap *m, size_t n)
+{
+	size_t ncap = m->cap ? m->cap : 64;
+	while (full(n, ncap))
+		ncap *= 2;
+	if (ncap > m->cap)
+		resize(m, ncap);
+}
+
 uint32_t *lg_strmap_put(lg_strmap *m, const char *key, size_t len,
 			bool *created)
 {
-	if ((m->count + 1) * 4 > m->cap * 3)
-		grow(m);
+	if (full(m->count, m->cap))
+		resize(m, m->cap ? m->cap * 2 : 64);
 	uint64_t hash = XXH3_64bits(key, len);
 	lg_strmap_slot *s = find_slot(m->slots, m->cap, key, len, hash);
 	*created = s->key == NULL;

@@ -52,6 +52,8 @@ uint32_t *lg_strmap_get(const lg_strmap *m, const char *key, size_t len);
  * pointer to the value (0 for a new key), valid until the next put. */
 uint32_t *lg_strmap_put(lg_strmap *m, const char *key, size_t len,
 			bool *created);
+/* Make room for n keys in all, so that putting them does not rehash. */
+void lg_strmap_reserve(lg_strmap *m, size_t n);
 void lg_strmap_free(lg_strmap *m);
 
 #endif

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 static void oom(void)
@@ -275,3 +276,16 @@ void lg_path_normalize(const char *name, size_t len, lg_buf *out, bool *escaped)
 		lg_buf_putc(out, '/');
 }
 
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
+
+void lg_prefault(void *p, size_t n)
+{
+	enum { PAGE = 4096, MIN = 64 * 1024 };
+	uintptr_t from = ((uintptr_t)p + PAGE - 1) & ~(uintptr_t)(PAGE - 1);
+	uintptr_t to = ((uintptr_t)p + n) & ~(uintptr_t)(PAGE - 1);
+	if (n >= MIN && to > from)
+		(void)madvise((void *)from, to - from, MADV_POPULATE_WRITE);
+}

@@ -29,6 +29,13 @@ char *lg_xstrdup(const char *s);
 char *lg_xstrndup(const char *s, size_t n);
 char *lg_xasprintf(const char *fmt, ...) LG_PRINTF(1, 2);
 
+/* Map the pages of a large buffer about to be written, in one call
+ * (MADV_POPULATE_WRITE, Linux 5.14), rather than one page fault at a time
+ * as they are first touched: in a virtual machine a fault can cost more
+ * than the work done on its page.  A hint: small buffers and errors (an
+ * older kernel) are ignored. */
+void lg_prefault(void *p, size_t n);
+
 /* Write all len bytes of buf to fd, retrying on EINTR and short writes.
  * Returns 0, or -1 with errno set. */
 int lg_write_all(int fd, const void *buf, size_t len);

@@ -40,8 +40,16 @@ static void mark_parents(lg_strmap *m, const char *path, size_t len,
 	}
 }
 
-static void build_map(const lg_layer *l, lg_strmap *m)
+struct lg_whiteout_map {
+	lg_strmap paths; /* path -> AT_* bits */
+};
+
+lg_whiteout_map *lg_whiteout_map_new(const lg_layer *l)
 {
+	lg_whiteout_map *wm = lg_xcalloc(1, sizeof(*wm));
+	lg_strmap *m = &wm->paths;
+	/* the entries, and some room for parents the tar does not list */
+	lg_strmap_reserve(m, l->nentries + l->nentries / 4);
 	for (size_t i = 0; i < l->nentries; i++) {
 		const lg_entry *e = &l->entries[i];
 		bool created;
@@ -62,6 +70,15 @@ static void build_map(const lg_layer *l, lg_strmap *m)
 			*v |= AT_ENTRY | AT_NONDIR;
 		}
 	}
+	return wm;
+}
+
+void lg_whiteout_map_free(lg_whiteout_map *m)
+{
+	if (!m)
+		return;
+	lg_strmap_free(&m->paths);
+	free(m);
 }
 
 /* Does the layer with map m hide a lower file at path?  The parents are
@@ -85,25 +102,20 @@ static bool hides(const lg_strmap *m, const char *path, size_t len)
 	return v && (*v & (AT_ENTRY | AT_WHITEOUT));
 }
 
-void lg_whiteout_resolve(const lg_layer *const *layers, size_t n,
+void lg_whiteout_resolve(const lg_layer *const *layers,
+			 const lg_whiteout_map *const *maps, size_t n,
 			 uint32_t *const *deleted_by)
 {
-	lg_strmap *maps = lg_xcalloc(n ? n : 1, sizeof(*maps));
-	for (size_t j = 1; j < n; j++)
-		build_map(layers[j], &maps[j]);
 	for (size_t i = 0; i < n; i++) {
 		const lg_layer *l = layers[i];
 		for (size_t f = 0; f < l->nfiles; f++) {
 			deleted_by[i][f] = 0;
 			for (size_t j = i + 1; j < n; j++) {
-				if (hides(&maps[j], l->files[f].path, l->files[f].len)) {
+				if (hides(&maps[j]->paths, l->files[f].path, l->files[f].len)) {
 					deleted_by[i][f] = (uint32_t)(j + 1);
 					break;
 				}
 			}
 		}
 	}
-	for (size_t j = 0; j < n; j++)
-		lg_strmap_free(&maps[j]);
-	free(maps);
 }

@@ -51,8 +51,9 @@ check() { # NAME CONDITION-STATUS [WHY]
 }
 
 # scan OUT CACHE-DIR ARGS...: a JSON scan; the report without the fields
-# that vary from run to run in OUT.json, cached_layers in OUT.cached, the
-# exit status in OUT.st, standard error in OUT.err.
+# that vary from run to run (time, and what came from the cache) in
+# OUT.json, cached_layers in OUT.cached, the exit status in OUT.st,
+# standard error in OUT.err.
 scan() {
 	out=$1 dir=$2
 	shift 2
@@ -60,7 +61,9 @@ scan() {
 	echo $? >"$out.st"
 	if [ -s "$out.raw" ]; then
 		jq -r '.summary.cached_layers' "$out.raw" >"$out.cached" 2>/dev/null
-		jq -S 'del(.summary.seconds, .summary.mb_per_second, .summary.cached_layers)' \
+		jq -S 'del(.summary.seconds, .summary.mb_per_second, .summary.cached_layers,
+			   .summary.unchanged_blobs, .image.manifests[].layers[].cached,
+			   .image.manifests[].layers[].verified)' \
 			"$out.raw" >"$out.json" 2>/dev/null
 	else
 		echo none >"$out.cached"
@@ -147,7 +150,64 @@ check "cache files are private (0600) in a private directory (0700)" \
 	"$([ "$(stat -c %a "$tmp/ck")" = 700 ] &&
 	   [ -z "$(find "$tmp/ck" -type f ! -perm 600)" ]; echo $?)"
 check "no temporary files left in the cache directory" \
-	"$([ -z "$(find "$tmp/ck" -type f ! -name '*.layer')" ]; echo $?)"
+	"$([ -z "$(find "$tmp/ck" -type f ! -name '*.layer' ! -name '*.blob')" ]; echo $?)"
+
+# ---- blob files unchanged since verified ---------------------------------
+# A blob file the cache saw verified is not read again while its device,
+# inode, size, mtime and ctime stay the same; any change to it is seen.
+# Only a file last changed more than 3 s before a scan is recorded, and a
+# ctime cannot be set back: this waits the margin out once.
+cp -R "$fx/oci/leak-deleted" "$tmp/u" && chmod -R u+w "$tmp/u"
+scan "$tmp/u0" "$tmp/cu" "$tmp/u"
+check "fresh blob files: verified, not recorded" \
+	"$([ -z "$(find "$tmp/cu" -name '*.blob')" ]; echo $?)"
+sleep 4
+rm -rf "$tmp/cu"
+scan "$tmp/u1" "$tmp/cu" "$tmp/u"
+nl=$(jq '.image.manifests[0].layers | length' "$tmp/u1.raw")
+check "settled blob files: recorded by the scan that hashed them" \
+	"$([ "$(find "$tmp/cu" -name 'sha256-*.blob' | wc -l)" -eq "$nl" ] &&
+	   jq -e '[.image.manifests[0].layers[].verified] | all(. == "hashed")' \
+		"$tmp/u1.raw" >/dev/null; echo $?)"
+scan "$tmp/u2" "$tmp/cu" "$tmp/u"
+check "unchanged blob files: not read again, said per layer and in the summary" \
+	"$(jq -e ".summary.unchanged_blobs == $nl and
+		  ([.image.manifests[0].layers[] | .cached and .verified == \"unchanged-file\"] | all)" \
+		"$tmp/u2.raw" >/dev/null; echo $?)"
+check "unchanged blob files: same status and report" "$(same "$tmp/u1" "$tmp/u2"; echo $?)"
+"$bin" scan --cache-dir "$tmp/cu" "$tmp/u" >"$tmp/u2.txt" 2>/dev/null
+check "...and the text summary says so" \
+	"$(grep -q "$nl blobs unchanged since verified, not read again" "$tmp/u2.txt"; echo $?)" \
+	"$(tail -n 1 "$tmp/u2.txt")"
+# the same bytes in a new file (a new inode): read again
+m=$(jq -r '.manifests[0].digest' "$tmp/u/index.json" | sed 's/^sha256://')
+first=$tmp/u/blobs/sha256/$(jq -r '.layers[0].digest' "$tmp/u/blobs/sha256/$m" | sed 's/^sha256://')
+last=$tmp/u/blobs/sha256/$(jq -r '.layers[-1].digest' "$tmp/u/blobs/sha256/$m" | sed 's/^sha256://')
+cp "$first" "$first.new" && mv "$first.new" "$first"
+scan "$tmp/u3" "$tmp/cu" "$tmp/u"
+check "a blob copied into place: hashed again, same report" \
+	"$(jq -e '.image.manifests[0].layers[0].verified == "hashed" and
+		  .summary.unchanged_blobs == '"$((nl - 1))" "$tmp/u3.raw" >/dev/null &&
+	   same "$tmp/u1" "$tmp/u3"; echo $?)"
+# damaged records: not trusted
+for r in "$tmp"/cu/*.blob; do printf 'x' >>"$r"; done
+scan "$tmp/u4" "$tmp/cu" "$tmp/u"
+check "damaged blob records: every blob hashed again, same report" \
+	"$(jq -e '.summary.unchanged_blobs == 0' "$tmp/u4.raw" >/dev/null &&
+	   same "$tmp/u1" "$tmp/u4"; echo $?)"
+# re-recorded by that scan; then the content changed in place, with the
+# mtime put back: the ctime still tells
+scan "$tmp/u5" "$tmp/cu" "$tmp/u"
+touch -r "$last" "$tmp/stamp"
+printf 'x' | dd of="$last" bs=1 seek=100 conv=notrunc 2>/dev/null
+touch -r "$tmp/stamp" "$last"
+scan "$tmp/u6" "$tmp/cu" "$tmp/u"
+check "a recorded blob changed in place, mtime restored: exit 2" \
+	"$([ "$(cat "$tmp/u6.st")" = 2 ] && grep -q 'digest mismatch' "$tmp/u6.err"; echo $?)" \
+	"exit $(cat "$tmp/u6.st"): $(head -c 300 "$tmp/u6.err")"
+check "...after the scan before had trusted that file" \
+	"$(jq -e '.image.manifests[0].layers[-1].verified == "unchanged-file"' \
+		"$tmp/u5.raw" >/dev/null; echo $?)"
 
 # ---- a cache that cannot be written ------------------------------------
 : >"$tmp/a-file"

@@ -14,6 +14,7 @@
 #include <ftw.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "blob.h"
@@ -477,6 +478,91 @@ static void test_blob_stream(void **state)
 	lg_error_clear(&err);
 }
 
+/* Wait until the file at path has been left alone for longer than the
+ * settle margin (its ctime cannot be set back: only time makes it old). */
+static void wait_settled(const char *path)
+{
+	for (;;) {
+		struct stat st;
+		assert_int_equal(stat(path, &st), 0);
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		int64_t age = ((int64_t)now.tv_sec - st.st_ctim.tv_sec) * 1000000000 +
+			      (now.tv_nsec - st.st_ctim.tv_nsec);
+		if (age > LG_SETTLE_NS + 100000000)
+			return;
+		struct timespec nap = { 0, 200000000 };
+		nanosleep(&nap, NULL);
+	}
+}
+
+/* Verify blob d of size; returns lg_blob_settled(), with *id. */
+static bool verify_settled(struct layout *l, const lg_digest *d, int64_t size,
+			   lg_file_id *id)
+{
+	lg_error err = LG_ERROR_INIT;
+	lg_blob *b = NULL;
+	assert_int_equal(lg_blob_open(l->in, NULL, d, size, &b, &err), 0);
+	lg_file_id opened;
+	assert_true(lg_blob_file_id(b, &opened));
+	assert_int_equal(lg_blob_finish(b, &err), 0);
+	bool settled = lg_blob_settled(b, id);
+	if (settled)
+		assert_true(lg_file_id_equal(id, &opened));
+	lg_blob_free(b);
+	return settled;
+}
+
+/* A blob file stands for its verified content in a later run only when
+ * its last change is older than the margin and it did not change while
+ * it was read.  (This test waits out the margin once, about 3 s.) */
+static void test_blob_settled(void **state)
+{
+	struct layout *l = *state;
+	static const char doc[] = "settled content";
+	lg_digest d;
+	lg_file_id id;
+	digest_of(LG_SHA256, doc, sizeof(doc) - 1, &d);
+	put_blob(l, &d, doc, sizeof(doc) - 1);
+	cleanup_free char *path = lg_xasprintf("%s/blobs/sha256/%s", l->dir, lg_digest_hex(&d));
+
+	/* just written: verified, but not settled */
+	assert_false(verify_settled(l, &d, sizeof(doc) - 1, &id));
+
+	wait_settled(path);
+	assert_true(verify_settled(l, &d, sizeof(doc) - 1, &id));
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(id.ino, (uint64_t)st.st_ino);
+	assert_int_equal(id.dev, (uint64_t)st.st_dev);
+	assert_int_equal(id.size, sizeof(doc) - 1);
+	assert_int_equal(id.ctime_ns, (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec);
+
+	/* a failed check is never settled: the wrong size */
+	lg_error err = LG_ERROR_INIT;
+	lg_blob *b = NULL;
+	assert_int_equal(lg_blob_open(l->in, NULL, &d, sizeof(doc) - 2, &b, &err), 0);
+	assert_int_equal(lg_blob_finish(b, &err), -1);
+	assert_false(lg_blob_settled(b, &id));
+	lg_blob_free(b);
+	lg_error_clear(&err);
+
+	/* no digest to check (a docker-archive layer by path): never settled */
+	cleanup_free char *rel = lg_xasprintf("blobs/sha256/%s", lg_digest_hex(&d));
+	assert_int_equal(lg_blob_open(l->in, rel, NULL, sizeof(doc) - 1, &b, &err), 0);
+	assert_int_equal(lg_blob_finish(b, &err), 0);
+	assert_false(lg_blob_settled(b, &id));
+	lg_blob_free(b);
+
+	/* rewritten with the same bytes while being read: the digest still
+	 * matches, but the file changed under the read, so it is not settled */
+	assert_int_equal(lg_blob_open(l->in, NULL, &d, sizeof(doc) - 1, &b, &err), 0);
+	put_blob(l, &d, doc, sizeof(doc) - 1);
+	assert_int_equal(lg_blob_finish(b, &err), 0);
+	assert_false(lg_blob_settled(b, &id));
+	lg_blob_free(b);
+}
+
 /* By path without a digest (a docker-archive layer, checked by its
  * caller): the size is still enforced, the content is not hashed. */
 static void test_blob_by_path(void **state)
@@ -531,6 +617,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_read_all_limits, layout_setup, layout_teardown),
 		cmocka_unit_test_setup_teardown(test_blob_stream, layout_setup, layout_teardown),
 		cmocka_unit_test_setup_teardown(test_blob_by_path, layout_setup, layout_teardown),
+		cmocka_unit_test_setup_teardown(test_blob_settled, layout_setup, layout_teardown),
 	};
 	int failed = cmocka_run_group_tests_name("digest", digest_tests, NULL, NULL);
 	failed += cmocka_run_group_tests_name("blob", blob_tests, NULL, NULL);

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "cache.h"
 #include "layer.h"
@@ -257,6 +258,46 @@ static void test_bad_index(void **state)
 	lg_buf_free(&b);
 }
 
+/* Recompute the header's payload checksum after an edit (cache.c: u64 at
+ * offset 24, over the payload after the 96-byte header). */
+static void reseal(lg_buf *b)
+{
+	uint64_t sum = XXH3_64bits(b->data + 96, b->len - 96);
+	memcpy(b->data + 24, &sum, 8);
+}
+
+/* Strings are used in place: each must end with its NUL and hold none. */
+static void test_string_framing(void **state)
+{
+	(void)state;
+	lg_buf b = LG_BUF_INIT;
+	lg_layer *l = make_layer();
+	lg_cache_encode(KEY, rules, l, &b);
+	/* the first entry's path: after the three byte counts, the entry
+	 * count, its type and its length */
+	size_t at = 96 + 3 * 8 + 8 + 1 + 4, len = l->entries[0].len;
+	assert_memory_equal(b.data + at, l->entries[0].path, len + 1);
+	lg_layer *back = lg_cache_decode(KEY, rules, b.data, b.len);
+	assert_non_null(back);
+	lg_layer_free(back);
+
+	b.data[at + len] = 'x'; /* no terminator */
+	reseal(&b);
+	assert_null(lg_cache_decode(KEY, rules, b.data, b.len));
+	b.data[at + len] = '\0';
+	char was = b.data[at + 1];
+	b.data[at + 1] = '\0'; /* a NUL inside */
+	reseal(&b);
+	assert_null(lg_cache_decode(KEY, rules, b.data, b.len));
+	b.data[at + 1] = was; /* resealed whole again: fine */
+	reseal(&b);
+	back = lg_cache_decode(KEY, rules, b.data, b.len);
+	assert_non_null(back);
+	lg_layer_free(back);
+	lg_layer_free(l);
+	lg_buf_free(&b);
+}
+
 static char *scratch(void)
 {
 	char *dir = lg_xstrdup("/tmp/licgate-test-cache.XXXXXX");
@@ -311,6 +352,103 @@ static void test_store_load(void **state)
 	lg_layer_free(l);
 }
 
+/* Overwrite the file at path with len bytes of data. */
+static void write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+static unsigned char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	unsigned char *buf = lg_xmalloc(4096);
+	*len = fread(buf, 1, 4096, f);
+	fclose(f);
+	return buf;
+}
+
+/* Blob files verified before: a record is trusted for exactly the digest
+ * and the identity it was written for, and not when it is damaged. */
+static void test_blob_records(void **state)
+{
+	(void)state;
+	cleanup_free char *dir = scratch();
+	char *warning = NULL;
+	lg_cache *c = lg_cache_open(dir, &warning);
+	assert_non_null(c);
+	lg_digest d, d2;
+	lg_error err = LG_ERROR_INIT;
+	assert_int_equal(lg_digest_parse("sha256:" KEY, &d, &err), 0);
+	assert_int_equal(lg_digest_parse("sha256:" KEY2, &d2, &err), 0);
+	const lg_file_id id = { .dev = 2049, .ino = 1234567, .size = 4096,
+				.mtime_ns = 1700000000123456789, .ctime_ns = 1700000001987654321 };
+
+	assert_false(lg_cache_knows_blob(c, &d, &id)); /* nothing recorded */
+	assert_int_equal(lg_cache_remember_blob(c, &d, &id, &warning), 0);
+	assert_true(lg_cache_knows_blob(c, &d, &id));
+	assert_false(lg_cache_knows_blob(c, &d2, &id));
+	cleanup_free char *path = lg_xasprintf("%s/sha256-%s.blob", dir, KEY);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+
+	/* any field changed: another file, or this one changed */
+	for (int k = 0; k < 5; k++) {
+		lg_file_id other = id;
+		switch (k) {
+		case 0: other.dev++; break;
+		case 1: other.ino++; break;
+		case 2: other.size--; break;
+		case 3: other.mtime_ns++; break;
+		default: other.ctime_ns++; break;
+		}
+		assert_false(lg_cache_knows_blob(c, &d, &other));
+	}
+
+	/* the record of one blob under the name of another */
+	size_t len;
+	cleanup_free unsigned char *rec = read_file(path, &len);
+	cleanup_free char *path2 = lg_xasprintf("%s/sha256-%s.blob", dir, KEY2);
+	write_file(path2, rec, len);
+	assert_false(lg_cache_knows_blob(c, &d2, &id));
+
+	/* damaged: every byte flipped in turn, cut short, one byte too long */
+	for (size_t i = 0; i < len; i++) {
+		rec[i] ^= 0x20;
+		write_file(path, rec, len);
+		if (lg_cache_knows_blob(c, &d, &id))
+			fail_msg("byte %zu flipped: still trusted", i);
+		rec[i] ^= 0x20;
+	}
+	write_file(path, rec, len - 1);
+	assert_false(lg_cache_knows_blob(c, &d, &id));
+	rec[len] = 0;
+	write_file(path, rec, len + 1);
+	assert_false(lg_cache_knows_blob(c, &d, &id));
+	write_file(path, rec, len);
+	assert_true(lg_cache_knows_blob(c, &d, &id)); /* the flips were undone */
+
+	/* a newer record replaces the older one */
+	lg_file_id copy = id;
+	copy.ino = 7;
+	assert_int_equal(lg_cache_remember_blob(c, &d, &copy, &warning), 0);
+	assert_true(lg_cache_knows_blob(c, &d, &copy));
+	assert_false(lg_cache_knows_blob(c, &d, &id));
+
+	/* the directory gone: remembering warns, knowing says no */
+	cleanup_free char *rm = lg_xasprintf("rm -rf %s", dir);
+	assert_int_equal(system(rm), 0);
+	assert_false(lg_cache_knows_blob(c, &d, &copy));
+	assert_int_equal(lg_cache_remember_blob(c, &d, &copy, &warning), -1);
+	assert_non_null(warning);
+	free(warning);
+	lg_cache_free(c);
+}
+
 static void test_unusable_dir(void **state)
 {
 	(void)state;
@@ -329,7 +467,9 @@ int main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_wrong_key_or_format),
 		cmocka_unit_test(test_bad_index),
+		cmocka_unit_test(test_string_framing),
 		cmocka_unit_test(test_store_load),
+		cmocka_unit_test(test_blob_records),
 		cmocka_unit_test(test_unusable_dir),
 	};
 	return cmocka_run_group_tests_name("cache", tests, setup, teardown) ? 1 : 0;

@@ -62,6 +62,20 @@ static lg_layer *make_layer(const char *const *spec)
 	return l;
 }
 
+/* lg_whiteout_resolve() with the maps built here and freed after. */
+static void resolve_stack(lg_layer *const *layers, size_t n, uint32_t *const *del)
+{
+	lg_whiteout_map **maps = lg_xcalloc(n ? n : 1, sizeof(*maps));
+	/* the bottom layer's map is not needed: leave it out, as scan.c may */
+	for (size_t i = 1; i < n; i++)
+		maps[i] = lg_whiteout_map_new(layers[i]);
+	lg_whiteout_resolve((const lg_layer *const *)layers,
+			    (const lg_whiteout_map *const *)maps, n, del);
+	for (size_t i = 0; i < n; i++)
+		lg_whiteout_map_free(maps[i]);
+	free(maps);
+}
+
 /* deleted_by of every file of the stack, as "PATH@LAYER=N" lines for the
  * files of layers [0..n), bottom first (caller frees). */
 static char *resolve(const char *const *const *specs, size_t n)
@@ -75,7 +89,7 @@ static char *resolve(const char *const *const *specs, size_t n)
 		for (size_t f = 0; f <= layers[i]->nfiles; f++)
 			del[i][f] = 0xdeadbeef;
 	}
-	lg_whiteout_resolve((const lg_layer *const *)layers, n, del);
+	resolve_stack(layers, n, del);
 	lg_buf out = LG_BUF_INIT;
 	for (size_t i = 0; i < n; i++) {
 		for (size_t f = 0; f < layers[i]->nfiles; f++)
@@ -188,12 +202,12 @@ static void test_table(void **state)
 static void test_empty(void **state)
 {
 	(void)state;
-	lg_whiteout_resolve(NULL, 0, NULL);
+	lg_whiteout_resolve(NULL, NULL, 0, NULL);
 	lg_layer *l = make_layer(L("d /", "w /x"));
-	const lg_layer *ls[] = { l, l };
+	lg_layer *ls[] = { l, l };
 	uint32_t none = 0;
 	uint32_t *del[] = { &none, &none };
-	lg_whiteout_resolve(ls, 2, del);
+	resolve_stack(ls, 2, del);
 	assert_int_equal(none, 0);
 	lg_layer_free(l);
 }
@@ -232,7 +246,7 @@ static void test_many(void **state)
 		}
 		del[i] = lg_xcalloc(NF, sizeof(uint32_t));
 	}
-	lg_whiteout_resolve((const lg_layer *const *)layers, NL, del);
+	resolve_stack(layers, NL, del);
 	for (size_t i = 0; i < NL; i++) {
 		for (size_t f = 0; f < NF; f++) {
 			uint32_t want = f > i && f < NL ? (uint32_t)f + 1 : 0;
@@ -304,7 +318,7 @@ static void test_random(void **state)
 			layers[i] = make_layer(spec);
 			del[i] = lg_xcalloc(layers[i]->nfiles + 1, sizeof(uint32_t));
 		}
-		lg_whiteout_resolve((const lg_layer *const *)layers, n, del);
+		resolve_stack(layers, n, del);
 		for (size_t i = 0; i < n; i++) {
 			for (size_t f = 0; f < layers[i]->nfiles; f++) {
 				uint32_t want = 0;
