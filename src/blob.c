@@ -209,12 +209,15 @@ ssize_t lg_blob_read(lg_blob *b, void *buf, size_t len, lg_error *err)
 /* The file read is the one opened, unchanged while it was read (its
  * identity is the same after), and its last change is LG_SETTLE_NS older
  * than the open: a later change, even within the file system's timestamp
- * granularity, cannot give it the same mtime and ctime again. */
+ * granularity, cannot give it the same mtime and ctime again.  A file
+ * system that reports no inode number or no times (some FUSE ones) gives
+ * nothing to go by. */
 static bool is_settled(const lg_blob *b)
 {
 	lg_file_id now;
 	int64_t before = b->opened_ns - LG_SETTLE_NS;
-	return b->has_id && b->id.size == b->size && b->id.mtime_ns < before &&
+	return b->has_id && b->id.size == b->size && b->id.ino != 0 &&
+	       b->id.mtime_ns > 0 && b->id.ctime_ns > 0 && b->id.mtime_ns < before &&
 	       b->id.ctime_ns < before && lg_stream_file_id(b->stream, &now) == 0 &&
 	       lg_file_id_equal(&now, &b->id);
 }
