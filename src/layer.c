@@ -15,7 +15,6 @@
 #include "layer.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -419,12 +418,8 @@ static void keep(walker *w, const void *block, size_t size)
 	}
 }
 
-/* A compiled pattern keeps one PCRE2 match data (pattern.c), so layers
- * walked in parallel take turns matching text rules. */
-static pthread_mutex_t text_lock = PTHREAD_MUTEX_INITIALIZER;
-
 /* A text rule that gives up (regex work limits) has no answer, and the
- * walk cannot complete without one.  Called with text_lock held. */
+ * walk cannot complete without one. */
 static int match_text(walker *w, lg_file *f)
 {
 	lg_layer *l = w->layer;
@@ -535,10 +530,7 @@ static int read_content(walker *w, struct archive *a, lg_file *f, const char *na
 		return lg_err(w->err, "more than %d distinct SPDX-License-Identifier tags in "
 			      "one file: refusing to drop evidence", MAX_FILE_TAGS);
 	}
-	pthread_mutex_lock(&text_lock);
-	int r = match_text(w, f);
-	pthread_mutex_unlock(&text_lock);
-	if (r < 0)
+	if (match_text(w, f) < 0)
 		return -1;
 	store_capture(w, f);
 	XXH128_canonical_t c;

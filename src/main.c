@@ -13,6 +13,7 @@
 
 #include "error.h"
 #include "oci.h"
+#include "pattern.h"
 #include "report.h"
 #include "rules.h"
 #include "scan.h"
@@ -407,6 +408,7 @@ int main(int argc, char **argv)
 	} else {
 		die_usage("unknown command '%s'", cmd);
 	}
+	lg_pattern_thread_done();
 	/* A report that could not be written is not a pass. */
 	if (fclose(stdout) != 0 && status != EXIT_ERROR) {
 		fprintf(stderr, "licgate: standard output: %s\n", strerror(errno));

@@ -4,7 +4,9 @@
 #include "pattern.h"
 
 #include <pcre2.h>
+#include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,12 +14,77 @@
 
 struct lg_pattern {
 	pcre2_code *code;
-	pcre2_match_data *md; /* one ovector pair: only "did it match" counts */
-	pcre2_match_context *mc; /* the work limits and the JIT stack */
-	pcre2_jit_stack *jit_stack;
+	pcre2_match_context *mc; /* the work limits, and where the JIT stack is */
 	bool ours;            /* a translation (glob, phrase), not a re: */
 	char *regex;          /* the PCRE2 source, for lg_pattern_regex() */
 };
+
+/* ---- per-thread scratch ------------------------------------------------- */
+
+/* What a match writes to, so it cannot be shared between threads: the
+ * match data (one ovector pair: only "did it match" counts) and the JIT
+ * stack.  Each thread gets its own on its first match, used by every
+ * pattern, freed when the thread exits.  A compiled pattern and its match
+ * context are only read, so patterns are shared by all threads. */
+typedef struct scratch {
+	pcre2_match_data *md;
+	pcre2_jit_stack *jit;
+} scratch;
+
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_free(void *v)
+{
+	scratch *s = v;
+	pcre2_match_data_free(s->md);
+	pcre2_jit_stack_free(s->jit);
+	free(s);
+}
+
+static void out_of_memory(void)
+{
+	fputs("licgate: out of memory\n", stderr);
+	exit(2);
+}
+
+static void scratch_key_create(void)
+{
+	if (pthread_key_create(&scratch_key, scratch_free) != 0)
+		out_of_memory();
+}
+
+static scratch *thread_scratch(void)
+{
+	pthread_once(&scratch_once, scratch_key_create);
+	scratch *s = pthread_getspecific(scratch_key);
+	if (s)
+		return s;
+	s = lg_xcalloc(1, sizeof(*s));
+	s->md = pcre2_match_data_create(1, NULL);
+	/* JIT's default stack (32 KiB) is too small for a long subject and
+	 * would fail matches the interpreter completes, so give it more. */
+	s->jit = pcre2_jit_stack_create(32 * 1024, LG_PATTERN_JIT_STACK, NULL);
+	if (!s->md || !s->jit || pthread_setspecific(scratch_key, s) != 0)
+		out_of_memory();
+	return s;
+}
+
+static pcre2_jit_stack *thread_jit_stack(void *unused)
+{
+	(void)unused;
+	return thread_scratch()->jit;
+}
+
+void lg_pattern_thread_done(void)
+{
+	pthread_once(&scratch_once, scratch_key_create);
+	scratch *s = pthread_getspecific(scratch_key);
+	if (s) {
+		pthread_setspecific(scratch_key, NULL);
+		scratch_free(s);
+	}
+}
 
 static void pcre2_code_freep(pcre2_code **p)
 {
@@ -225,34 +292,24 @@ static int compile_regex(const char *regex, uint32_t options, size_t base,
 }
 
 /* Wrap a compiled regex (taken from *code) and its source (taken) in a
- * pattern with its match data and work limits. */
+ * pattern with its work limits. */
 static int make_pattern(pcre2_code **code, char *regex, lg_pattern **out,
 			lg_error *err)
 {
 	lg_pattern *p = lg_xcalloc(1, sizeof *p);
 	p->code = steal_pointer(code);
 	p->regex = regex;
-	p->md = pcre2_match_data_create(1, NULL);
 	p->mc = pcre2_match_context_create(NULL);
-	if (!p->md || !p->mc) {
+	if (!p->mc) {
 		lg_pattern_free(p);
 		return lg_err(err, "out of memory");
 	}
 	pcre2_set_match_limit(p->mc, LG_PATTERN_MATCH_LIMIT);
 	pcre2_set_depth_limit(p->mc, LG_PATTERN_DEPTH_LIMIT);
 	pcre2_set_heap_limit(p->mc, LG_PATTERN_HEAP_LIMIT_KIB);
-	/* JIT is an optimisation only: without it pcre2_match interprets.
-	 * Its default stack (32 KiB) is too small for a long subject and
-	 * would fail matches the interpreter completes, so give it more. */
-	if (pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE) == 0) {
-		p->jit_stack = pcre2_jit_stack_create(32 * 1024,
-						      LG_PATTERN_JIT_STACK, NULL);
-		if (!p->jit_stack) {
-			lg_pattern_free(p);
-			return lg_err(err, "out of memory");
-		}
-		pcre2_jit_stack_assign(p->mc, NULL, p->jit_stack);
-	}
+	/* JIT is an optimisation only: without it pcre2_match interprets. */
+	if (pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE) == 0)
+		pcre2_jit_stack_assign(p->mc, thread_jit_stack, NULL);
 	*out = p;
 	return 0;
 }
@@ -353,8 +410,8 @@ static int dfa_match(const lg_pattern *p, const char *s, size_t len)
 	size_t n = LG_ARRAY_LEN(small);
 	int rc;
 	for (;;) {
-		rc = pcre2_dfa_match(p->code, (PCRE2_SPTR)s, len, 0, 0, p->md,
-				     p->mc, ws, n);
+		rc = pcre2_dfa_match(p->code, (PCRE2_SPTR)s, len, 0, 0,
+				     thread_scratch()->md, p->mc, ws, n);
 		if (rc != PCRE2_ERROR_DFA_WSSIZE || n >= (1u << 20))
 			break;
 		if (ws != small)
@@ -369,8 +426,8 @@ static int dfa_match(const lg_pattern *p, const char *s, size_t len)
 
 int lg_pattern_match(const lg_pattern *p, const char *path, size_t len)
 {
-	int m = answer(pcre2_match(p->code, (PCRE2_SPTR)path, len, 0, 0, p->md,
-				   p->mc));
+	int m = answer(pcre2_match(p->code, (PCRE2_SPTR)path, len, 0, 0,
+				   thread_scratch()->md, p->mc));
 	return m < 0 && p->ours ? dfa_match(p, path, len) : m;
 }
 
@@ -378,9 +435,7 @@ void lg_pattern_free(lg_pattern *p)
 {
 	if (!p)
 		return;
-	pcre2_match_data_free(p->md);
 	pcre2_match_context_free(p->mc);
-	pcre2_jit_stack_free(p->jit_stack);
 	pcre2_code_free(p->code);
 	free(p->regex);
 	free(p);

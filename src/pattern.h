@@ -22,9 +22,10 @@
  * (anchor it with ^ and $ as needed).
  *
  * Ownership: lg_pattern_compile() returns a pattern the caller frees with
- * lg_pattern_free().  Matching is read-only for callers but uses match data
- * kept in the pattern, so one pattern must not be matched from two threads
- * at once.
+ * lg_pattern_free().  A pattern is only read by matching, so threads may
+ * match it at once: what a match writes (PCRE2 match data, the JIT stack)
+ * is each thread's own, made on its first match and freed when it exits
+ * (or by lg_pattern_thread_done()).
  */
 #ifndef LICGATE_PATTERN_H
 #define LICGATE_PATTERN_H
@@ -70,6 +71,11 @@ int lg_pattern_match(const lg_pattern *p, const char *path, size_t len);
 
 /* Free p; NULL is a no-op. */
 void lg_pattern_free(lg_pattern *p);
+
+/* Free the calling thread's match scratch now rather than at its exit (the
+ * main thread, which never exits as a thread, before it returns); the next
+ * match makes it again. */
+void lg_pattern_thread_done(void);
 
 /* The PCRE2 source p was compiled from (for a glob: its translation), for
  * debugging and tests.  Lives as long as p. */

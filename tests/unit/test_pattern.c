@@ -1,4 +1,5 @@
 /* test_pattern.c - path globs and re:REGEX patterns, table-driven. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 
 #include "error.h"
 #include "pattern.h"
+#include "util.h"
 
 typedef struct match_case {
 	const char *pattern;
@@ -353,6 +355,68 @@ static void test_long_glob(void **state)
 	free(g);
 }
 
+/* Threads match the same patterns at once (the layer walk's workers do):
+ * each thread has its own match data and JIT stack, so every answer is
+ * the one a lone thread gets, a work limit hit included. */
+enum { THREADS = 4, ROUNDS = 3000 };
+
+static lg_pattern *shared[3];
+
+static const struct {
+	int pat;
+	const char *subject;
+	int want;
+} thread_cases[] = {
+	{ 0, "/* This file is governed by the\n * Business Source License */", 1 },
+	{ 0, "governed by the Business Source Licence", 0 },
+	{ 1, "/app/ee/billing/plan.js", 1 },
+	{ 1, "/app/free/plan.js", 0 },
+	{ 2, "xxxx", 1 },
+	{ 2, "xxz", 0 },
+};
+
+static void *match_many(void *ud)
+{
+	size_t *wrong = ud;
+	/* a work limit hit, deep in the JIT stack, now and then */
+	char *deep = run_of('x', 4096, 'z');
+	for (int r = 0; r < 3; r++)
+		if (lg_pattern_match(shared[2], deep, strlen(deep)) != -1)
+			++*wrong;
+	free(deep);
+	for (int r = 0; r < ROUNDS; r++)
+		for (size_t i = 0; i < LG_ARRAY_LEN(thread_cases); i++) {
+			const char *s = thread_cases[i].subject;
+			if (lg_pattern_match(shared[thread_cases[i].pat], s, strlen(s)) !=
+			    thread_cases[i].want)
+				++*wrong;
+		}
+	lg_pattern_thread_done();
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	(void)state;
+	lg_error err = LG_ERROR_INIT;
+	assert_int_equal(lg_pattern_compile_text("governed by the Business Source License",
+						 &shared[0], &err), 0);
+	assert_int_equal(lg_pattern_compile("ee/", &shared[1], &err), 0);
+	assert_int_equal(lg_pattern_compile_text("re:^(x|xx)+$", &shared[2], &err), 0);
+	pthread_t t[THREADS];
+	size_t wrong[THREADS] = { 0 };
+	for (int i = 0; i < THREADS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, match_many, &wrong[i]), 0);
+	for (int i = 0; i < THREADS; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		if (wrong[i])
+			fail_msg("thread %d: %zu wrong answers", i, wrong[i]);
+	}
+	for (size_t i = 0; i < LG_ARRAY_LEN(shared); i++)
+		lg_pattern_free(shared[i]);
+	lg_pattern_thread_done();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +427,7 @@ int main(void)
 		cmocka_unit_test(test_limit_is_an_error),
 		cmocka_unit_test(test_slow_glob_answers),
 		cmocka_unit_test(test_long_glob),
+		cmocka_unit_test(test_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
