@@ -4,10 +4,12 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <locale.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -385,8 +387,34 @@ static int cmd_check_rules(int argc, char **argv)
 	return EXIT_PASS;
 }
 
+/* First-touch page faults are much of a scan's cost on a virtual machine
+ * (a fresh 4 KiB page there costs as much as hashing 10 KiB), so malloc is
+ * asked for fewer, larger pages: one heap for every thread, grown 64 MiB
+ * at a time, large blocks included, with the kernel invited to back it
+ * with transparent huge pages (MADV_HUGEPAGE: used where THP is "madvise",
+ * the Debian and Ubuntu default; a no-op where it is "never").  A warm
+ * scan of the benchmark image goes from about 800 page faults to 550 and
+ * takes a quarter less time; a cold one, 6,600 to 800.  Only a hint:
+ * under valgrind or ASan, malloc is theirs and this changes nothing. */
+static void tune_memory(void)
+{
+	enum { MIB = 1024 * 1024, HUGE = 2 * MIB };
+	mallopt(M_ARENA_MAX, 1);
+	mallopt(M_MMAP_THRESHOLD, 32 * MIB);
+	mallopt(M_TRIM_THRESHOLD, 128 * MIB);
+	mallopt(M_TOP_PAD, 64 * MIB);
+	void *p = malloc(HUGE); /* more than the heap has yet: it grows, padded */
+	uintptr_t top = (uintptr_t)sbrk(0);
+	uintptr_t from = ((uintptr_t)p + HUGE - 1) & ~(uintptr_t)(HUGE - 1);
+	uintptr_t to = top & ~(uintptr_t)(HUGE - 1);
+	if (p && (uintptr_t)p < top && top - (uintptr_t)p < 256 * MIB && to > from)
+		(void)madvise((void *)from, to - from, MADV_HUGEPAGE);
+	free(p);
+}
+
 int main(int argc, char **argv)
 {
+	tune_memory();
 	/* libarchive converts PAX (UTF-8) names to the locale's charset: make
 	 * that UTF-8 whatever the environment says, so names stay bytes. */
 	if (!setlocale(LC_CTYPE, "C.UTF-8"))
