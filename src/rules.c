@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -66,6 +67,7 @@ typedef struct rule_list {
 /* What matching found out, behind a pointer so that the const queries can
  * record it. */
 typedef struct match_state {
+	pthread_mutex_t lock;  /* matching threads may record at once */
 	const lg_rule *failed; /* the first rule whose match gave up, or NULL */
 	char *subject;         /* what it was matched against (escaped) */
 } match_state;
@@ -658,6 +660,7 @@ int lg_rules_parse(const char *name, const char *text, size_t len,
 	lg_rules *r = lg_xcalloc(1, sizeof *r);
 	r->name = lg_xstrdup(name);
 	r->state = lg_xcalloc(1, sizeof *r->state);
+	pthread_mutex_init(&r->state->lock, NULL);
 	if (digest_text(text, len, r->digest, sizeof r->digest, err) < 0) {
 		lg_rules_free(r);
 		return -1;
@@ -741,8 +744,10 @@ void lg_rules_free(lg_rules *r)
 	for (size_t i = 0; i < r->nstrs; i++)
 		free(r->strs[i]);
 	free(r->strs);
-	if (r->state)
+	if (r->state) {
 		free(r->state->subject);
+		pthread_mutex_destroy(&r->state->lock);
+	}
 	free(r->state);
 	free(r->name);
 	free(r);
@@ -982,12 +987,14 @@ static bool match_entry(const lg_rules *r, const rule_entry *e,
 	int m = lg_pattern_match(e->pat, subject, len);
 	if (m >= 0)
 		return m == 1;
+	pthread_mutex_lock(&r->state->lock);
 	if (!r->state->failed) {
 		lg_buf b = LG_BUF_INIT;
 		lg_buf_append_escaped(&b, subject, len < 200 ? len : 200);
 		r->state->failed = &e->rule;
 		r->state->subject = lg_buf_steal(&b);
 	}
+	pthread_mutex_unlock(&r->state->lock);
 	return false;
 }
 
@@ -1004,12 +1011,15 @@ static const lg_rule *match_last(const lg_rules *r, const rule_list *list,
 
 int lg_rules_match_error(const lg_rules *r, lg_error *err)
 {
+	pthread_mutex_lock(&r->state->lock);
 	const lg_rule *rule = r->state->failed;
-	if (!rule)
-		return 0;
-	return lg_err(err, "%s:%u: pattern '%s' exceeded the regex work limits "
-		      "on \"%s\"; rewrite it so it cannot backtrack so much",
-		      rule->file, rule->line, rule->pattern, r->state->subject);
+	int ret = 0;
+	if (rule)
+		ret = lg_err(err, "%s:%u: pattern '%s' exceeded the regex work limits "
+			     "on \"%s\"; rewrite it so it cannot backtrack so much",
+			     rule->file, rule->line, rule->pattern, r->state->subject);
+	pthread_mutex_unlock(&r->state->lock);
+	return ret;
 }
 
 const lg_rule *lg_rules_match_path(const lg_rules *r, const char *path,

@@ -3,8 +3,9 @@
  *
  * Ownership: an lg_rules owns everything reachable from it; every pointer the
  * accessors return (targets, rules, strings) lives until lg_rules_free().
- * Matching functions are read-only but not thread-safe (they share PCRE2
- * match data); give each thread its own lg_rules if ever needed.
+ * Matching functions may be called from several threads at once: patterns
+ * are only read (pattern.h), and the first match that gives up is recorded
+ * under a lock.
  */
 #ifndef LICGATE_RULES_H
 #define LICGATE_RULES_H

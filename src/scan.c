@@ -26,6 +26,7 @@ typedef struct job {
 	const lg_layer_desc *desc;
 	size_t image, index; /* the first image that has it, and where */
 	lg_layer *layer;     /* the result, owned until moved to the scan */
+	lg_file_result *results; /* its files classified, after the walk */
 	lg_whiteout_map *hides; /* built when upper, after the walk */
 	lg_error err;
 	bool failed;
@@ -123,6 +124,23 @@ static int run_job(pool *p, job *j)
 	return 0;
 }
 
+/* Classify every file of layer l (with the layer alone: whiteouts only
+ * add where a file went, never what it is). */
+static lg_file_result *classify(const lg_scan_options *o, const lg_layer *l)
+{
+	lg_file_result *results = lg_xcalloc(l->nfiles ? l->nfiles : 1, sizeof(*results));
+	lg_classification c;
+	for (size_t i = 0; i < l->nfiles; i++) {
+		lg_classify(o->rules, o->target, l, &l->files[i], &c);
+		results[i] = (lg_file_result){
+			.outcome = (uint8_t)c.outcome,
+			.level = (uint8_t)c.level,
+			.class_name = c.class_name,
+		};
+	}
+	return results;
+}
+
 /* The next job to run: the largest not yet started (so that the biggest
  * layer does not start last and run alone), skipping those past the
  * lowest failure; njobs when none is left. */
@@ -150,8 +168,11 @@ static void *worker(void *ud)
 	for (size_t i; (i = next_job(p)) < p->njobs;) {
 		job *j = &p->jobs[i];
 		int r = run_job(p, j);
-		if (r == 0 && j->upper)
-			j->hides = lg_whiteout_map_new(j->layer);
+		if (r == 0) {
+			j->results = classify(p->opts, j->layer);
+			if (j->upper)
+				j->hides = lg_whiteout_map_new(j->layer);
+		}
 		p->done++;
 		if (r == 0)
 			continue;
@@ -392,6 +413,7 @@ static int walk_layers(lg_scan *s, lg_input *in, lg_error *err)
 		lg_error_clear(&p.jobs[i].err);
 		if (r < 0) {
 			lg_whiteout_map_free(p.jobs[i].hides);
+			free(p.jobs[i].results);
 			lg_layer_free(p.jobs[i].layer);
 			continue;
 		}
@@ -400,6 +422,7 @@ static int walk_layers(lg_scan *s, lg_input *in, lg_error *err)
 			.layer = p.jobs[i].layer,
 			.cached = p.jobs[i].cached,
 			.blob_unchanged = p.jobs[i].unchanged,
+			.results = p.jobs[i].results,
 			.hides = p.jobs[i].hides,
 		};
 		s->cached_layers += p.jobs[i].cached;
@@ -419,20 +442,6 @@ static size_t layer_id(const lg_scan *s, const lg_layer_desc *d)
 	abort(); /* walk_layers() has every layer of every image */
 }
 
-static void classify_layer(const lg_scan_options *o, lg_scanned_layer *sl)
-{
-	const lg_layer *l = sl->layer;
-	sl->results = lg_xcalloc(l->nfiles, sizeof(*sl->results));
-	lg_classification c;
-	for (size_t i = 0; i < l->nfiles; i++) {
-		lg_classify(o->rules, o->target, l, &l->files[i], &c);
-		sl->results[i] = (lg_file_result){
-			.outcome = (uint8_t)c.outcome,
-			.level = (uint8_t)c.level,
-			.class_name = c.class_name,
-		};
-	}
-}
 
 static void scan_image(lg_scan *s, size_t idx)
 {
@@ -456,14 +465,6 @@ static void scan_image(lg_scan *s, size_t idx)
 	free(stack);
 }
 
-static void *resolve_images(void *ud)
-{
-	lg_scan *s = ud;
-	for (size_t i = 0; i < s->set->nimages; i++)
-		scan_image(s, i);
-	return NULL;
-}
-
 static void free_whiteout_maps(lg_scan *s)
 {
 	for (size_t i = 0; i < s->nlayers; i++) {
@@ -485,18 +486,11 @@ int lg_scan_run(const lg_scan_options *opts, lg_scan **out, lg_error *err)
 		r = walk_layers(s, in, err);
 	lg_input_free(in);
 	if (r == 0) {
-		/* Whiteouts on a thread of their own while this one classifies:
-		 * they read the layers, and each writes only its own arrays. */
+		/* The workers classified each layer and mapped what it hides;
+		 * what remains is where each image's files went. */
 		s->images = lg_xcalloc(s->set->nimages, sizeof(*s->images));
-		pthread_t t;
-		bool threaded = thread_count(opts, 2) > 1 &&
-				pthread_create(&t, NULL, resolve_images, s) == 0;
-		for (size_t i = 0; i < s->nlayers; i++)
-			classify_layer(opts, &s->layers[i]);
-		if (threaded)
-			pthread_join(t, NULL);
-		else
-			resolve_images(s);
+		for (size_t i = 0; i < s->set->nimages; i++)
+			scan_image(s, i);
 		free_whiteout_maps(s);
 		/* A path or exempt pattern that gave up (regex work limits) has
 		 * no answer: the scan cannot complete (rules.h). */
