@@ -249,7 +249,7 @@ echo "|---|---:|---:|---:|---:|---:|"
 row "zlib floor: zlib inflate of the layer blobs, one core" zlib
 row "\`cat\` blobs \| \`gzip -dc\` (GNU gzip's own inflate)" gzip
 row "ISA-L floor: \`cat\` blobs \| \`igzip -dc\`" isal
-row "sha256 of the blobs (\`${sha}\`): what warm still reads" sha
+row "sha256 of the blobs (\`${sha}\`): what hashing every blob again costs" sha
 row "**licgate cold** (layout)" cold
 row "licgate warm (\`--cache-dir\`, primed)" warm
 row "licgate, oci-archive form" archive
