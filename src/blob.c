@@ -125,8 +125,9 @@ struct lg_blob {
 	uint64_t size;     /* from the descriptor */
 	uint64_t offset;   /* bytes read and hashed */
 	bool eof;
-	bool has_id;       /* the stream is a file of its own: */
+	bool has_id;       /* the stream is a file whose identity can vouch: */
 	lg_file_id id;     /* its identity when opened */
+	bool unwritten;    /* nobody had it open for writing then */
 	int64_t opened_ns; /* the wall clock just before id was taken */
 	bool settled;      /* verified, unchanged, and settled (lg_blob_settled) */
 };
@@ -159,7 +160,9 @@ int lg_blob_open(lg_input *in, const char *path, const lg_digest *digest,
 	}
 	b->size = (uint64_t)size;
 	b->opened_ns = wall_ns();
-	b->has_id = lg_stream_file_id(stream, &b->id) == 0;
+	int id = lg_stream_file_id(stream, &b->id);
+	b->has_id = id >= 0;
+	b->unwritten = id == 1;
 	*out = b;
 	return 0;
 }
@@ -207,18 +210,19 @@ ssize_t lg_blob_read(lg_blob *b, void *buf, size_t len, lg_error *err)
 }
 
 /* The file read is the one opened, unchanged while it was read (its
- * identity is the same after), and its last change is LG_SETTLE_NS older
- * than the open: a later change, even within the file system's timestamp
- * granularity, cannot give it the same mtime and ctime again.  A file
- * system that reports no inode number or no times (some FUSE ones) gives
- * nothing to go by. */
+ * identity is the same after), nobody had it open for writing when the
+ * read began nor when it ended (a writer, through a mapping too, would
+ * have to open it again, and so change its ctime at its first write), and
+ * its last change is LG_SETTLE_NS older than the open: a later change,
+ * even within the file system's timestamp granularity, cannot give it the
+ * same mtime and ctime again. */
 static bool is_settled(const lg_blob *b)
 {
 	lg_file_id now;
 	int64_t before = b->opened_ns - LG_SETTLE_NS;
-	return b->has_id && b->id.size == b->size && b->id.ino != 0 &&
+	return b->has_id && b->unwritten && b->id.size == b->size && b->id.ino != 0 &&
 	       b->id.mtime_ns > 0 && b->id.ctime_ns > 0 && b->id.mtime_ns < before &&
-	       b->id.ctime_ns < before && lg_stream_file_id(b->stream, &now) == 0 &&
+	       b->id.ctime_ns < before && lg_stream_file_id(b->stream, &now) == 1 &&
 	       lg_file_id_equal(&now, &b->id);
 }
 
@@ -243,8 +247,8 @@ int lg_blob_finish(lg_blob *b, lg_error *err)
 
 bool lg_file_id_equal(const lg_file_id *a, const lg_file_id *b)
 {
-	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
-	       a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
+	return a->dev == b->dev && a->ino == b->ino && a->mnt_id == b->mnt_id &&
+	       a->size == b->size && a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
 }
 
 bool lg_blob_file_id(const lg_blob *b, lg_file_id *id)

@@ -67,14 +67,18 @@ ssize_t lg_blob_read(lg_blob *b, void *buf, size_t len, lg_error *err);
 int lg_blob_finish(lg_blob *b, lg_error *err);
 
 /* Blobs verified before.  A blob read from a file of its own (in an image
- * layout) has that file's identity (input.h), taken when it was opened.
- * After lg_blob_finish() returned 0, lg_blob_settled() says whether that
- * identity can stand for the verified content in a later run, as git's
- * index trusts stat data: the file did not change while it was read, and
- * its mtime and ctime are more than LG_SETTLE_NS older than the open.
- * Nothing but root (setting the clock back, writing the disk) can change
- * the file again without changing its ctime to a time after the open; the
- * margin covers file systems with coarse timestamps (FAT: 2 s). */
+ * layout) on a local file system whose times the kernel keeps (input.h)
+ * has that file's identity, taken when it was opened.  After
+ * lg_blob_finish() returned 0, lg_blob_settled() says whether that
+ * identity can stand for the verified content in a later run of the same
+ * boot, the way git's index trusts stat data: the file did not change
+ * while it was read, nobody had it open for writing when the read began
+ * or ended, and its mtime and ctime are more than LG_SETTLE_NS older than
+ * the open.  A later write (write(2), truncation, a shared mapping opened
+ * since) or a rename or copy into its place gives it another ctime or
+ * inode; only root can set a ctime back (by setting the clock back, or by
+ * writing the disk below the file system).  The margin covers file
+ * systems whose timestamps are coarser than the clock. */
 #define LG_SETTLE_NS (3 * 1000000000ll)
 
 /* The identity of the blob's file when opened: false when the blob is not

@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -278,7 +279,8 @@ static void decode_entries(reader *r, lg_layer *l)
 		lg_entry *e = &l->entries[i];
 		e->path = get_str(r, &e->len);
 		e->type = type;
-		if (type > LG_ENTRY_OPAQUE)
+		/* a walk's paths are normalized: absolute */
+		if (type > LG_ENTRY_OPAQUE || e->path[0] != '/')
 			r->bad = true;
 	}
 }
@@ -505,13 +507,36 @@ int lg_cache_store(lg_cache *c, const char *key, const lg_rules *rules,
 
 /* ---- blob files verified before ---------------------------------------- */
 
-/* A record: magic "LGBLOBID", u32 format, u32 byte-order mark, the five
+/* A record: magic "LGBLOBID", u32 format, u32 byte-order mark, the six
  * fields of the lg_file_id as u64, and an XXH3-64 of all that seeded with
- * the XXH3-64 of the digest string, so a record renamed to another blob's
- * name does not check out. */
+ * the XXH3-64 of the digest string, licgate's version and this boot's id:
+ * a record renamed to another blob's name, written by another version (a
+ * fix to verification invalidates what an older one vouched for) or
+ * before a reboot (a disk changed elsewhere meanwhile) does not check
+ * out. */
 #define BLOB_MAGIC "LGBLOBID"
-#define BLOB_FORMAT 1u
-#define BLOB_RECORD_LEN (8 + 4 + 4 + 5 * 8 + 8)
+#define BLOB_FORMAT 2u
+#define BLOB_RECORD_LEN (8 + 4 + 4 + 6 * 8 + 8)
+
+static char boot_id[64]; /* empty: unknown, and no record is trusted */
+static pthread_once_t boot_once = PTHREAD_ONCE_INIT;
+
+static void read_boot_id(void)
+{
+	cleanup_close int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, boot_id, sizeof(boot_id) - 1);
+	boot_id[n >= 36 ? 36 : 0] = '\0'; /* a UUID, or nothing */
+}
+
+static bool blob_seed(const lg_digest *d, uint64_t *seed)
+{
+	pthread_once(&boot_once, read_boot_id);
+	if (!boot_id[0])
+		return false;
+	cleanup_free char *s = lg_xasprintf("%s\n%s\n%s", d->str, LICGATE_VERSION, boot_id);
+	*seed = XXH3_64bits(s, strlen(s));
+	return true;
+}
 
 static char *blob_path(const lg_cache *c, const lg_digest *d)
 {
@@ -519,25 +544,29 @@ static char *blob_path(const lg_cache *c, const lg_digest *d)
 			    lg_digest_hex(d));
 }
 
-static void blob_record(const lg_digest *d, const lg_file_id *id,
+static bool blob_record(const lg_digest *d, const lg_file_id *id,
 			unsigned char out[BLOB_RECORD_LEN])
 {
+	uint64_t seed;
+	if (!blob_seed(d, &seed))
+		return false;
 	uint32_t format = BLOB_FORMAT, bom = BOM;
-	uint64_t fields[5] = { id->dev, id->ino, id->size, (uint64_t)id->mtime_ns,
-			       (uint64_t)id->ctime_ns };
+	uint64_t fields[6] = { id->dev, id->ino, id->mnt_id, id->size,
+			       (uint64_t)id->mtime_ns, (uint64_t)id->ctime_ns };
 	memcpy(out, BLOB_MAGIC, 8);
 	memcpy(out + 8, &format, 4);
 	memcpy(out + 12, &bom, 4);
 	memcpy(out + 16, fields, sizeof(fields));
-	uint64_t sum = XXH3_64bits_withSeed(out, BLOB_RECORD_LEN - 8,
-					    XXH3_64bits(d->str, strlen(d->str)));
+	uint64_t sum = XXH3_64bits_withSeed(out, BLOB_RECORD_LEN - 8, seed);
 	memcpy(out + BLOB_RECORD_LEN - 8, &sum, 8);
+	return true;
 }
 
 bool lg_cache_knows_blob(lg_cache *c, const lg_digest *digest, const lg_file_id *id)
 {
 	unsigned char want[BLOB_RECORD_LEN], got[BLOB_RECORD_LEN + 1];
-	blob_record(digest, id, want);
+	if (!blob_record(digest, id, want))
+		return false;
 	cleanup_free char *path = blob_path(c, digest);
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
@@ -554,7 +583,8 @@ int lg_cache_remember_blob(lg_cache *c, const lg_digest *digest, const lg_file_i
 			   char **warning)
 {
 	unsigned char rec[BLOB_RECORD_LEN];
-	blob_record(digest, id, rec);
+	if (!blob_record(digest, id, rec))
+		return 0; /* no boot id: nothing is trusted, so nothing to keep */
 	cleanup_free char *path = blob_path(c, digest);
 	return write_atomic(c, path, rec, sizeof(rec), warning);
 }

@@ -29,11 +29,14 @@
 
 struct lg_digest;
 
-/* What stat(2) says of a file: two equal identities are the same file,
+/* What statx(2) says of a file: two equal identities are the same file,
  * unchanged in between, as long as the first was taken a while after its
- * last change (see lg_blob_settled() in blob.h). */
+ * last change and nobody had it open for writing (lg_blob_settled() in
+ * blob.h).  mnt_id is the mount's (unique since Linux 6.8), so a file
+ * system mounted again, perhaps changed elsewhere meanwhile, is not the
+ * same. */
 typedef struct lg_file_id {
-	uint64_t dev, ino, size;
+	uint64_t dev, ino, mnt_id, size;
 	int64_t mtime_ns, ctime_ns;
 } lg_file_id;
 
@@ -43,7 +46,11 @@ typedef struct lg_stream {
 	ssize_t (*read)(struct lg_stream *s, void *buf, size_t len);
 	void (*close)(struct lg_stream *s);
 	/* May be NULL: the stream is not a whole file of its own (an archive
-	 * member, a pipe).  Else fill *id from fstat(2); -1 on error. */
+	 * member, a pipe).  Else, for a file on a local file system whose
+	 * times the kernel keeps (ext4, XFS, Btrfs, F2FS), fill *id and return
+	 * 1 when nobody has the file open for writing (a read lease could be
+	 * had), 0 when somebody may; -1 for any other file system, or on
+	 * error: its identity vouches for nothing. */
 	int (*file_id)(struct lg_stream *s, lg_file_id *id);
 } lg_stream;
 
@@ -52,8 +59,8 @@ static inline ssize_t lg_stream_read(lg_stream *s, void *buf, size_t len)
 	return s->read(s, buf, len);
 }
 
-/* The identity of the file s reads, when it is a whole file of its own:
- * 0, else -1. */
+/* The identity of the file s reads, when it is a whole file of its own on
+ * a file system that keeps its times: 1 (nobody writes it) or 0, else -1. */
 static inline int lg_stream_file_id(lg_stream *s, lg_file_id *id)
 {
 	return s->file_id ? s->file_id(s, id) : -1;

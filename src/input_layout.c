@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "input_backend.h"
@@ -42,19 +44,63 @@ static void fd_close(lg_stream *s)
 	free(s);
 }
 
+/* File systems on which every change to a file's content changes its
+ * ctime, as the local kernel keeps it: write(2), truncation, and a write
+ * through a shared mapping (their page_mkwrite updates the times at the
+ * first write to each page of a mapping).  Not tmpfs (a mapping writes
+ * without), nor FUSE or network file systems (a daemon or a server says
+ * what the times are). */
+static bool keeps_times(int fd)
+{
+	struct statfs sf;
+	if (fstatfs(fd, &sf) < 0)
+		return false;
+	switch ((unsigned long)sf.f_type) {
+	case 0xEF53:     /* ext2, ext3, ext4 */
+	case 0x58465342: /* XFS */
+	case 0x9123683E: /* Btrfs */
+	case 0xF2F52010: /* F2FS */
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Nobody has the file open for writing, a writable shared mapping
+ * included: the kernel refuses a read lease then.  The lease is let go at
+ * once (main() ignores SIGIO, which an opener in between would send). */
+static bool nobody_writes(int fd)
+{
+	if (fcntl(fd, F_SETLEASE, F_RDLCK) < 0)
+		return false;
+	fcntl(fd, F_SETLEASE, F_UNLCK);
+	return true;
+}
+
+#ifndef STATX_MNT_ID_UNIQUE
+#define STATX_MNT_ID_UNIQUE 0x00004000U /* Linux 6.8 */
+#endif
+
 static int fd_file_id(lg_stream *s, lg_file_id *id)
 {
-	struct stat st;
-	if (fstat(((fd_stream *)s)->fd, &st) < 0)
+	int fd = ((fd_stream *)s)->fd;
+	struct statx sx;
+	if (!keeps_times(fd) ||
+	    statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_MNT_ID | STATX_MNT_ID_UNIQUE,
+		  &sx) < 0 ||
+	    !(sx.stx_mask & (STATX_MNT_ID | STATX_MNT_ID_UNIQUE)) ||
+	    (sx.stx_mask & (STATX_INO | STATX_SIZE | STATX_MTIME | STATX_CTIME)) !=
+		    (STATX_INO | STATX_SIZE | STATX_MTIME | STATX_CTIME))
 		return -1;
 	*id = (lg_file_id){
-		.dev = (uint64_t)st.st_dev,
-		.ino = (uint64_t)st.st_ino,
-		.size = (uint64_t)st.st_size,
-		.mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
-		.ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec,
+		.dev = (uint64_t)makedev(sx.stx_dev_major, sx.stx_dev_minor),
+		.ino = sx.stx_ino,
+		.mnt_id = sx.stx_mnt_id,
+		.size = sx.stx_size,
+		.mtime_ns = sx.stx_mtime.tv_sec * 1000000000 + sx.stx_mtime.tv_nsec,
+		.ctime_ns = sx.stx_ctime.tv_sec * 1000000000 + sx.stx_ctime.tv_nsec,
 	};
-	return 0;
+	return nobody_writes(fd) ? 1 : 0;
 }
 
 /* O_NONBLOCK keeps a FIFO planted in the layout from blocking us. */

@@ -31,6 +31,8 @@ static void mark_parents(lg_strmap *m, const char *path, size_t len,
 {
 	while (len > 1) {
 		const char *slash = memrchr(path, '/', len);
+		if (!slash)
+			return; /* not absolute: cannot come from a walk */
 		len = slash == path ? 1 : (size_t)(slash - path);
 		bool created;
 		uint32_t *v = lg_strmap_put(m, path, len, &created);

@@ -13,7 +13,9 @@
 #include <cmocka.h>
 #include <ftw.h>
 #include <openssl/evp.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -554,6 +556,14 @@ static void test_blob_settled(void **state)
 	assert_false(lg_blob_settled(b, &id));
 	lg_blob_free(b);
 
+	/* open for writing elsewhere, even untouched: a writer could still
+	 * write through a mapping without changing the times */
+	int wfd = open(path, O_WRONLY | O_CLOEXEC);
+	assert_true(wfd >= 0);
+	assert_false(verify_settled(l, &d, sizeof(doc) - 1, &id));
+	close(wfd);
+	assert_true(verify_settled(l, &d, sizeof(doc) - 1, &id));
+
 	/* rewritten with the same bytes while being read: the digest still
 	 * matches, but the file changed under the read, so it is not settled */
 	assert_int_equal(lg_blob_open(l->in, NULL, &d, sizeof(doc) - 1, &b, &err), 0);
@@ -561,6 +571,38 @@ static void test_blob_settled(void **state)
 	assert_int_equal(lg_blob_finish(b, &err), 0);
 	assert_false(lg_blob_settled(b, &id));
 	lg_blob_free(b);
+}
+
+/* A file system whose times the kernel does not keep for every write
+ * (tmpfs: a shared mapping writes without) gives no identity to trust. */
+static void test_blob_tmpfs(void **state)
+{
+	(void)state;
+	struct statfs sf;
+	if (statfs("/dev/shm", &sf) < 0 || sf.f_type != 0x01021994) /* TMPFS_MAGIC */
+		skip();
+	struct layout l = { 0 };
+	snprintf(l.dir, sizeof(l.dir), "/dev/shm/test_blob.XXXXXX");
+	assert_non_null(mkdtemp(l.dir));
+	cleanup_free char *b = lg_xasprintf("%s/blobs", l.dir);
+	cleanup_free char *b2 = lg_xasprintf("%s/blobs/sha256", l.dir);
+	assert_int_equal(mkdir(b, 0755), 0);
+	assert_int_equal(mkdir(b2, 0755), 0);
+	lg_error err = LG_ERROR_INIT;
+	assert_int_equal(lg_input_open(l.dir, &l.in, &err), 0);
+	static const char doc[] = "on tmpfs";
+	lg_digest d;
+	digest_of(LG_SHA256, doc, sizeof(doc) - 1, &d);
+	put_blob(&l, &d, doc, sizeof(doc) - 1);
+	lg_blob *bl = NULL;
+	assert_int_equal(lg_blob_open(l.in, NULL, &d, sizeof(doc) - 1, &bl, &err), 0);
+	lg_file_id id;
+	assert_false(lg_blob_file_id(bl, &id));
+	assert_int_equal(lg_blob_finish(bl, &err), 0);
+	assert_false(lg_blob_settled(bl, &id));
+	lg_blob_free(bl);
+	lg_input_free(l.in);
+	assert_int_equal(nftw(l.dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
 
 /* By path without a digest (a docker-archive layer, checked by its
@@ -618,6 +660,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_blob_stream, layout_setup, layout_teardown),
 		cmocka_unit_test_setup_teardown(test_blob_by_path, layout_setup, layout_teardown),
 		cmocka_unit_test_setup_teardown(test_blob_settled, layout_setup, layout_teardown),
+		cmocka_unit_test(test_blob_tmpfs),
 	};
 	int failed = cmocka_run_group_tests_name("digest", digest_tests, NULL, NULL);
 	failed += cmocka_run_group_tests_name("blob", blob_tests, NULL, NULL);

@@ -238,7 +238,7 @@ static void test_bad_index(void **state)
 {
 	(void)state;
 	lg_buf b = LG_BUF_INIT;
-	for (int k = 0; k < 7; k++) {
+	for (int k = 0; k < 8; k++) {
 		lg_layer *l = make_layer();
 		switch (k) {
 		case 0: l->files[0].ntags = 3; break;
@@ -248,6 +248,7 @@ static void test_bad_index(void **state)
 		case 4: l->packages[0].manifest = 3; break;
 		case 5: l->packages[1].also = 3; break; /* beyond the packages */
 		case 6: l->packages[0].also = 2; break; /* a later one: a cycle */
+		case 7: l->entries[0].path = "app"; break; /* not absolute */
 		}
 		lg_buf_reset(&b);
 		lg_cache_encode(KEY, rules, l, &b);
@@ -384,7 +385,7 @@ static void test_blob_records(void **state)
 	lg_error err = LG_ERROR_INIT;
 	assert_int_equal(lg_digest_parse("sha256:" KEY, &d, &err), 0);
 	assert_int_equal(lg_digest_parse("sha256:" KEY2, &d2, &err), 0);
-	const lg_file_id id = { .dev = 2049, .ino = 1234567, .size = 4096,
+	const lg_file_id id = { .dev = 2049, .ino = 1234567, .mnt_id = 33, .size = 4096,
 				.mtime_ns = 1700000000123456789, .ctime_ns = 1700000001987654321 };
 
 	assert_false(lg_cache_knows_blob(c, &d, &id)); /* nothing recorded */
@@ -397,13 +398,14 @@ static void test_blob_records(void **state)
 	assert_int_equal(st.st_mode & 0777, 0600);
 
 	/* any field changed: another file, or this one changed */
-	for (int k = 0; k < 5; k++) {
+	for (int k = 0; k < 6; k++) {
 		lg_file_id other = id;
 		switch (k) {
 		case 0: other.dev++; break;
 		case 1: other.ino++; break;
 		case 2: other.size--; break;
 		case 3: other.mtime_ns++; break;
+		case 4: other.mnt_id++; break; /* mounted again */
 		default: other.ctime_ns++; break;
 		}
 		assert_false(lg_cache_knows_blob(c, &d, &other));
