@@ -17,6 +17,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -64,12 +65,27 @@ typedef struct rule_list {
 	size_t n, cap;
 } rule_list;
 
+/* The first match that gave up, in one thread: each thread that matches
+ * has its own (a pthread key's value), so what one thread reports does not
+ * depend on what others did meanwhile. */
+typedef struct match_failure {
+	const lg_rule *rule;
+	char *subject; /* what it was matched against (escaped) */
+} match_failure;
+
+static void match_failure_free(void *v)
+{
+	match_failure *f = v;
+	if (f)
+		free(f->subject);
+	free(f);
+}
+
 /* What matching found out, behind a pointer so that the const queries can
  * record it. */
 typedef struct match_state {
-	pthread_mutex_t lock;  /* matching threads may record at once */
-	const lg_rule *failed; /* the first rule whose match gave up, or NULL */
-	char *subject;         /* what it was matched against (escaped) */
+	pthread_key_t failure; /* match_failure of the calling thread, or NULL */
+	bool has_key;
 } match_state;
 
 struct lg_rules {
@@ -660,7 +676,11 @@ int lg_rules_parse(const char *name, const char *text, size_t len,
 	lg_rules *r = lg_xcalloc(1, sizeof *r);
 	r->name = lg_xstrdup(name);
 	r->state = lg_xcalloc(1, sizeof *r->state);
-	pthread_mutex_init(&r->state->lock, NULL);
+	if (pthread_key_create(&r->state->failure, match_failure_free) != 0) {
+		lg_rules_free(r);
+		return lg_err(err, "out of thread-specific keys");
+	}
+	r->state->has_key = true;
 	if (digest_text(text, len, r->digest, sizeof r->digest, err) < 0) {
 		lg_rules_free(r);
 		return -1;
@@ -744,9 +764,10 @@ void lg_rules_free(lg_rules *r)
 	for (size_t i = 0; i < r->nstrs; i++)
 		free(r->strs[i]);
 	free(r->strs);
-	if (r->state) {
-		free(r->state->subject);
-		pthread_mutex_destroy(&r->state->lock);
+	if (r->state && r->state->has_key) {
+		/* this thread's failure; other threads freed theirs at exit */
+		match_failure_free(pthread_getspecific(r->state->failure));
+		pthread_key_delete(r->state->failure);
 	}
 	free(r->state);
 	free(r->name);
@@ -987,14 +1008,17 @@ static bool match_entry(const lg_rules *r, const rule_entry *e,
 	int m = lg_pattern_match(e->pat, subject, len);
 	if (m >= 0)
 		return m == 1;
-	pthread_mutex_lock(&r->state->lock);
-	if (!r->state->failed) {
+	if (!pthread_getspecific(r->state->failure)) {
+		match_failure *f = lg_xcalloc(1, sizeof(*f));
 		lg_buf b = LG_BUF_INIT;
 		lg_buf_append_escaped(&b, subject, len < 200 ? len : 200);
-		r->state->failed = &e->rule;
-		r->state->subject = lg_buf_steal(&b);
+		f->rule = &e->rule;
+		f->subject = lg_buf_steal(&b);
+		if (pthread_setspecific(r->state->failure, f) != 0) {
+			fputs("licgate: out of memory\n", stderr);
+			exit(2);
+		}
 	}
-	pthread_mutex_unlock(&r->state->lock);
 	return false;
 }
 
@@ -1011,15 +1035,15 @@ static const lg_rule *match_last(const lg_rules *r, const rule_list *list,
 
 int lg_rules_match_error(const lg_rules *r, lg_error *err)
 {
-	pthread_mutex_lock(&r->state->lock);
-	const lg_rule *rule = r->state->failed;
-	int ret = 0;
-	if (rule)
-		ret = lg_err(err, "%s:%u: pattern '%s' exceeded the regex work limits "
-			     "on \"%s\"; rewrite it so it cannot backtrack so much",
-			     rule->file, rule->line, rule->pattern, r->state->subject);
-	pthread_mutex_unlock(&r->state->lock);
-	return ret;
+	match_failure *f = pthread_getspecific(r->state->failure);
+	if (!f)
+		return 0;
+	pthread_setspecific(r->state->failure, NULL);
+	lg_err(err, "%s:%u: pattern '%s' exceeded the regex work limits on \"%s\"; "
+	       "rewrite it so it cannot backtrack so much",
+	       f->rule->file, f->rule->line, f->rule->pattern, f->subject);
+	match_failure_free(f);
+	return -1;
 }
 
 const lg_rule *lg_rules_match_path(const lg_rules *r, const char *path,

@@ -4,8 +4,8 @@
  * Ownership: an lg_rules owns everything reachable from it; every pointer the
  * accessors return (targets, rules, strings) lives until lg_rules_free().
  * Matching functions may be called from several threads at once: patterns
- * are only read (pattern.h), and the first match that gives up is recorded
- * under a lock.
+ * are only read (pattern.h), and a match that gives up is recorded for the
+ * thread that made it (lg_rules_match_error()).
  */
 #ifndef LICGATE_RULES_H
 #define LICGATE_RULES_H
@@ -103,10 +103,11 @@ const lg_rule *lg_rules_match_exempt(const lg_rules *rules, const char *path,
 
 /* Path and exempt patterns are regexes with work limits (pattern.h).
  * A match that hits them has no answer: the query functions then go on as
- * if the rule did not match, and record the failure.  lg_rules_match_error() returns -1 with err naming the
- * first such rule (FILE:LINE) and its subject once any match has failed,
- * else 0: check it after classifying, and do not pass an image when it
- * fails (exit 2). */
+ * if the rule did not match, and record the failure, each thread its own.
+ * lg_rules_match_error() returns -1 with err naming the first such rule
+ * (FILE:LINE) and its subject in the calling thread since the last call
+ * (and forgets it), else 0: check it after classifying, in the thread that
+ * classified, and do not pass an image when it fails (exit 2). */
 int lg_rules_match_error(const lg_rules *rules, lg_error *err);
 
 /* How far into a file `text` rules look: license headers and license

@@ -170,9 +170,14 @@ static void *worker(void *ud)
 		int r = run_job(p, j);
 		if (r == 0) {
 			j->results = classify(p->opts, j->layer);
-			if (j->upper)
-				j->hides = lg_whiteout_map_new(j->layer);
+			/* A path or exempt pattern that gave up (regex work
+			 * limits) has no answer: the layer's scan cannot
+			 * complete (rules.h).  Its first file in layer order
+			 * is named, whatever the other threads did. */
+			r = lg_rules_match_error(p->opts->rules, &j->err);
 		}
+		if (r == 0 && j->upper)
+			j->hides = lg_whiteout_map_new(j->layer);
 		p->done++;
 		if (r == 0)
 			continue;
@@ -405,7 +410,8 @@ static int walk_layers(lg_scan *s, lg_input *in, lg_error *err)
 	free(p.order);
 	lg_cache_free(p.cache);
 	if (p.cache_warning)
-		fprintf(stderr, "licgate: warning: %s: layer walks not cached\n", p.cache_warning);
+		fprintf(stderr, "licgate: warning: %s: the cache was not fully written\n",
+			p.cache_warning);
 	free(p.cache_warning);
 	int r = p.first_failed < p.njobs ? job_error(s, &p.jobs[p.first_failed], err) : 0;
 	s->layers = lg_xcalloc(p.njobs ? p.njobs : 1, sizeof(*s->layers));
@@ -492,9 +498,6 @@ int lg_scan_run(const lg_scan_options *opts, lg_scan **out, lg_error *err)
 		for (size_t i = 0; i < s->set->nimages; i++)
 			scan_image(s, i);
 		free_whiteout_maps(s);
-		/* A path or exempt pattern that gave up (regex work limits) has
-		 * no answer: the scan cannot complete (rules.h). */
-		r = lg_rules_match_error(opts->rules, err);
 	}
 	if (r < 0) {
 		lg_scan_free(s);

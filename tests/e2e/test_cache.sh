@@ -244,6 +244,23 @@ for img in multiarch leak-deleted evidence; do
 	scan "$b" "$tmp/cj4" --no-cache --jobs 4 "$path"
 	check "$img: --jobs 1 and --jobs 4 give the same report" "$(same "$a" "$b"; echo $?)"
 done
+# A pattern that gives up (regex work limits) in several layers: the error
+# names the first file of the lowest layer, whatever the threads did.
+img=$fx/oci/truxe-api
+[ -e "$img" ] || img=$fx/oci/clean
+for run in 1 2 3; do
+	for j in 1 2 4; do
+		"$bin" scan --no-cache --jobs $j --rules "$fx/rules/regex-limit-path.rules" \
+			"$img" >/dev/null 2>"$tmp/rl-$j-$run.err"
+		echo $? >"$tmp/rl-$j-$run.st"
+	done
+done
+same_err=0
+for f in "$tmp"/rl-*.err; do cmp -s "$tmp/rl-1-1.err" "$f" || same_err=1; done
+check "a pattern that gives up: exit 2" "$([ "$(cat "$tmp/rl-4-2.st")" = 2 ]; echo $?)"
+check "...and the same error whatever --jobs, run after run" "$same_err" \
+	"$(cat "$tmp"/rl-*.err | sort | uniq -c | head -c 600)"
+
 scan "$tmp/jbad" "$tmp/cjb" --jobs 0 "$fx/oci/clean"
 check "--jobs 0 is a usage error" "$([ "$(cat "$tmp/jbad.st")" = 2 ]; echo $?)"
 

@@ -4,6 +4,7 @@
  *
  * Tests that read files of the source tree (rules/, man/) look for them
  * in $LICGATE_SRCDIR, then in the current directory and its parents. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -903,6 +904,44 @@ static void huge_file_lints(void **state)
 	lg_buf_free(&text);
 }
 
+/* Each thread has its own failure: one thread's match that gave up is not
+ * another's to report, and asking forgets it. */
+struct failing {
+	const lg_rules *r;
+	int before, after;
+};
+
+static void *fail_in_thread(void *ud)
+{
+	struct failing *f = ud;
+	lg_error err = LG_ERROR_INIT;
+	char s[4097];
+	memset(s, 'a', sizeof s - 1);
+	s[0] = '/';
+	s[sizeof s - 2] = 'b';
+	s[sizeof s - 1] = '\0';
+	f->before = lg_rules_match_error(f->r, &err);
+	(void)lg_rules_match_path(f->r, s, strlen(s));
+	f->after = lg_rules_match_error(f->r, &err);
+	lg_error_clear(&err);
+	return NULL;
+}
+
+static void match_error_per_thread(void **state)
+{
+	(void)state;
+	lg_rules *r = parse_ok("class A\ntarget t allow A\npath re:^/(a|aa)+$ A\n");
+	struct failing f = { r, 9, 9 };
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, fail_in_thread, &f), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(f.before, 0);
+	assert_int_equal(f.after, -1);
+	lg_error err = LG_ERROR_INIT;
+	assert_int_equal(lg_rules_match_error(r, &err), 0); /* not this thread's */
+	lg_rules_free(r);
+}
+
 /* A pattern that hits the regex work limits is an error the caller can
  * see (lg_rules_match_error), naming the rule; a path rule that gave up
  * counts as not matching, a text rule answers -1 (its caller fails). */
@@ -958,6 +997,7 @@ int main(void)
 		cmocka_unit_test(lint_no_target),
 		cmocka_unit_test(lint_one_finding_per_target_and_class),
 		cmocka_unit_test(default_rules),
+		cmocka_unit_test(match_error_per_thread),
 		cmocka_unit_test(match_limit_is_an_error),
 		cmocka_unit_test(huge_file_lints),
 		cmocka_unit_test(truxe_rules),
