@@ -6,7 +6,7 @@ set -eu
 out=${1:-build-fuzz/seeds}
 fx=tests/fixtures
 rm -rf "$out"
-for t in rules pattern spdx spdx_ids tagscan oci layer input; do
+for t in rules pattern spdx spdx_ids tagscan oci layer input cache; do
 	mkdir -p "$out/$t"
 done
 
@@ -161,3 +161,18 @@ for line in sys.stdin:
 for t in rules pattern spdx spdx_ids tagscan oci layer input; do
 	printf 'seeds: %-8s %s\n' "$t" "$(find "$out/$t" -type f | wc -l)"
 done
+
+# cache: the payloads of the entries licgate writes for a few fixture
+# images (the file after its 96-byte header), when a licgate is built
+# (LICGATE, default build/licgate); without one the target starts empty.
+lic=${LICGATE:-build/licgate}
+if [ -x "$lic" ]; then
+	cdir=$(mktemp -d "${TMPDIR:-/tmp}/licgate-seeds.XXXXXX")
+	for img in clean leak-deleted evidence hardlink multiarch expressions; do
+		"$lic" scan --cache-dir "$cdir" --no-progress -q "$fx/oci/$img" >/dev/null 2>&1 || true
+	done
+	for f in "$cdir"/*.layer; do
+		[ -f "$f" ] && tail -c +97 "$f" >"$out/cache/$(basename "$f" .layer)"
+	done
+	rm -rf "$cdir"
+fi

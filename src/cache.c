@@ -268,6 +268,25 @@ static const char *get_str(reader *r, uint32_t *len)
 	return s;
 }
 
+/* A walk's path (lg_path_normalize): "/", or "/" and segments, none of
+ * them empty, "." or "..", without a trailing "/". */
+static bool normalized(const char *p, size_t len)
+{
+	if (len == 0 || p[0] != '/')
+		return false;
+	for (const char *seg = p + 1, *end = p + len; len > 1;) {
+		const char *slash = memchr(seg, '/', (size_t)(end - seg));
+		const char *stop = slash ? slash : end;
+		size_t n = (size_t)(stop - seg);
+		if (n == 0 || (n <= 2 && seg[0] == '.' && seg[n - 1] == '.'))
+			return false;
+		if (!slash)
+			break;
+		seg = slash + 1;
+	}
+	return true;
+}
+
 static void decode_entries(reader *r, lg_layer *l)
 {
 	l->nentries = l->entries_cap = get_count(r, 5);
@@ -279,8 +298,7 @@ static void decode_entries(reader *r, lg_layer *l)
 		lg_entry *e = &l->entries[i];
 		e->path = get_str(r, &e->len);
 		e->type = type;
-		/* a walk's paths are normalized: absolute */
-		if (type > LG_ENTRY_OPAQUE || e->path[0] != '/')
+		if (type > LG_ENTRY_OPAQUE || !normalized(e->path, e->len))
 			r->bad = true;
 	}
 }
@@ -303,7 +321,8 @@ static void decode_files(reader *r, lg_layer *l)
 		f->package = get32(r);
 		f->size = get64(r);
 		get(r, f->xxh3, sizeof(f->xxh3));
-		if (f->entry >= l->nentries) {
+		/* a file is a regular file's entry (or a hardlink's) */
+		if (f->entry >= l->nentries || l->entries[f->entry].type != LG_ENTRY_FILE) {
 			r->bad = true;
 			break;
 		}

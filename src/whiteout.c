@@ -94,7 +94,8 @@ static bool hides(const lg_strmap *m, const char *path, size_t len)
 			return false;
 		if (*v & (AT_NONDIR | AT_WHITEOUT | AT_OPAQUE))
 			return true;
-		size_t from = parent == 1 ? 1 : parent + 1;
+		/* after "/" (path[0]) or after the slash that ends this parent */
+		size_t from = parent + 1;
 		const char *slash = from < len ? memchr(path + from, '/', len - from) : NULL;
 		if (!slash)
 			break;

@@ -238,7 +238,7 @@ static void test_bad_index(void **state)
 {
 	(void)state;
 	lg_buf b = LG_BUF_INIT;
-	for (int k = 0; k < 8; k++) {
+	for (int k = 0; k < 13; k++) {
 		lg_layer *l = make_layer();
 		switch (k) {
 		case 0: l->files[0].ntags = 3; break;
@@ -249,6 +249,12 @@ static void test_bad_index(void **state)
 		case 5: l->packages[1].also = 3; break; /* beyond the packages */
 		case 6: l->packages[0].also = 2; break; /* a later one: a cycle */
 		case 7: l->entries[0].path = "app"; break; /* not absolute */
+		case 8: l->files[0].entry = 0; break;      /* a file at a directory's entry */
+		/* paths a walk never makes (lg_path_normalize) */
+		case 9: l->entries[0].path = "//app"; l->entries[0].len = 5; break;
+		case 10: l->entries[0].path = "/app/"; l->entries[0].len = 5; break;
+		case 11: l->entries[0].path = "/./app"; l->entries[0].len = 6; break;
+		case 12: l->entries[0].path = "/x/.."; l->entries[0].len = 5; break;
 		}
 		lg_buf_reset(&b);
 		lg_cache_encode(KEY, rules, l, &b);

@@ -1,0 +1,95 @@
+/* fuzz_cache.c - a layer cache entry (cache.c) over arbitrary bytes, and
+ * what the scan does with a layer that came from one.
+ *
+ * Input: an entry's payload.  The harness seals it with a valid header (the
+ * key, the format, its length and its XXH3), as anyone who can write the
+ * cache directory could, so the decoder's own checks are what is tested,
+ * not the checksum.  Invariants: a payload that decodes gives a layer whose
+ * paths are absolute and whose indexes are in range, which the whiteout
+ * map, the whiteout resolution (the layer stacked on itself: the upper copy
+ * hides every file of the lower one) and classification with the default
+ * rules all take without a memory error.
+ */
+#include <string.h>
+
+#include <xxhash.h>
+
+#include "cache.h"
+#include "classify.h"
+#include "fuzz_common.h"
+#include "layer.h"
+#include "util.h"
+#include "whiteout.h"
+
+#define KEY "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+/* The entry header, as cache.c writes it: magic "LGCACHE\0", u32 format,
+ * u32 byte-order mark, u64 payload length, u64 XXH3-64 of the payload, the
+ * 64 hex digits of the key. */
+static void seal(const uint8_t *payload, size_t len, lg_buf *out)
+{
+	uint32_t format = LG_CACHE_FORMAT, bom = 0x01020304u;
+	uint64_t n = len, sum = XXH3_64bits(payload, len);
+	lg_buf_append(out, "LGCACHE", 8);
+	lg_buf_append(out, &format, 4);
+	lg_buf_append(out, &bom, 4);
+	lg_buf_append(out, &n, 8);
+	lg_buf_append(out, &sum, 8);
+	lg_buf_append(out, KEY, 64);
+	lg_buf_append(out, payload, len);
+}
+
+static void check_layer(const lg_layer *l)
+{
+	for (size_t i = 0; i < l->nentries; i++) {
+		const lg_entry *e = &l->entries[i];
+		FUZZ_CHECK(e->path[0] == '/' && strlen(e->path) == e->len);
+	}
+	for (size_t i = 0; i < l->nfiles; i++) {
+		const lg_file *f = &l->files[i];
+		FUZZ_CHECK(f->entry < l->nentries);
+		FUZZ_CHECK(f->path == l->entries[f->entry].path);
+		FUZZ_CHECK((uint64_t)f->first_tag + f->ntags <= l->ntags);
+		FUZZ_CHECK((uint64_t)f->first_text + f->ntext <= l->ntexts);
+		FUZZ_CHECK(f->sidecar <= l->nfiles && f->package <= l->npackages);
+	}
+}
+
+static void use_layer(const lg_layer *l)
+{
+	const lg_layer *stack[2] = { l, l };
+	uint32_t *deleted[2] = { lg_xcalloc(l->nfiles + 1, sizeof(uint32_t)),
+				 lg_xcalloc(l->nfiles + 1, sizeof(uint32_t)) };
+	lg_whiteout_map *map = lg_whiteout_map_new(l);
+	const lg_whiteout_map *maps[2] = { NULL, map };
+	lg_whiteout_resolve(stack, maps, 2, deleted);
+	for (size_t i = 0; i < l->nfiles; i++)
+		FUZZ_CHECK(deleted[0][i] == 2 && deleted[1][i] == 0);
+	lg_whiteout_map_free(map);
+	free(deleted[0]);
+	free(deleted[1]);
+
+	const lg_rules *rules = fuzz_default_rules();
+	for (size_t t = 0; t < lg_rules_target_count(rules); t++) {
+		lg_classification c;
+		for (size_t i = 0; i < l->nfiles; i++)
+			lg_classify(rules, lg_rules_target_at(rules, t), l, &l->files[i], &c);
+	}
+	lg_error err = LG_ERROR_INIT;
+	(void)lg_rules_match_error(rules, &err);
+	lg_error_clear(&err);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	lg_buf b = LG_BUF_INIT;
+	seal(data, size, &b);
+	lg_layer *l = lg_cache_decode(KEY, fuzz_default_rules(), b.data, b.len);
+	lg_buf_free(&b);
+	if (l) {
+		check_layer(l);
+		use_layer(l);
+		lg_layer_free(l);
+	}
+	return 0;
+}
