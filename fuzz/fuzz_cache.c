@@ -19,7 +19,6 @@
 #include "fuzz_common.h"
 #include "layer.h"
 #include "util.h"
-#include "whiteout.h"
 
 #define KEY "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
@@ -55,20 +54,8 @@ static void check_layer(const lg_layer *l)
 	}
 }
 
-static void use_layer(const lg_layer *l)
+static void classify_all(const lg_layer *l)
 {
-	const lg_layer *stack[2] = { l, l };
-	uint32_t *deleted[2] = { lg_xcalloc(l->nfiles + 1, sizeof(uint32_t)),
-				 lg_xcalloc(l->nfiles + 1, sizeof(uint32_t)) };
-	lg_whiteout_map *map = lg_whiteout_map_new(l);
-	const lg_whiteout_map *maps[2] = { NULL, map };
-	lg_whiteout_resolve(stack, maps, 2, deleted);
-	for (size_t i = 0; i < l->nfiles; i++)
-		FUZZ_CHECK(deleted[0][i] == 2 && deleted[1][i] == 0);
-	lg_whiteout_map_free(map);
-	free(deleted[0]);
-	free(deleted[1]);
-
 	const lg_rules *rules = fuzz_default_rules();
 	for (size_t t = 0; t < lg_rules_target_count(rules); t++) {
 		lg_classification c;
@@ -88,7 +75,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lg_buf_free(&b);
 	if (l) {
 		check_layer(l);
-		use_layer(l);
+		fuzz_check_self_stack(l);
+		classify_all(l);
 		lg_layer_free(l);
 	}
 	return 0;

@@ -6,6 +6,7 @@
 
 #include "input_backend.h"
 #include "util.h"
+#include "whiteout.h"
 
 typedef struct mem_file {
 	char *name;
@@ -115,6 +116,21 @@ const lg_rules *fuzz_default_rules(void)
 		}
 	}
 	return rules;
+}
+
+void fuzz_check_self_stack(const lg_layer *l)
+{
+	const lg_layer *stack[2] = { l, l };
+	uint32_t *deleted[2] = { lg_xcalloc(l->nfiles + 1, sizeof(uint32_t)),
+				 lg_xcalloc(l->nfiles + 1, sizeof(uint32_t)) };
+	lg_whiteout_map *map = lg_whiteout_map_new(l);
+	const lg_whiteout_map *maps[2] = { NULL, map };
+	lg_whiteout_resolve(stack, maps, 2, deleted);
+	lg_whiteout_map_free(map);
+	for (size_t i = 0; i < l->nfiles; i++)
+		FUZZ_CHECK(deleted[0][i] == 2 && deleted[1][i] == 0);
+	free(deleted[0]);
+	free(deleted[1]);
 }
 
 fuzz_rng fuzz_rng_seed(const uint8_t *data, size_t size)

@@ -19,6 +19,7 @@
 
 #include "blob.h"
 #include "input.h"
+#include "layer.h"
 #include "rules.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -45,6 +46,10 @@ void fuzz_sha256(const void *data, size_t len, lg_digest *out);
 /* The built-in rules (rules/default.rules), with text rules, so a walk
  * exercises them too. */
 const lg_rules *fuzz_default_rules(void);
+
+/* Stack layer l on itself and resolve whiteouts (whiteout.c): the upper
+ * copy must hide every file of the lower one, and nothing the upper. */
+void fuzz_check_self_stack(const lg_layer *l);
 
 /* A small deterministic generator, seeded from the input, for choices
  * (chunk sizes) that must be the same each time an input is replayed. */

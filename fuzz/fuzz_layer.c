@@ -18,7 +18,6 @@
 #include "fuzz_common.h"
 #include "layer.h"
 #include "util.h"
-#include "whiteout.h"
 
 /* sha256 of data decompressed by libarchive (any filter it knows); the
  * blob's own digest when it does not decompress. */
@@ -64,21 +63,6 @@ static void check_layer(const lg_layer *l)
 		FUZZ_CHECK(l->tags[i].len > 0 && l->tags[i].line > 0);
 }
 
-static void check_whiteouts(const lg_layer *l)
-{
-	const lg_layer *stack[2] = { l, l };
-	uint32_t *deleted[2] = { lg_xcalloc(l->nfiles + 1, sizeof(uint32_t)),
-				 lg_xcalloc(l->nfiles + 1, sizeof(uint32_t)) };
-	lg_whiteout_map *map = lg_whiteout_map_new(l);
-	const lg_whiteout_map *maps[2] = { NULL, map };
-	lg_whiteout_resolve(stack, maps, 2, deleted);
-	lg_whiteout_map_free(map);
-	for (size_t i = 0; i < l->nfiles; i++)
-		FUZZ_CHECK(deleted[0][i] == 2 && deleted[1][i] == 0);
-	free(deleted[0]);
-	free(deleted[1]);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	lg_layer_desc d = { .size = (int64_t)size };
@@ -110,7 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lg_error err = LG_ERROR_INIT;
 	if (lg_layer_scan(in, &d, fuzz_default_rules(), &layer, &err) == 0) {
 		check_layer(layer);
-		check_whiteouts(layer);
+		fuzz_check_self_stack(layer);
 		lg_layer_free(layer);
 	} else {
 		FUZZ_CHECK(err.msg != NULL);
