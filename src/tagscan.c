@@ -113,8 +113,15 @@ static void emit(lg_tagscan *s)
 	}
 }
 
+/* Where a tag's text ends: a line end, or a NUL byte (a tag in a compiled
+ * binary is a C string: what follows its NUL is other data). */
+static bool ends_tag(char c)
+{
+	return c == '\n' || c == '\r' || c == '\0';
+}
+
 /* Capture bytes of the expression; returns how many bytes were consumed
- * (the end-of-line byte included when the line ended). */
+ * (the byte that ended the tag included when it ended). */
 static size_t capture(lg_tagscan *s, const char *p, const char *end)
 {
 	const char *start = p;
@@ -122,7 +129,7 @@ static size_t capture(lg_tagscan *s, const char *p, const char *end)
 		while (p < end && is_blank(*p))
 			p++;
 	const char *q = p;
-	while (q < end && *q != '\n' && *q != '\r')
+	while (q < end && !ends_tag(*q))
 		q++;
 	size_t room = LG_TAG_MAX - s->cap_len;
 	size_t take = (size_t)(q - p) < room ? (size_t)(q - p) : room;

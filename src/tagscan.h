@@ -5,8 +5,9 @@
  * ignored, as REUSE ignores them).
  *
  * The scanner is fed a file's content in chunks of any size and reports
- * each tag's expression (the rest of its line, trimmed, cut at a comment
- * closer) with its 1-based line number; a marker split across chunks is
+ * each tag's expression (the rest of its line up to a NUL byte, which
+ * ends a C string in a compiled binary; trimmed, cut at a comment closer)
+ * with its 1-based line number; a marker split across chunks is
  * found as if the file were one buffer.  No allocation: the struct is a
  * value the caller owns (a stack or per-worker variable), reset per file.
  */
