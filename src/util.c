@@ -11,12 +11,13 @@
 
 void lg_die(const char *fmt, ...)
 {
+	/* One write, without allocating: this may be out of memory. */
+	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("licgate: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "licgate: %s\n", msg);
 	exit(2);
 }
 

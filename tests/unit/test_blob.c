@@ -681,8 +681,11 @@ static int hash_failing(int *flag, char *err, size_t size)
 		_exit(0); /* a digest was computed: the failure was ignored */
 	}
 	close(fds[1]);
-	ssize_t n = read(fds[0], err, size - 1);
-	err[n > 0 ? n : 0] = '\0';
+	size_t got = 0;
+	ssize_t n;
+	while (got < size - 1 && (n = read(fds[0], err + got, size - 1 - got)) > 0)
+		got += (size_t)n;
+	err[got] = '\0';
 	close(fds[0]);
 	int status;
 	waitpid(pid, &status, 0);
