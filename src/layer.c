@@ -296,8 +296,10 @@ static int open_outer(walker *w)
 	enum lg_compression c = w->desc->compression;
 	if (lg_archive_filters(a, (c == LG_COMP_GZIP || c == LG_COMP_DETECT ? LG_FILTER_GZIP : 0) |
 				  (c == LG_COMP_ZSTD || c == LG_COMP_DETECT ? LG_FILTER_ZSTD : 0),
-			       w->err) < 0)
+			       w->err) < 0) {
+		note_error(w);
 		return -1;
+	}
 	struct archive_entry *e;
 	if (archive_read_open(a, w, NULL, blob_cb, NULL) != ARCHIVE_OK ||
 	    archive_read_next_header(a, &e) != ARCHIVE_OK) {
