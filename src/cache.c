@@ -37,6 +37,18 @@ struct lg_cache {
 	char *dir;
 };
 
+/* The hex SHA-256 of data. */
+static void sha256_hex(const void *data, size_t len, char out[LG_CACHE_KEY_LEN])
+{
+	lg_hasher *h = lg_hasher_new(LG_SHA256);
+	lg_hasher_update(h, data, len);
+	char d[sizeof(((lg_digest *)0)->str)];
+	lg_hasher_final(h, d);
+	lg_hasher_free(h);
+	memcpy(out, d + 7, 64); /* after "sha256:" */
+	out[64] = '\0';
+}
+
 /* ---- opening ---------------------------------------------------------- */
 
 /* mkdir -p with mode 0700 for the directories it creates. */
@@ -109,14 +121,8 @@ void lg_cache_key(const lg_layer_desc *d, const lg_rules *rules, char key[LG_CAC
 	lg_buf_appendf(&k, "licgate %s\nformat %d\ndigest %s\ndiff_id %s\nrules %s\n",
 		       LICGATE_VERSION, LG_CACHE_FORMAT, d->digest.str, d->diff_id.str,
 		       rules ? lg_rules_digest(rules) : "none");
-	lg_hasher *h = lg_hasher_new(LG_SHA256);
-	lg_hasher_update(h, k.data, k.len);
-	char out[sizeof(((lg_digest *)0)->str)];
-	lg_hasher_final(h, out);
-	lg_hasher_free(h);
+	sha256_hex(k.data, k.len, key);
 	lg_buf_free(&k);
-	memcpy(key, out + 7, 64); /* after "sha256:" */
-	key[64] = '\0';
 }
 
 /* ---- encoding --------------------------------------------------------- */
@@ -253,12 +259,15 @@ static size_t get_count(reader *r, size_t min_size)
 	return (size_t)n;
 }
 
-/* A string in place: len bytes without a NUL, then the NUL. */
-static const char *get_str(reader *r, uint32_t *len)
+/* A string in place: len bytes, then a NUL.  A name (a path, a warning)
+ * holds no NUL; text found in a file (a tag's expression, a declared
+ * license) may: a binary's "SPDX-License-Identifier: MIT\0..." runs to
+ * the end of its line, and the walk keeps it as found. */
+static const char *get_bytes(reader *r, uint32_t *len, bool nul_inside)
 {
 	*len = get32(r);
 	if (r->bad || *len >= (size_t)(r->end - r->p) || r->p[*len] != '\0' ||
-	    memchr(r->p, '\0', *len)) {
+	    (!nul_inside && memchr(r->p, '\0', *len))) {
 		r->bad = true;
 		*len = 0;
 		return "";
@@ -266,6 +275,16 @@ static const char *get_str(reader *r, uint32_t *len)
 	const char *s = (const char *)r->p;
 	r->p += *len + 1;
 	return s;
+}
+
+static const char *get_str(reader *r, uint32_t *len)
+{
+	return get_bytes(r, len, false);
+}
+
+static const char *get_text(reader *r, uint32_t *len)
+{
+	return get_bytes(r, len, true);
 }
 
 /* A walk's path (lg_path_normalize): "/", or "/" and segments, none of
@@ -337,7 +356,7 @@ static void decode_tags(reader *r, lg_layer *l)
 	l->tags = lg_xcalloc(l->ntags + 1, sizeof(*l->tags));
 	for (size_t i = 0; i < l->ntags && !r->bad; i++) {
 		lg_tag *t = &l->tags[i];
-		t->expr = get_str(r, &t->len);
+		t->expr = get_text(r, &t->len);
 		t->line = get64(r);
 		t->snippet_begin = get64(r);
 		t->snippet_end = get64(r);
@@ -367,7 +386,7 @@ static void decode_rest(reader *r, lg_layer *l)
 		uint32_t kind = get32(r);
 		p->kind = kind == LG_PACKAGE_PYTHON ? LG_PACKAGE_PYTHON : LG_PACKAGE_NPM;
 		p->manifest = get32(r);
-		p->expr = get_str(r, &p->len);
+		p->expr = get_text(r, &p->len);
 		p->also = get32(r);
 		/* also names an earlier package: no cycle */
 		if (kind > LG_PACKAGE_PYTHON || p->manifest >= l->nfiles || p->also > i)
@@ -455,10 +474,12 @@ static char *entry_path(const lg_cache *c, const char *key)
 	return lg_xasprintf("%s/%.64s.layer", c->dir, key);
 }
 
-/* The whole file, at most MAX_ENTRY bytes; NULL on any failure. */
-static unsigned char *slurp(const char *path, size_t *len)
+/* The whole file, at most MAX_ENTRY bytes; NULL on any failure, with
+ * *there set when something is at path. */
+static unsigned char *slurp(const char *path, size_t *len, bool *there)
 {
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	*there = fd >= 0 || errno != ENOENT;
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
 	    (uint64_t)st.st_size > MAX_ENTRY || st.st_size < HEADER_LEN)
@@ -478,12 +499,15 @@ static unsigned char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-lg_layer *lg_cache_load(lg_cache *c, const char *key, const lg_rules *rules)
+lg_layer *lg_cache_load(lg_cache *c, const char *key, const lg_rules *rules, bool *rejected)
 {
 	cleanup_free char *path = entry_path(c, key);
 	size_t len;
-	unsigned char *data = slurp(path, &len);
-	return data ? decode_owned(key, rules, data, len) : NULL;
+	bool there = false;
+	unsigned char *data = slurp(path, &len, &there);
+	lg_layer *l = data ? decode_owned(key, rules, data, len) : NULL;
+	*rejected = there && !l;
+	return l;
 }
 
 /* Write data to path through a temporary file renamed into place, so a

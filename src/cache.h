@@ -35,7 +35,7 @@
 #include "util.h"
 
 /* The format of an entry; a change to it or to lg_layer bumps this. */
-#define LG_CACHE_FORMAT 3
+#define LG_CACHE_FORMAT 4
 /* Hex SHA-256 plus NUL. */
 #define LG_CACHE_KEY_LEN 65
 
@@ -52,8 +52,11 @@ const char *lg_cache_dir(const lg_cache *c);
 void lg_cache_key(const lg_layer_desc *d, const lg_rules *rules,
 		  char key[LG_CACHE_KEY_LEN]);
 
-/* The entry for key, or NULL when there is none or it cannot be trusted. */
-lg_layer *lg_cache_load(lg_cache *c, const char *key, const lg_rules *rules);
+/* The entry for key, or NULL when there is none or it cannot be trusted;
+ * *rejected is set when there was an entry and it was not trusted (the
+ * caller counts it and rewrites it). */
+lg_layer *lg_cache_load(lg_cache *c, const char *key, const lg_rules *rules,
+			bool *rejected);
 
 /* Store layer under key.  Returns 0, or -1 with *warning set. */
 int lg_cache_store(lg_cache *c, const char *key, const lg_rules *rules,

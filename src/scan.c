@@ -32,6 +32,7 @@ typedef struct job {
 	bool failed;
 	bool cached;         /* layer came from the cache */
 	bool unchanged;      /* its blob file was known, not read again */
+	bool rejected;       /* its cache entry was there but not trusted */
 	bool upper;          /* above the bottom of some image */
 } job;
 
@@ -98,7 +99,7 @@ static int run_job(pool *p, job *j)
 		return lg_layer_scan_with(p->in, j->desc, rules, &p->walk, &j->layer, &j->err);
 	char key[LG_CACHE_KEY_LEN];
 	lg_cache_key(j->desc, rules, key);
-	lg_layer *l = lg_cache_load(p->cache, key, rules);
+	lg_layer *l = lg_cache_load(p->cache, key, rules, &j->rejected);
 	if (l) {
 		if (verify_blob(p, j->desc, &j->unchanged, &j->err) < 0) {
 			lg_layer_free(l);
@@ -428,11 +429,13 @@ static int walk_layers(lg_scan *s, lg_input *in, lg_error *err)
 			.layer = p.jobs[i].layer,
 			.cached = p.jobs[i].cached,
 			.blob_unchanged = p.jobs[i].unchanged,
+			.cache_rejected = p.jobs[i].rejected,
 			.results = p.jobs[i].results,
 			.hides = p.jobs[i].hides,
 		};
 		s->cached_layers += p.jobs[i].cached;
 		s->unchanged_blobs += p.jobs[i].unchanged;
+		s->rejected_cache_entries += p.jobs[i].rejected;
 		s->uncompressed_bytes += p.jobs[i].layer->tar_bytes;
 	}
 	s->nlayers = r < 0 ? 0 : p.njobs;
