@@ -115,12 +115,36 @@ const char *lg_cache_dir(const lg_cache *c)
 	return c->dir;
 }
 
+void lg_cache_walk_digest(const lg_rules *rules, char out[LG_CACHE_KEY_LEN])
+{
+	lg_buf b = LG_BUF_INIT;
+	size_t n = rules ? lg_rules_text_count(rules) : 0;
+	/* A walk keeps its text rule matches by index: every pattern, in
+	 * order, each framed by its length (a pattern may hold any byte). */
+	lg_buf_appendf(&b, "text %zu\n", n);
+	for (size_t i = 0; i < n; i++) {
+		const char *pat = lg_rules_text_at(rules, i)->pattern;
+		lg_buf_appendf(&b, "%zu:%s\n", strlen(pat), pat);
+	}
+	/* Another input of the walk taken from the rules goes here. */
+	sha256_hex(b.data, b.len, out);
+	lg_buf_free(&b);
+}
+
 void lg_cache_key(const lg_layer_desc *d, const lg_rules *rules, char key[LG_CACHE_KEY_LEN])
 {
+	char walk[LG_CACHE_KEY_LEN];
+	lg_cache_walk_digest(rules, walk);
+	const char *mt = d->media_type ? d->media_type : "";
 	lg_buf k = LG_BUF_INIT;
-	lg_buf_appendf(&k, "licgate %s\nformat %d\ndigest %s\ndiff_id %s\nrules %s\n",
+	/* The media type says how the blob is read (its compression) and
+	 * whether the walk accepts it: a blob that fails under one label must
+	 * not pass on a walk made under another. */
+	lg_buf_appendf(&k, "licgate %s\nformat %d\ndigest %s\ndiff_id %s\nsize %lld\n"
+		       "media_type %zu:%s\ncompression %d\nwalk %s\n",
 		       LICGATE_VERSION, LG_CACHE_FORMAT, d->digest.str, d->diff_id.str,
-		       rules ? lg_rules_digest(rules) : "none");
+		       (long long)d->size, strlen(mt), mt,
+		       (int)d->compression, walk);
 	sha256_hex(k.data, k.len, key);
 	lg_buf_free(&k);
 }

@@ -3,7 +3,8 @@
  * A layer walk's result (everything lg_layer holds that classification
  * reads) is stored in one file per layer, named by a key: the SHA-256 of
  * licgate's version, the cache format, the layer's digest and diff_id and
- * the rules' digest (text rules change the walk).  An entry is used only on
+ * what the walk reads from the rules (lg_cache_walk_digest()), and the
+ * blob's size and media type.  An entry is used only on
  * an exact key match, when its header, its length and the XXH3 of its
  * payload check out, and every index in it is in range; anything else is a
  * miss (and is rewritten after the walk), never trusted.  The caller still
@@ -48,7 +49,17 @@ lg_cache *lg_cache_open(const char *dir, char **warning);
 void lg_cache_free(lg_cache *c);
 const char *lg_cache_dir(const lg_cache *c);
 
-/* The key of the walk of layer d with rules (NULL: no text rules). */
+/* The hex SHA-256 of what a layer walk reads from rules (NULL: nothing):
+ * the text rules' patterns, in order.  Path, license and exempt rules,
+ * classes, targets and comments are not in it: they act after the walk,
+ * on a cached walk as on a fresh one.  Anything new a walk reads from the
+ * rules is added here, and only here. */
+void lg_cache_walk_digest(const lg_rules *rules, char out[LG_CACHE_KEY_LEN]);
+
+/* The key of the walk of layer d with rules (NULL: no text rules): the
+ * layer's digest, diff_id, size, media type and compression (a blob the
+ * walk refuses under one media type is not taken from a walk made under
+ * another), licgate's version, the format and lg_cache_walk_digest(). */
 void lg_cache_key(const lg_layer_desc *d, const lg_rules *rules,
 		  char key[LG_CACHE_KEY_LEN]);
 

@@ -89,6 +89,16 @@ static int verify_blob(pool *p, const lg_layer_desc *d, bool *unchanged, lg_erro
 	return r;
 }
 
+/* A cached layer over --max-bytes on its own fails as its walk did. */
+static bool over_max_bytes(const pool *p, const lg_layer *l, lg_error *err)
+{
+	uint64_t max = p->walk.max_bytes;
+	if (!max || l->tar_bytes + l->hole_bytes <= max)
+		return false;
+	lg_err(err, "more than %llu uncompressed bytes (--max-bytes)", (unsigned long long)max);
+	return true;
+}
+
 /* Walk j's layer, or take its walk from the cache once its blob is
  * verified; store a fresh walk. */
 static int run_job(pool *p, job *j)
@@ -101,7 +111,8 @@ static int run_job(pool *p, job *j)
 	lg_cache_key(j->desc, rules, key);
 	lg_layer *l = lg_cache_load(p->cache, key, rules, &j->rejected);
 	if (l) {
-		if (verify_blob(p, j->desc, &j->unchanged, &j->err) < 0) {
+		if (verify_blob(p, j->desc, &j->unchanged, &j->err) < 0 ||
+		    over_max_bytes(p, l, &j->err)) {
 			lg_layer_free(l);
 			return -1;
 		}
