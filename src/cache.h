@@ -30,6 +30,7 @@
 #include <stddef.h>
 
 #include "blob.h"
+#include "classify.h"
 #include "layer.h"
 #include "oci.h"
 #include "rules.h"
@@ -72,6 +73,25 @@ lg_layer *lg_cache_load(lg_cache *c, const char *key, const lg_rules *rules,
 /* Store layer under key.  Returns 0, or -1 with *warning set. */
 int lg_cache_store(lg_cache *c, const char *key, const lg_rules *rules,
 		   const lg_layer *layer, char **warning);
+
+/* A layer's classification: the results of its files (classify.h) for
+ * one target of one rules file, under lg_cache_results_key(): the key of
+ * its walk, the digest of the whole rules file and the target's name.
+ * lg_cache_load_results() returns them for a walk of nfiles files, in one
+ * block the caller frees with free() (class names included), or NULL,
+ * with *rejected set when an entry was there but not trusted.
+ * lg_cache_store_results() stores them: 0, or -1 with *warning set. */
+void lg_cache_results_key(const char *layer_key, const lg_rules *rules,
+			  const lg_target *target, char key[LG_CACHE_KEY_LEN]);
+lg_file_result *lg_cache_load_results(lg_cache *c, const char *key, size_t nfiles,
+				      bool *rejected);
+int lg_cache_store_results(lg_cache *c, const char *key, const lg_file_result *r, size_t n,
+			   char **warning);
+/* The bytes of a results entry, appended to out; and back (NULL unless
+ * everything checks out). */
+void lg_cache_encode_results(const char *key, const lg_file_result *r, size_t n, lg_buf *out);
+lg_file_result *lg_cache_decode_results(const char *key, size_t nfiles, const void *data,
+					size_t len);
 
 /* Blob files verified before (blob.h: lg_blob_settled), one record per
  * blob digest: lg_cache_knows_blob() is true when the file with identity

@@ -32,14 +32,6 @@ typedef struct lg_scan_options {
 	const char *cache_dir;              /* --cache-dir; NULL: the default */
 } lg_scan_options;
 
-/* The outcome of one file (the evidence itself is recomputed on demand by
- * lg_classify() for the few files a report details). */
-typedef struct lg_file_result {
-	uint8_t outcome;        /* enum lg_outcome */
-	uint8_t level;          /* enum lg_level */
-	const char *class_name; /* NULL: no class */
-} lg_file_result;
-
 /* One distinct layer blob, walked once however many images share it. */
 typedef struct lg_whiteout_map lg_whiteout_map;
 

@@ -166,7 +166,7 @@ check "cache files are private (0600) in a private directory (0700)" \
 	"$([ "$(stat -c %a "$tmp/ck")" = 700 ] &&
 	   [ -z "$(find "$tmp/ck" -type f ! -perm 600)" ]; echo $?)"
 check "no temporary files left in the cache directory" \
-	"$([ -z "$(find "$tmp/ck" -type f ! -name '*.layer' ! -name '*.blob')" ]; echo $?)"
+	"$([ -z "$(find "$tmp/ck" -type f ! -name '*.layer' ! -name '*.class' ! -name '*.blob')" ]; echo $?)"
 
 # ---- blob files unchanged since verified ---------------------------------
 # A blob file the cache saw verified is not read again while its device,

@@ -136,6 +136,13 @@ else
 	done
 fi
 
+# Another target of the same rules, over the same cache: the layers'
+# classification is cached per target, never taken for another one.
+equiv "truxe-api, target ghcr of truxe.rules" --rules "$root/rules/truxe.rules" --target ghcr \
+	"$fx/oci/truxe-api"
+equiv "truxe-api, target dockerhub of truxe.rules" --rules "$root/rules/truxe.rules" \
+	--target dockerhub "$fx/oci/truxe-api"
+
 # --max-bytes: a layer over the limit on its own fails warm as cold, with
 # the same message; over it only with the layers before it, too.
 equiv "leak-deleted, --max-bytes below its largest layer" --max-bytes 5K "$fx/oci/leak-deleted"

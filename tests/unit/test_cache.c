@@ -20,6 +20,7 @@
 
 #include "blob.h"
 #include "cache.h"
+#include "classify.h"
 #include "input.h"
 #include "layer.h"
 #include "rules.h"
@@ -479,6 +480,76 @@ static void test_unusable_dir(void **state)
 	free(warning);
 }
 
+/* Classification results: a round trip keeps every outcome, level and
+ * class name; any byte changed, another key or another file count is not
+ * trusted; an outcome, level or class index out of range is refused. */
+static void test_results(void **state)
+{
+	(void)state;
+	static const lg_file_result r[] = {
+		{ LG_OUT_PASS, LG_LEVEL_ALLOW, "permissive" },
+		{ LG_OUT_DENY, LG_LEVEL_DENY, "source-available" },
+		{ LG_OUT_WARN, LG_LEVEL_UNKNOWN, NULL },
+		{ LG_OUT_EXEMPT, LG_LEVEL_DENY, "source-available" },
+		{ LG_OUT_PASS, LG_LEVEL_ALLOW, "permissive" },
+	};
+	size_t n = LG_ARRAY_LEN(r);
+	lg_buf b = LG_BUF_INIT;
+	lg_cache_encode_results(KEY, r, n, &b);
+	lg_file_result *back = lg_cache_decode_results(KEY, n, b.data, b.len);
+	assert_non_null(back);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(back[i].outcome, r[i].outcome);
+		assert_int_equal(back[i].level, r[i].level);
+		if (r[i].class_name)
+			assert_string_equal(back[i].class_name, r[i].class_name);
+		else
+			assert_null(back[i].class_name);
+	}
+	free(back);
+	assert_null(lg_cache_decode_results(KEY2, n, b.data, b.len));
+	assert_null(lg_cache_decode_results(KEY, n - 1, b.data, b.len));
+	for (size_t i = 0; i < b.len; i++) {
+		b.data[i] ^= 0x20;
+		if (lg_cache_decode_results(KEY, n, b.data, b.len))
+			fail_msg("byte %zu of %zu changed, results still decoded", i, b.len);
+		b.data[i] ^= 0x20;
+	}
+	for (size_t k = 0; k < b.len; k++)
+		assert_null(lg_cache_decode_results(KEY, n, b.data, k));
+	/* a layer walk's entry is not a results entry, even under its key */
+	lg_layer *l = make_layer();
+	lg_buf w = LG_BUF_INIT;
+	lg_cache_encode(KEY, rules, l, &w);
+	assert_null(lg_cache_decode_results(KEY, l->nfiles, w.data, w.len));
+	lg_buf_free(&w);
+	lg_layer_free(l);
+	/* well sealed, out of range: the last file's class index, then its
+	 * outcome */
+	uint32_t bad[2] = { LG_OUT_PASS, 2 };
+	memcpy(b.data + b.len - 8, bad, 8);
+	reseal(&b);
+	assert_null(lg_cache_decode_results(KEY, n, b.data, b.len));
+	bad[0] = 7;
+	bad[1] = 0;
+	memcpy(b.data + b.len - 8, bad, 8);
+	reseal(&b);
+	assert_null(lg_cache_decode_results(KEY, n, b.data, b.len));
+	bad[0] = LG_OUT_PASS;
+	memcpy(b.data + b.len - 8, bad, 8);
+	reseal(&b);
+	back = lg_cache_decode_results(KEY, n, b.data, b.len);
+	assert_non_null(back);
+	free(back);
+	/* none at all */
+	lg_buf_reset(&b);
+	lg_cache_encode_results(KEY, NULL, 0, &b);
+	back = lg_cache_decode_results(KEY, 0, b.data, b.len);
+	assert_non_null(back);
+	free(back);
+	lg_buf_free(&b);
+}
+
 /* ---- encode -> decode over walks of random layers ---------------------
  *
  * Every layer a walk makes must load back from the cache: random layers
@@ -915,6 +986,7 @@ int main(void)
 		cmocka_unit_test(test_store_load),
 		cmocka_unit_test(test_blob_records),
 		cmocka_unit_test(test_unusable_dir),
+		cmocka_unit_test(test_results),
 		cmocka_unit_test(test_walk_python3_dist_packages),
 		cmocka_unit_test(test_walk_round_trip),
 	};
