@@ -171,6 +171,14 @@ static void test_round_trip(void **state)
 	assert_non_null(back);
 	assert_same(l, back);
 	lg_layer_free(back);
+	/* text found in a file may hold a NUL (names may not): kept as found */
+	l->tags[0] = (lg_tag){ lg_arena_strndup(&l->arena, "MIT\0\x01)", 6), 6, 1, 0, 0 };
+	lg_buf_reset(&b);
+	lg_cache_encode(KEY, rules, l, &b);
+	back = lg_cache_decode(KEY, rules, b.data, b.len);
+	assert_non_null(back);
+	assert_same(l, back);
+	lg_layer_free(back);
 	/* an empty layer too */
 	lg_layer empty = { 0 };
 	lg_buf_reset(&b);
@@ -609,7 +617,7 @@ static lg_layer *walk_tar(layout *lo, const lg_buf *tar)
 /* What the random layers held, so that the test sees its generator
  * make every kind of thing it must. */
 typedef struct coverage {
-	size_t chains, nul_tags, hardlinks, dangling, sidecars, snippets, whiteouts,
+	size_t chains, hardlinks, dangling, sidecars, snippets, whiteouts,
 	       opaques, texts, npm, python, escaped, warnings;
 } coverage;
 
@@ -621,7 +629,6 @@ static void cover(coverage *c, const lg_layer *l)
 		c->python += l->packages[i].kind == LG_PACKAGE_PYTHON;
 	}
 	for (size_t i = 0; i < l->ntags; i++) {
-		c->nul_tags += memchr(l->tags[i].expr, '\0', l->tags[i].len) != NULL;
 		c->snippets += l->tags[i].snippet_begin != 0;
 	}
 	for (size_t i = 0; i < l->nfiles; i++) {
@@ -944,7 +951,6 @@ static void test_walk_python3_dist_packages(void **state)
 		free(g.files[i]);
 	coverage c = { 0 };
 	assert_round_trip(&lo, &tar, 0, &c);
-	assert_int_equal(c.nul_tags, 1);
 	assert_int_equal(c.python, 1);
 	lg_buf_free(&tar);
 	layout_close(&lo);
