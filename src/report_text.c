@@ -276,6 +276,16 @@ static void put_size(FILE *out, uint64_t bytes)
 		fprintf(out, "%llu B", (unsigned long long)bytes);
 }
 
+/* --verbose: each layer whose cache entry was there but not trusted. */
+static void put_rejected(text *t)
+{
+	for (size_t i = 0; i < t->s->nlayers; i++)
+		if (t->s->layers[i].cache_rejected)
+			fprintf(t->out, "cache: layer %s: its entry was not trusted (damaged, or "
+				"unreadable by this build); walked again and rewritten\n",
+				t->s->layers[i].desc->digest.str);
+}
+
 void lg_report_text(const lg_scan *s, const lg_report_options *o, FILE *out)
 {
 	text t = { .s = s, .o = o, .out = out };
@@ -293,6 +303,8 @@ void lg_report_text(const lg_scan *s, const lg_report_options *o, FILE *out)
 		fprintf(out, "%zu %swarning%s: files of no allowed class "
 			"(list them with --verbose or --format json)\n",
 			unlisted, t.listed ? "more " : "", unlisted == 1 ? "" : "s");
+	if (o->verbose)
+		put_rejected(&t);
 	lg_buf_reset(&t.line);
 	put_msg(&t.line, lg_target_name(s->opts->target));
 	const char *target = t.line.data;
@@ -313,6 +325,9 @@ void lg_report_text(const lg_scan *s, const lg_report_options *o, FILE *out)
 	if (s->unchanged_blobs)
 		fprintf(out, ", %zu blob%s unchanged since verified, not read again",
 			s->unchanged_blobs, s->unchanged_blobs == 1 ? "" : "s");
+	if (s->rejected_cache_entries)
+		fprintf(out, ", %zu cache entr%s not trusted, walked again",
+			s->rejected_cache_entries, s->rejected_cache_entries == 1 ? "y" : "ies");
 	fputs(")\n", out);
 	lg_buf_free(&t.line);
 }
