@@ -143,8 +143,9 @@ static lg_file_result *classify(const lg_scan_options *o, const lg_layer *l)
 {
 	lg_file_result *results = lg_xcalloc(l->nfiles ? l->nfiles : 1, sizeof(*results));
 	lg_classification c;
+	lg_classify_memo memo = { 0 };
 	for (size_t i = 0; i < l->nfiles; i++) {
-		lg_classify(o->rules, o->target, l, &l->files[i], &c);
+		lg_classify_with(o->rules, o->target, l, &l->files[i], &memo, &c);
 		results[i] = (lg_file_result){
 			.outcome = (uint8_t)c.outcome,
 			.level = (uint8_t)c.level,

@@ -645,6 +645,51 @@ static void cover(coverage *c, const lg_layer *l)
 	c->warnings += l->nwarnings;
 }
 
+static void assert_same_class(const lg_classification *a, const lg_classification *b)
+{
+	assert_int_equal(a->level, b->level);
+	assert_int_equal(a->outcome, b->outcome);
+	assert_true(a->class_name == b->class_name ||
+		    (a->class_name && b->class_name && !strcmp(a->class_name, b->class_name)));
+	assert_int_equal(a->bad_identifier, b->bad_identifier);
+	assert_int_equal(a->nevidence, b->nevidence);
+	assert_int_equal(a->nomitted, b->nomitted);
+	for (size_t i = 0; i < a->nevidence; i++) {
+		const lg_evidence *x = &a->evidence[i], *y = &b->evidence[i];
+		assert_int_equal(x->kind, y->kind);
+		assert_int_equal(x->level, y->level);
+		assert_int_equal(x->value_len, y->value_len);
+		assert_memory_equal(x->value, y->value, x->value_len);
+		assert_ptr_equal(x->rule, y->rule);
+		assert_int_equal(x->line, y->line);
+		assert_int_equal(x->line_end, y->line_end);
+		assert_int_equal(x->source_len, y->source_len);
+		if (x->source_len)
+			assert_memory_equal(x->source, y->source, x->source_len);
+		assert_ptr_equal(x->read_as, y->read_as);
+		assert_string_equal(x->id, y->id);
+		assert_string_equal(x->note, y->note);
+	}
+}
+
+/* Every file of a and of b (its decoded copy) classified for every target
+ * of the rules, with and without the per-layer memo: one answer. */
+static void assert_same_classification(const lg_layer *a, const lg_layer *b)
+{
+	static lg_classification x, y, z;
+	for (size_t t = 0; t < lg_rules_target_count(rules); t++) {
+		const lg_target *target = lg_rules_target_at(rules, t);
+		lg_classify_memo memo = { 0 };
+		for (size_t i = 0; i < a->nfiles; i++) {
+			lg_classify(rules, target, a, &a->files[i], &x);
+			lg_classify(rules, target, b, &b->files[i], &y);
+			lg_classify_with(rules, target, b, &b->files[i], &memo, &z);
+			assert_same_class(&x, &y);
+			assert_same_class(&x, &z);
+		}
+	}
+}
+
 /* The walk of tar loads back from its cache entry, field by field. */
 static void assert_round_trip(layout *lo, const lg_buf *tar, unsigned seed, coverage *c)
 {
@@ -659,6 +704,7 @@ static void assert_round_trip(layout *lo, const lg_buf *tar, unsigned seed, cove
 			 "load back from its cache entry", seed, l->nfiles, l->ntags,
 			 l->npackages);
 	assert_same(l, back);
+	assert_same_classification(l, back);
 	lg_layer_free(back);
 	lg_layer_free(l);
 	lg_buf_free(&b);
