@@ -558,6 +558,52 @@ static void test_results(void **state)
 	lg_buf_free(&b);
 }
 
+/* Whiteout resolutions: a round trip fills the same arrays; an entry is
+ * refused for walks of other file counts or layer count, with a value
+ * that names no layer above, or any byte changed. */
+static void test_stack(void **state)
+{
+	(void)state;
+	uint32_t l0[] = { 0, 3, 2, 0 }, l1[] = { 0, 3 }, l2[] = { 0 };
+	const uint32_t *del[] = { l0, l1, l2 };
+	size_t nfiles[] = { 4, 2, 1 };
+	lg_buf b = LG_BUF_INIT;
+	lg_cache_encode_stack(KEY, 3, nfiles, del, &b);
+	uint32_t o0[4], o1[2], o2[1];
+	uint32_t *out[] = { o0, o1, o2 };
+	lg_cache_stack *st = lg_cache_decode_stack(KEY, b.data, b.len);
+	assert_non_null(st);
+	assert_int_equal(lg_cache_stack_fill(st, 3, nfiles, out), 0);
+	assert_memory_equal(o0, l0, sizeof(l0));
+	assert_memory_equal(o1, l1, sizeof(l1));
+	assert_memory_equal(o2, l2, sizeof(l2));
+	size_t other[] = { 4, 3, 1 };
+	assert_int_equal(lg_cache_stack_fill(st, 3, other, out), -1);
+	assert_int_equal(lg_cache_stack_fill(st, 2, nfiles, out), -1);
+	lg_cache_stack_free(st);
+	assert_null(lg_cache_decode_stack(KEY2, b.data, b.len));
+	for (size_t i = 0; i < b.len; i++) {
+		b.data[i] ^= 0x20;
+		st = lg_cache_decode_stack(KEY, b.data, b.len);
+		if (st && lg_cache_stack_fill(st, 3, nfiles, out) == 0)
+			fail_msg("byte %zu of %zu changed, resolution still used", i, b.len);
+		lg_cache_stack_free(st);
+		b.data[i] ^= 0x20;
+	}
+	/* sealed, but a file of layer 2 hidden by layer 2, or by layer 4 of 3 */
+	static const uint32_t bad[] = { 2, 4 };
+	for (size_t k = 0; k < LG_ARRAY_LEN(bad); k++) {
+		l1[0] = bad[k];
+		lg_buf_reset(&b);
+		lg_cache_encode_stack(KEY, 3, nfiles, del, &b);
+		st = lg_cache_decode_stack(KEY, b.data, b.len);
+		assert_non_null(st);
+		assert_int_equal(lg_cache_stack_fill(st, 3, nfiles, out), -1);
+		lg_cache_stack_free(st);
+	}
+	lg_buf_free(&b);
+}
+
 /* ---- encode -> decode over walks of random layers ---------------------
  *
  * Every layer a walk makes must load back from the cache: random layers
@@ -1039,6 +1085,7 @@ int main(void)
 		cmocka_unit_test(test_blob_records),
 		cmocka_unit_test(test_unusable_dir),
 		cmocka_unit_test(test_results),
+		cmocka_unit_test(test_stack),
 		cmocka_unit_test(test_walk_python3_dist_packages),
 		cmocka_unit_test(test_walk_round_trip),
 	};
