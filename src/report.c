@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report_intoto.h"
 #include "report_json.h"
+#include "report_junit.h"
 #include "report_sarif.h"
 #include "report_text.h"
 #include "util.h"
@@ -16,6 +18,8 @@ const lg_report_writer *const lg_report_writers[] = {
 	&lg_report_text,
 	&lg_report_json,
 	&lg_report_sarif,
+	&lg_report_junit,
+	&lg_report_intoto,
 	NULL,
 };
 
