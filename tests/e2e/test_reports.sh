@@ -1,0 +1,269 @@
+#!/bin/sh
+# test_reports.sh - every report format, from one scan, against its own
+# validator.
+#
+# Usage: sh tests/e2e/test_reports.sh LICGATE_BINARY
+#
+# Builds a layout whose file names are hostile (<script>, quotes, invalid
+# UTF-8, control bytes), with a denied file deleted by a later layer, and
+# scans it once with --format for every format.  Then:
+#   sarif    python3-jsonschema and the vendored SARIF 2.1.0 schema;
+#   junit    xmllint --schema and the vendored Jenkins junit-10.xsd;
+#   html     tidy (no errors), the CSP meta, no raw hostile markup; a
+#            headless chromium screenshot when Debian's chromium is here;
+#   in-toto  a small schema of the Statement v1 / test-result v0.1 fields;
+# each validator is also shown a broken copy, which it must reject.  A
+# scan that cannot complete leaves no report but junit's error testcase;
+# no temporary file is left; the exit status is the one without reports.
+#
+# Prints "ok - ...", "not ok - ..." and "skip - ..." lines, ends with
+# "reports: N passed, M failed".
+set -u
+
+if [ $# -ne 1 ]; then
+	echo "usage: sh tests/e2e/test_reports.sh LICGATE_BINARY" >&2
+	exit 2
+fi
+bin=$1
+case $bin in /*) ;; *) bin=$(pwd)/$bin ;; esac
+root=$(cd "$(dirname "$0")/../.." && pwd)
+schemas=$root/tests/schemas
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/licgate-reports.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 2' HUP INT TERM
+results=$tmp/results
+: >"$results"
+
+ok() { printf 'ok - %s\n' "$*" | tee -a "$results"; }
+not_ok() { printf 'not ok - %s\n' "$*" | tee -a "$results"; }
+skip() { printf 'skip - %s\n' "$*"; }
+check() { # LABEL COMMAND...: ok when COMMAND succeeds
+	label=$1
+	shift
+	if "$@" >"$tmp/out" 2>&1; then ok "$label"; else not_ok "$label"; sed 's/^/    /' "$tmp/out" | head -20; fi
+}
+refute() { # LABEL COMMAND...: ok when COMMAND fails (a validator rejects)
+	label=$1
+	shift
+	if "$@" >"$tmp/out" 2>&1; then not_ok "$label (accepted)"; else ok "$label"; fi
+}
+finish() {
+	pass=$(grep -c '^ok - ' "$results")
+	fail=$(grep -c '^not ok - ' "$results")
+	echo "reports: $pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+	exit $?
+}
+
+cd "$root" || exit 2
+PYTHON=python3
+[ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3
+export XDG_CACHE_HOME="$tmp/cache"
+
+# --- a layout with hostile names ------------------------------------------
+"$PYTHON" - "$tmp/hostile" <<'PY'
+import gzip, hashlib, io, json, os, sys, tarfile
+root = sys.argv[1]
+os.makedirs(root + "/blobs/sha256")
+def blob(data):
+    d = hashlib.sha256(data).hexdigest()
+    open(root + "/blobs/sha256/" + d, "wb").write(data)
+    return {"digest": "sha256:" + d, "size": len(data)}
+def name(b):
+    return b.decode("utf-8", "surrogateescape")
+def layer(entries):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT,
+                      encoding="utf-8", errors="surrogateescape") as t:
+        for n, data in entries:
+            ti = tarfile.TarInfo(name(n))
+            ti.mtime, ti.mode, ti.size = 0, 0o644, len(data)
+            t.addfile(ti, io.BytesIO(data))
+    tar = buf.getvalue()
+    desc = blob(gzip.compress(tar, mtime=0))
+    desc["mediaType"] = "application/vnd.oci.image.layer.v1.tar+gzip"
+    return desc, "sha256:" + hashlib.sha256(tar).hexdigest()
+busl = b"// SPDX-License-Identifier: BUSL-1.1\n"
+l1, d1 = layer([
+    (b"app/<script>alert(1)</script>.js", busl),
+    (b"app/q\"uote'&amp;.js", busl),
+    (b"app/bad\xff\xfe-utf8.js", busl),
+    (b"app/ctl\x01\x1b[31m.js", busl),
+    (b"app/secret/enterprise.js", busl),
+    (b"app/index.js", b"// SPDX-License-Identifier: MIT\n"),
+])
+l2, d2 = layer([(b"app/secret/.wh.enterprise.js", b"")])
+config = blob(json.dumps({
+    "architecture": "amd64", "os": "linux", "config": {},
+    "rootfs": {"type": "layers", "diff_ids": [d1, d2]},
+    "history": [{"created_by": "COPY <script>x</script> /app"},
+                {"created_by": "RUN rm /app/secret/enterprise.js"}],
+}).encode())
+config["mediaType"] = "application/vnd.oci.image.config.v1+json"
+manifest = blob(json.dumps({
+    "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+    "config": config, "layers": [l1, l2]}).encode())
+manifest["mediaType"] = "application/vnd.oci.image.manifest.v1+json"
+manifest["annotations"] = {"org.opencontainers.image.ref.name": "<b>latest</b>"}
+json.dump({"schemaVersion": 2, "manifests": [manifest]}, open(root + "/index.json", "w"))
+json.dump({"imageLayoutVersion": "1.0.0"}, open(root + "/oci-layout", "w"))
+PY
+[ -f "$tmp/hostile/index.json" ] || { not_ok "could not build the hostile layout"; finish; }
+
+R=$tmp/r
+mkdir -p "$R"
+scan() { "$bin" scan --rules rules/truxe.rules --target dockerhub "$@"; }
+
+# --- one scan, every format ------------------------------------------------
+scan -f text -f json="$R/report.json" -f sarif="$R/report.sarif" -f junit="$R/junit.xml" \
+	-f html="$R/report.html" -f in-toto="$R/statement.json" "$tmp/hostile" >"$R/report.txt" 2>"$R/stderr"
+st=$?
+if [ "$st" -eq 1 ]; then ok "every format from one scan: exit 1 as without reports"; else not_ok "every format: exit $st, want 1"; cat "$R/stderr"; fi
+for f in report.json report.sarif junit.xml report.html statement.json; do
+	if [ -s "$R/$f" ]; then ok "$f written"; else not_ok "$f missing"; fi
+done
+if grep -q '^FAIL: 5 violations' "$R/report.txt"; then ok "text on standard output"; else not_ok "text report"; fi
+if ls "$R" | grep -Eq '\.[A-Za-z0-9]{6}$'; then not_ok "a temporary file was left: $(ls "$R")"; else ok "no temporary file left"; fi
+n=$(jq '.violations | length' "$R/report.json")
+if [ "$n" = 5 ]; then ok "json: 5 violations"; else not_ok "json: $n violations, want 5"; fi
+
+# --- SARIF ---------------------------------------------------------------
+sarif_valid() { # FILE
+	"$PYTHON" - "$schemas/sarif-schema-2.1.0.json" "$1" <<'PY'
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft4Validator(schema).validate(json.load(open(sys.argv[2])))
+PY
+}
+if "$PYTHON" -c 'import jsonschema' 2>/dev/null; then
+	check "sarif: valid against sarif-schema-2.1.0.json" sarif_valid "$R/report.sarif"
+	jq '.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri = 42' \
+		"$R/report.sarif" >"$tmp/bad.sarif"
+	refute "sarif: a broken copy is rejected (uri not a string)" sarif_valid "$tmp/bad.sarif"
+else
+	skip "sarif schema: python3 jsonschema module missing (Debian: python3-jsonschema)"
+fi
+check "sarif: one rule licgate/deny/BSL" \
+	jq -e '[.runs[0].tool.driver.rules[].id] == ["licgate/deny/BSL"]' "$R/report.sarif"
+check "sarif: URIs relative, image/..., percent-encoded" \
+	jq -e '[.runs[0].results[].locations[0].physicalLocation.artifactLocation.uri] |
+	       all(test("^image/app/[A-Za-z0-9/._~%-]+$")) and
+	       any(. == "image/app/%3Cscript%3Ealert%281%29%3C/script%3E.js") and
+	       any(. == "image/app/bad%FF%FE-utf8.js")' "$R/report.sarif"
+check "sarif: fingerprints, logical locations, deleted-by" \
+	jq -e '.runs[0].results | all(.partialFingerprints.primaryLocationLineHash | test("^[0-9a-f]{32}:1$"))
+	       and any(.properties.deletedBy == 2)
+	       and all(.locations[0].logicalLocations[0].fullyQualifiedName | startswith("image@sha256:"))' \
+	"$R/report.sarif"
+check "sarif: the tag's line is the region" \
+	jq -e '[.runs[0].results[].locations[0].physicalLocation.region.startLine] | all(. == 1)' "$R/report.sarif"
+
+# --- JUnit ---------------------------------------------------------------
+if command -v xmllint >/dev/null 2>&1; then
+	check "junit: valid against junit-10.xsd" xmllint --noout --schema "$schemas/junit-10.xsd" "$R/junit.xml"
+	sed 's/<testcase name="[^"]*"/<testcase/' "$R/junit.xml" >"$tmp/bad.xml"
+	refute "junit: a broken copy is rejected (testcase without name)" \
+		xmllint --noout --schema "$schemas/junit-10.xsd" "$tmp/bad.xml"
+	check "junit: 5 failures, hostile names escaped" \
+		sh -c 'grep -q "failures=\"5\"" "$1" && grep -q "&lt;script&gt;alert(1)&lt;/script&gt;.js" "$1" &&
+		       grep -q "bad\\\\xff\\\\xfe-utf8.js" "$1" && ! grep -q "<script>" "$1"' - "$R/junit.xml"
+else
+	skip "junit: xmllint missing (Debian: libxml2-utils)"
+fi
+
+# --- HTML ----------------------------------------------------------------
+if command -v tidy >/dev/null 2>&1; then
+	tidy_ok() { tidy -q -e "$1"; }
+	check "html: tidy finds no error and no warning" tidy_ok "$R/report.html"
+	printf '<!DOCTYPE html><html><head><title>x</title></head><body><p>a</x></bodyy></html>\n' >"$tmp/bad.html"
+	refute "html: tidy rejects a broken page" tidy_ok "$tmp/bad.html"
+else
+	skip "html: tidy missing (Debian: tidy)"
+fi
+check "html: CSP forbids external requests; no script; print styles" \
+	sh -c 'grep -q "Content-Security-Policy\" content=\"default-src '"'"'none'"'"'" "$1" &&
+	       ! grep -qi "<script" "$1" && grep -q "@media print" "$1" && grep -q "<svg" "$1" &&
+	       ! grep -Eqi "(src|href)=\"(https?:)?//" "$1"' - "$R/report.html"
+check "html: verdict, deleted-but-shipped, history, escaped names" \
+	sh -c 'grep -q "banner fail" "$1" && grep -q "Deleted by a later layer" "$1" &&
+	       grep -q "RUN rm /app/secret/enterprise.js" "$1" && grep -q "COPY &lt;script&gt;x&lt;/script&gt;" "$1" &&
+	       grep -q "&lt;b&gt;latest&lt;/b&gt;" "$1"' - "$R/report.html"
+chromium=$(command -v chromium || command -v chromium-browser || true)
+if [ -n "$chromium" ] && "$chromium" --headless --no-sandbox --disable-gpu \
+	--screenshot="$tmp/shot.png" --window-size=1024,1400 "file://$R/report.html" >/dev/null 2>&1 &&
+	[ -s "$tmp/shot.png" ]; then
+	ok "html: headless chromium renders it"
+else
+	skip "html: no headless chromium here (Debian: chromium) to render it"
+fi
+
+# --- in-toto -------------------------------------------------------------
+intoto_valid() { # FILE
+	"$PYTHON" - "$1" <<'PY'
+import json, sys, jsonschema
+hexd = {"type": "object", "minProperties": 1,
+        "additionalProperties": {"type": "string", "pattern": "^[0-9a-f]+$"}}
+tests = {"type": "array", "items": {"type": "string"}}
+schema = {
+  "type": "object", "required": ["_type", "subject", "predicateType", "predicate"],
+  "properties": {
+    "_type": {"const": "https://in-toto.io/Statement/v1"},
+    "subject": {"type": "array", "minItems": 1, "items": {
+        "type": "object", "required": ["digest"],
+        "properties": {"name": {"type": "string"}, "digest": hexd}}},
+    "predicateType": {"const": "https://in-toto.io/attestation/test-result/v0.1"},
+    "predicate": {"type": "object", "required": ["result"], "properties": {
+        "result": {"enum": ["PASSED", "WARNED", "FAILED"]},
+        "configuration": {"type": "array", "items": {"type": "object", "properties": {
+            "name": {"type": "string"}, "digest": hexd,
+            "annotations": {"type": "object"}}}},
+        "url": {"type": "string"},
+        "passedTests": tests, "warnedTests": tests, "failedTests": tests}}}}
+jsonschema.Draft7Validator(schema).validate(json.load(open(sys.argv[1])))
+PY
+}
+if "$PYTHON" -c 'import jsonschema' 2>/dev/null; then
+	check "in-toto: a Statement v1 with the test-result predicate" intoto_valid "$R/statement.json"
+	jq '.predicate.result = "OK"' "$R/statement.json" >"$tmp/bad.json"
+	refute "in-toto: a broken copy is rejected (result OK)" intoto_valid "$tmp/bad.json"
+fi
+manifest=$(jq -r '.image.manifests[0].digest' "$R/report.json")
+check "in-toto: FAILED, subject is the manifest digest, 5 failed tests" \
+	jq -e --arg m "${manifest#sha256:}" '.predicate.result == "FAILED" and .subject[0].digest.sha256 == $m
+	       and (.predicate.failedTests | length) == 5' "$R/statement.json"
+
+# --- a passing scan: exit 0, PASSED ----------------------------------------
+scan -f in-toto="$R/pass.json" -f junit="$R/pass.xml" -f sarif="$R/pass.sarif" -q tests/fixtures/oci/clean
+st=$?
+if [ "$st" -eq 0 ]; then ok "clean: exit 0 with reports"; else not_ok "clean: exit $st"; fi
+check "clean: in-toto PASSED, sarif no result, junit no failure" \
+	sh -c 'jq -e ".predicate.result == \"PASSED\"" "$1" && jq -e ".runs[0].results == []" "$2" &&
+	       grep -q "failures=\"0\"" "$3"' - "$R/pass.json" "$R/pass.sarif" "$R/pass.xml"
+
+# --- a scan that cannot complete --------------------------------------------
+for f in old.json old.sarif old.xml; do echo stale >"$R/$f"; done
+scan -f json="$R/old.json" -f sarif="$R/old.sarif" -f junit="$R/old.xml" \
+	tests/fixtures/oci/truncated-layer 2>"$R/stderr"
+st=$?
+if [ "$st" -eq 2 ]; then ok "truncated layer: exit 2"; else not_ok "truncated layer: exit $st, want 2"; fi
+if [ ! -e "$R/old.json" ] && [ ! -e "$R/old.sarif" ]; then ok "exit 2: old json and sarif reports removed"; else not_ok "exit 2: a stale report was left"; fi
+if grep -q '<error type="licgate/could-not-complete"' "$R/old.xml" 2>/dev/null; then
+	ok "exit 2: junit holds one error testcase"
+	command -v xmllint >/dev/null 2>&1 &&
+		check "exit 2: the junit error report is valid" xmllint --noout --schema "$schemas/junit-10.xsd" "$R/old.xml"
+else
+	not_ok "exit 2: no junit error report"
+fi
+if ls "$R" | grep -Eq '\.[A-Za-z0-9]{6}$'; then not_ok "exit 2: a temporary file was left"; else ok "exit 2: no temporary file left"; fi
+
+# --- usage ----------------------------------------------------------------
+scan -f json -f sarif tests/fixtures/oci/clean >/dev/null 2>"$R/stderr"
+st=$?
+if [ "$st" -eq 2 ] && grep -q 'at most one --format without =FILE' "$R/stderr"; then ok "two reports to standard output refused"; else not_ok "two reports to standard output: exit $st"; fi
+scan -f nope tests/fixtures/oci/clean >/dev/null 2>"$R/stderr"
+if grep -q 'want one of text, json, sarif, junit' "$R/stderr"; then ok "unknown format names the formats"; else not_ok "unknown format message"; fi
+scan -f json="$R/same" -f sarif="$R/same" tests/fixtures/oci/clean >/dev/null 2>"$R/stderr"
+if grep -q 'two reports to one file' "$R/stderr"; then ok "two reports to one file refused"; else not_ok "two reports to one file"; fi
+if "$bin" scan --help | grep -q '^  in-toto '; then ok "--help lists the formats from the table"; else not_ok "--help formats"; fi
+
+finish
