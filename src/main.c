@@ -485,6 +485,8 @@ static int cmd_scan(int argc, char **argv)
 		.progress = a.progress,
 		.cache_dir = a.cache_dir,
 	};
+	for (size_t i = 0; i < a.nreports; i++)
+		opts.file_hashes |= (a.reports[i].w->needs & LG_REPORT_FILE_HASHES) != 0;
 	lg_scan *scan = NULL;
 	int status;
 	if (lg_scan_run(&opts, &scan, &err) < 0) {

@@ -11,6 +11,7 @@
 #include "report_json.h"
 #include "report_junit.h"
 #include "report_sarif.h"
+#include "report_spdx.h"
 #include "report_text.h"
 #include "util.h"
 
@@ -20,6 +21,7 @@ const lg_report_writer *const lg_report_writers[] = {
 	&lg_report_json,
 	&lg_report_sarif,
 	&lg_report_junit,
+	&lg_report_spdx,
 	&lg_report_html,
 	&lg_report_intoto,
 	NULL,
