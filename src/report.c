@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report_cyclonedx.h"
 #include "report_html.h"
 #include "report_intoto.h"
 #include "report_json.h"
@@ -22,6 +23,7 @@ const lg_report_writer *const lg_report_writers[] = {
 	&lg_report_sarif,
 	&lg_report_junit,
 	&lg_report_spdx,
+	&lg_report_cyclonedx,
 	&lg_report_html,
 	&lg_report_intoto,
 	NULL,

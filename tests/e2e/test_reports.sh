@@ -116,10 +116,11 @@ scan() { "$bin" scan --rules rules/truxe.rules --target dockerhub "$@"; }
 
 # --- one scan, every format ------------------------------------------------
 scan -f text -f json="$R/report.json" -f sarif="$R/report.sarif" -f junit="$R/junit.xml" \
-	-f html="$R/report.html" -f in-toto="$R/statement.json" "$tmp/hostile" >"$R/report.txt" 2>"$R/stderr"
+	-f html="$R/report.html" -f in-toto="$R/statement.json" -f spdx-json="$R/sbom.spdx.json" \
+	-f cyclonedx-json="$R/sbom.cdx.json" "$tmp/hostile" >"$R/report.txt" 2>"$R/stderr"
 st=$?
 if [ "$st" -eq 1 ]; then ok "every format from one scan: exit 1 as without reports"; else not_ok "every format: exit $st, want 1"; cat "$R/stderr"; fi
-for f in report.json report.sarif junit.xml report.html statement.json; do
+for f in report.json report.sarif junit.xml report.html statement.json sbom.spdx.json sbom.cdx.json; do
 	if [ -s "$R/$f" ]; then ok "$f written"; else not_ok "$f missing"; fi
 done
 if grep -q '^FAIL: 5 violations' "$R/report.txt"; then ok "text on standard output"; else not_ok "text report"; fi
@@ -231,6 +232,109 @@ manifest=$(jq -r '.image.manifests[0].digest' "$R/report.json")
 check "in-toto: FAILED, subject is the manifest digest, 5 failed tests" \
 	jq -e --arg m "${manifest#sha256:}" '.predicate.result == "FAILED" and .subject[0].digest.sha256 == $m
 	       and (.predicate.failedTests | length) == 5' "$R/statement.json"
+
+# --- SPDX 2.3 --------------------------------------------------------------
+# The JSON schema, then what the spec asks that the schema cannot check.
+spdx_valid() { # FILE [FILE2: another document, whose namespace must differ]
+	"$PYTHON" - "$schemas/spdx-schema-2.3.json" "$@" <<'PY'
+import json, re, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+doc = json.load(open(sys.argv[2]))
+jsonschema.Draft7Validator(schema).validate(doc)
+errors = []
+if len(sys.argv) > 3 and json.load(open(sys.argv[3]))["documentNamespace"] == doc["documentNamespace"]:
+    errors.append("two documents share a documentNamespace")
+if not re.match(r"^[a-z][a-z0-9+.-]*://[^#\s]+$", doc["documentNamespace"]):
+    errors.append("documentNamespace is not a URI without '#'")
+ids = {doc["SPDXID"]} | {p["SPDXID"] for p in doc.get("packages", [])}
+refs = {i["licenseId"] for i in doc.get("hasExtractedLicensingInfos", [])}
+for f in doc.get("files", []):
+    ids.add(f["SPDXID"])
+    algs = {c["algorithm"] for c in f.get("checksums", [])}
+    if "SHA1" not in algs:
+        errors.append(f["SPDXID"] + ": no SHA1 checksum (mandatory in 2.3)")
+    if not f["fileName"].startswith("./"):
+        errors.append(f["SPDXID"] + ": fileName not ./-relative: " + f["fileName"])
+    used = re.findall(r"LicenseRef-[A-Za-z0-9.-]+", f.get("licenseConcluded", "") + " " +
+                      " ".join(f.get("licenseInfoInFiles", [])))
+    for u in used:
+        if u not in refs:
+            errors.append(f["SPDXID"] + ": " + u + " is not in hasExtractedLicensingInfos")
+for r in doc.get("relationships", []):
+    for k in ("spdxElementId", "relatedSpdxElement"):
+        if r[k] not in ids:
+            errors.append("relationship to an unknown element " + r[k])
+if not any(r["relationshipType"] == "DESCRIBES" and r["spdxElementId"] == "SPDXRef-DOCUMENT"
+           for r in doc.get("relationships", [])):
+    errors.append("the document DESCRIBES nothing")
+for p in doc.get("packages", []):
+    if p.get("primaryPackagePurpose") != "CONTAINER":
+        errors.append(p["SPDXID"] + ": not a CONTAINER")
+    if not any(e["referenceType"] == "purl" and e["referenceLocator"].startswith("pkg:oci/")
+               for e in p.get("externalRefs", [])):
+        errors.append(p["SPDXID"] + ": no pkg:oci purl")
+if errors:
+    print("\n".join(errors[:20]))
+    sys.exit(1)
+PY
+}
+if "$PYTHON" -c 'import jsonschema' 2>/dev/null; then
+	check "spdx: the 2.3 schema and the spec's rules" spdx_valid "$R/sbom.spdx.json"
+	jq '.files[0].checksums |= map(select(.algorithm != "SHA1"))' "$R/sbom.spdx.json" >"$tmp/bad.spdx"
+	refute "spdx: a file without SHA1 is rejected" spdx_valid "$tmp/bad.spdx"
+	jq '.files[0].fileName |= ltrimstr(".")' "$R/sbom.spdx.json" >"$tmp/bad.spdx"
+	refute "spdx: an absolute fileName is rejected" spdx_valid "$tmp/bad.spdx"
+	jq 'del(.spdxVersion)' "$R/sbom.spdx.json" >"$tmp/bad.spdx"
+	refute "spdx: a document without spdxVersion is rejected (schema)" spdx_valid "$tmp/bad.spdx"
+	refute "spdx: the same documentNamespace twice is rejected" spdx_valid "$R/sbom.spdx.json" "$R/sbom.spdx.json"
+	SOURCE_DATE_EPOCH=1 scan -q -f spdx-json="$tmp/other.spdx" "$tmp/hostile"
+	check "spdx: another scan's document has its own namespace" spdx_valid "$R/sbom.spdx.json" "$tmp/other.spdx"
+fi
+check "spdx: every file, SHA1 and SHA256, hostile names, deleted ones said" \
+	jq -e '(.files | length) == 6 and all(.files[]; (.checksums | length) == 2)
+	       and any(.files[]; .fileName == "./app/<script>alert(1)</script>.js")
+	       and any(.files[]; .fileName == "./app/bad\\xff\\xfe-utf8.js")
+	       and any(.files[]; (.comment | contains("deleted by layer 2")))
+	       and any(.files[]; .licenseConcluded == "BUSL-1.1" and .licenseInfoInFiles == ["BUSL-1.1"])' \
+	"$R/sbom.spdx.json"
+got=$(jq -r '.files[] | select(.fileName == "./app/index.js") | .checksums[] | .checksumValue' "$R/sbom.spdx.json" | tr '\n' ' ')
+want="$(printf '// SPDX-License-Identifier: MIT\n' | sha1sum | cut -d' ' -f1) $(printf '// SPDX-License-Identifier: MIT\n' | sha256sum | cut -d' ' -f1) "
+if [ "$got" = "$want" ]; then ok "spdx: the hashes are the content's"; else not_ok "spdx: hashes '$got', want '$want'"; fi
+
+# --- CycloneDX 1.6 ----------------------------------------------------------
+cdx=$root/build/cyclonedx
+if sh "$root/tests/cyclonedx/install.sh" "$cdx" >"$tmp/npm.log" 2>&1; then
+	check "cyclonedx: valid for JsonStrictValidator 1.6" node "$cdx/validate.js" "$R/sbom.cdx.json"
+	jq '.components[0].hashes[0].alg = "SHA-7"' "$R/sbom.cdx.json" >"$tmp/bad.cdx"
+	refute "cyclonedx: a broken copy is rejected (hash alg SHA-7)" node "$cdx/validate.js" "$tmp/bad.cdx"
+else
+	skip "cyclonedx: npm could not install @cyclonedx/cyclonedx-library ($(tail -n 1 "$tmp/npm.log"))"
+fi
+check "cyclonedx: container, every file with hashes and licenses, licgate properties" \
+	jq -e '.metadata.component.type == "container" and (.components | length) == 6
+	       and all(.components[]; .type == "file" and (.hashes | length) == 2)
+	       and all(.components[]; (.licenses | length) >= 1)
+	       and all(.components[]; [.licenses[] | has("expression")] | (all or (any | not)))
+	       and any(.components[]; any(.properties[]; .name == "licgate:deleted-by" and .value == "2"))
+	       and any(.components[]; .name == "/app/<script>alert(1)</script>.js")' "$R/sbom.cdx.json"
+
+# --- the demo image: every file with its concluded license ------------------
+scan -q -f spdx-json="$tmp/demo.spdx" -f cyclonedx-json="$tmp/demo.cdx" tests/fixtures/oci/truxe-api
+check "demo: SPDX concludes a license for every file" \
+	jq -e '(.files | length) > 0 and all(.files[]; .licenseConcluded != "NOASSERTION")' "$tmp/demo.spdx"
+check "demo: CycloneDX concludes a license for every file" \
+	jq -e 'all(.components[]; .licenses[0].acknowledgement == "concluded")' "$tmp/demo.cdx"
+
+# --- warm = cold: a cached walk has no file hashes; the SBOM is the same ------
+C=$tmp/warm-cache
+SOURCE_DATE_EPOCH=1700000000 scan -q --no-cache -f spdx-json="$tmp/cold.spdx" -f cyclonedx-json="$tmp/cold.cdx" tests/fixtures/oci/truxe-api
+scan -q --cache-dir "$C" tests/fixtures/oci/truxe-api
+SOURCE_DATE_EPOCH=1700000000 scan -q --cache-dir "$C" -f spdx-json="$tmp/warm.spdx" -f cyclonedx-json="$tmp/warm.cdx" tests/fixtures/oci/truxe-api
+if cmp -s "$tmp/cold.spdx" "$tmp/warm.spdx" && cmp -s "$tmp/cold.cdx" "$tmp/warm.cdx"; then
+	ok "warm: SBOMs after a cached scan are the cold ones, byte for byte"
+else
+	not_ok "warm: SBOMs differ from the cold ones"
+fi
 
 # --- a passing scan: exit 0, PASSED ----------------------------------------
 scan -f in-toto="$R/pass.json" -f junit="$R/pass.xml" -f sarif="$R/pass.sarif" -q tests/fixtures/oci/clean
