@@ -416,9 +416,11 @@ static int write_reports(const lg_scan *s, scan_args *a, lg_error *err)
 }
 
 /* The scan could not complete: an old report must not pass for this
- * scan's, so each report file is removed, and the formats that describe
- * a failure (junit's error testcase) write that instead. */
-static void write_failure(scan_args *a, const lg_rules *rules, const char *message)
+ * scan's, so each report file is removed (remove_old; after a rules error
+ * they are left as they were), and the formats that describe a failure
+ * (junit's error testcase) write that instead. */
+static void write_failure(scan_args *a, const lg_rules *rules, const char *message,
+			  bool remove_old)
 {
 	lg_report_failure fl = {
 		.image = a->image,
@@ -428,7 +430,7 @@ static void write_failure(scan_args *a, const lg_rules *rules, const char *messa
 	};
 	for (size_t i = 0; i < a->nreports; i++) {
 		report_req *r = &a->reports[i];
-		if (r->path && !is_special(r->path))
+		if (remove_old && r->path && !is_special(r->path))
 			unlink(r->path);
 		if (!r->w->failed)
 			continue;
@@ -445,7 +447,7 @@ static void write_failure(scan_args *a, const lg_rules *rules, const char *messa
 /* fail(), after the reports of a scan that could not complete. */
 static int fail_scan(scan_args *a, const lg_rules *rules, lg_error *err)
 {
-	write_failure(a, rules, lg_error_msg(err));
+	write_failure(a, rules, lg_error_msg(err), rules != NULL);
 	return fail(err);
 }
 
@@ -465,9 +467,9 @@ static int cmd_scan(int argc, char **argv)
 			lg_err(&err, "%s: no target \"%s\"", lg_rules_name(rules), a.target);
 		else
 			lg_err(&err, "%s: the rules define no target", lg_rules_name(rules));
-		int st = fail_scan(&a, rules, &err);
+		write_failure(&a, rules, lg_error_msg(&err), false);
 		lg_rules_free(rules);
-		return st;
+		return fail(&err);
 	}
 	lg_scan_options opts = {
 		.image = a.image,
