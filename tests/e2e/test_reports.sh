@@ -336,6 +336,48 @@ else
 	not_ok "warm: SBOMs differ from the cold ones"
 fi
 
+# --- SARIF past GitHub's 25,000 results per run -------------------------------
+if [ "${LICGATE_SKIP_SLOW:-0}" = 1 ]; then
+	skip "sarif: 25,010 violations (LICGATE_SKIP_SLOW=1)"
+else
+	"$PYTHON" - "$tmp/many" <<'PY'
+import gzip, hashlib, io, json, os, sys, tarfile
+root = sys.argv[1]
+os.makedirs(root + "/blobs/sha256")
+def blob(data):
+    d = hashlib.sha256(data).hexdigest()
+    open(root + "/blobs/sha256/" + d, "wb").write(data)
+    return {"digest": "sha256:" + d, "size": len(data)}
+buf = io.BytesIO()
+data = b"// SPDX-License-Identifier: BUSL-1.1\n"
+with tarfile.open(fileobj=buf, mode="w", format=tarfile.USTAR_FORMAT) as t:
+    for i in range(25010):
+        ti = tarfile.TarInfo("app/f%05d.js" % i)
+        ti.size, ti.mode = len(data), 0o644
+        t.addfile(ti, io.BytesIO(data))
+tar = buf.getvalue()
+layer = blob(gzip.compress(tar, 1, mtime=0))
+layer["mediaType"] = "application/vnd.oci.image.layer.v1.tar+gzip"
+config = blob(json.dumps({"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers",
+    "diff_ids": ["sha256:" + hashlib.sha256(tar).hexdigest()]}}).encode())
+config["mediaType"] = "application/vnd.oci.image.config.v1+json"
+m = blob(json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                     "config": config, "layers": [layer]}).encode())
+m["mediaType"] = "application/vnd.oci.image.manifest.v1+json"
+json.dump({"schemaVersion": 2, "manifests": [m]}, open(root + "/index.json", "w"))
+json.dump({"imageLayoutVersion": "1.0.0"}, open(root + "/oci-layout", "w"))
+PY
+	scan -q -f sarif="$tmp/many.sarif" "$tmp/many"
+	check "sarif: 25,010 violations give 25,000 results, the cut said" \
+		jq -e '.runs[0].results | length == 25000' "$tmp/many.sarif"
+	check "sarif: the run says how many it left out" \
+		jq -e '.runs[0].properties.omittedResults == 10 and
+		       (.runs[0].invocations[0].toolExecutionNotifications[0].message.text | startswith("10 of 25010 results left out"))
+		       and .runs[0].results[-1].properties.path == "/app/f24999.js"' "$tmp/many.sarif"
+	gz=$(gzip -c "$tmp/many.sarif" | wc -c)
+	if [ "$gz" -le 10000000 ]; then ok "sarif: gzipped $gz bytes, within 10 MB"; else not_ok "sarif: gzipped $gz bytes"; fi
+fi
+
 # --- a passing scan: exit 0, PASSED ----------------------------------------
 scan -f in-toto="$R/pass.json" -f junit="$R/pass.xml" -f sarif="$R/pass.sarif" -q tests/fixtures/oci/clean
 st=$?
