@@ -53,10 +53,11 @@ static void row_start(lg_buf *b, const lg_finding *f, const lg_classification *c
 	lg_xml_escape(b, f->file->path, f->file->len);
 	lg_buf_append(b, "</code></td><td>", 16);
 	lg_xml_escape(b, lg_report_class(c), strlen(lg_report_class(c)));
-	lg_buf_appendf(b, "</td><td class=\"n\">%zu</td><td>%s</td><td>", f->pos + 1,
-		       f->deleted_by ? "" : "visible");
+	lg_buf_appendf(b, "</td><td class=\"n\">%zu</td><td>", f->pos + 1);
 	if (f->deleted_by)
 		lg_buf_appendf(b, "deleted by layer %u, still shipped", f->deleted_by);
+	else
+		lg_buf_append(b, "visible", 7);
 	lg_buf_append(b, "</td><td><ul class=\"ev\">", 24);
 }
 
