@@ -60,27 +60,54 @@ static void append_ref(lg_sbom_refs *refs, const char *t, size_t n, lg_buf *out)
 	add_ref(refs, "LicenseRef-", t, n, lg_buf_steal(&text), out);
 }
 
-/* One identifier of an expression: as listed (canonical case), or a
- * LicenseRef-. */
-static void append_id(lg_sbom_refs *refs, const char *t, size_t n, bool exception, lg_buf *out)
+/* A license identifier of an expression: as listed (in its listed
+ * case), or a LicenseRef-. */
+static void append_license(lg_sbom_refs *refs, const char *t, size_t n, lg_buf *out)
 {
 	bool plus = n > 1 && t[n - 1] == '+';
 	size_t base = plus ? n - 1 : n;
-	bool ref = (base > 11 && memcmp(t, "LicenseRef-", 11) == 0) ||
-		   (base > 12 && memcmp(t, "AdditionRef-", 12) == 0);
-	bool known = exception ? lg_spdx_exception_known(t, base) : lg_spdx_license_known(t, base);
+	if (!lg_spdx_license_known(t, base)) {
+		append_ref(refs, t, n, out);
+		return;
+	}
+	bool ref = base > 11 && memcmp(t, "LicenseRef-", 11) == 0;
 	char canon[LG_SPDX_ID_MAX];
-	int d = known && !ref ? (exception ? lg_spdx_exception_suggest(t, base, canon, sizeof(canon))
-					   : lg_spdx_suggest(t, base, canon, sizeof(canon)))
-			      : -1;
-	if (known && d == 0)
+	if (!ref && lg_spdx_suggest(t, base, canon, sizeof(canon)) == 0)
 		lg_buf_append(out, canon, strlen(canon));
-	else if (known)
-		lg_buf_append(out, t, base);
 	else
-		append_ref(refs, t, base, out);
-	if (plus && known)
+		lg_buf_append(out, t, base);
+	if (plus)
 		lg_buf_putc(out, '+');
+}
+
+/* The exception after WITH, appended to out where the license before it
+ * starts at lic: as listed; else SPDX 2.3 has no way to name it (no
+ * AdditionRef- before SPDX 3), so "LICENSE WITH EXCEPTION" as a whole
+ * becomes one LicenseRef-. */
+static void append_exception(lg_sbom_refs *refs, size_t lic, const char *t, size_t n, lg_buf *out)
+{
+	char canon[LG_SPDX_ID_MAX];
+	bool addition = n > 12 && memcmp(t, "AdditionRef-", 12) == 0;
+	if (!addition && lg_spdx_exception_known(t, n)) {
+		lg_buf_append(out, " WITH ", 6);
+		if (lg_spdx_exception_suggest(t, n, canon, sizeof(canon)) == 0)
+			lg_buf_append(out, canon, strlen(canon));
+		else
+			lg_buf_append(out, t, n);
+		return;
+	}
+	lg_buf whole = LG_BUF_INIT;
+	lg_buf_append(&whole, out->data + lic, out->len - lic);
+	lg_buf_append(&whole, "-WITH-", 6);
+	lg_buf_append(&whole, t, n);
+	out->len = lic;
+	lg_buf text = LG_BUF_INIT;
+	lg_buf_append(&text, "licgate found the license exception \"", 38);
+	lg_buf_append_escaped(&text, t, n);
+	lg_buf_appendf(&text, "\", which is not on the SPDX exceptions list, after WITH in the "
+		       "file's license information");
+	add_ref(refs, "LicenseRef-", whole.data, whole.len, lg_buf_steal(&text), out);
+	lg_buf_free(&whole);
 }
 
 /* Rewrite expression e into out: operators and parentheses kept,
@@ -88,35 +115,40 @@ static void append_id(lg_sbom_refs *refs, const char *t, size_t n, bool exceptio
 static void rewrite(lg_sbom_refs *refs, const char *e, size_t len, lg_buf *out)
 {
 	bool after_with = false, space = false;
+	size_t lic = 0; /* where the last license identifier starts in out */
 	for (size_t i = 0; i < len;) {
 		if (is_space(e[i])) {
 			space = true;
 			i++;
 			continue;
 		}
-		if (space && out->len && out->data[out->len - 1] != '(')
-			lg_buf_putc(out, ' ');
-		space = false;
 		if (e[i] == '(' || e[i] == ')') {
-			if (e[i] == ')' && out->len && out->data[out->len - 1] == ' ')
-				out->len--;
+			if (e[i] == '(' && space && out->len && out->data[out->len - 1] != '(')
+				lg_buf_putc(out, ' ');
 			lg_buf_putc(out, e[i++]);
+			space = false;
 			continue;
 		}
 		size_t j = i;
 		while (j < len && !is_space(e[j]) && e[j] != '(' && e[j] != ')')
 			j++;
-		if (is_operator(e + i, j - i)) {
-			lg_buf_append(out, e[i] == 'a' || e[i] == 'A' ? "AND" : "OR", e[i] == 'a' || e[i] == 'A' ? 3 : 2);
-		} else if (is_with(e + i, j - i)) {
-			lg_buf_append(out, "WITH", 4);
+		if (is_with(e + i, j - i)) {
 			after_with = true;
-			i = j;
-			continue;
+		} else if (after_with) {
+			append_exception(refs, lic, e + i, j - i, out);
+			after_with = false;
 		} else {
-			append_id(refs, e + i, j - i, after_with, out);
+			if (out->len && out->data[out->len - 1] != '(')
+				lg_buf_putc(out, ' ');
+			if (is_operator(e + i, j - i)) {
+				bool and = e[i] == 'a' || e[i] == 'A';
+				lg_buf_append(out, and ? "AND" : "OR", and ? 3 : 2);
+			} else {
+				lic = out->len;
+				append_license(refs, e + i, j - i, out);
+			}
 		}
-		after_with = false;
+		space = false;
 		i = j;
 	}
 	if (out->data)
