@@ -18,7 +18,7 @@
 #include "oci.h"
 #include "pattern.h"
 #include "report.h"
-#include "report_text.h"
+#include "report_formats.h"
 #include "rules.h"
 #include "scan.h"
 #include "spdx_ids.h"
@@ -204,7 +204,7 @@ static void parse_format(const char *arg, scan_args *a)
 static void settle_reports(scan_args *a)
 {
 	if (a->nreports == 0)
-		a->reports[a->nreports++] = (report_req){ .w = &lg_report_text, .bare = true };
+		a->reports[a->nreports++] = (report_req){ .w = lg_report_default(), .bare = true };
 	size_t bare = 0;
 	for (size_t i = 0; i < a->nreports; i++)
 		bare += a->reports[i].bare;
@@ -329,7 +329,7 @@ static bool want_color(const scan_args *a)
 	const char *term = getenv("TERM");
 	bool text_to_stdout = false;
 	for (size_t i = 0; i < a->nreports; i++)
-		text_to_stdout |= a->reports[i].w == &lg_report_text && !a->reports[i].path;
+		text_to_stdout |= a->reports[i].w == lg_report_default() && !a->reports[i].path;
 	return text_to_stdout && !(no && *no) &&
 	       !(term && strcmp(term, "dumb") == 0) && isatty(STDOUT_FILENO);
 }

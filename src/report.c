@@ -1,43 +1,14 @@
-/* report.c - what every report shares: the table of writers, the verdict,
- * the summary, and the one walk over the files that feeds every writer. */
+/* report.c - what every report shares: the verdict, the summary, and the
+ * one walk over the files that feeds every writer.  The table of writers
+ * is report_formats.c, so that the writers, which use this module, are
+ * not used by it. */
 #include "report.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "report_cyclonedx.h"
-#include "report_html.h"
-#include "report_intoto.h"
-#include "report_json.h"
-#include "report_junit.h"
-#include "report_sarif.h"
-#include "report_spdx.h"
-#include "report_text.h"
 #include "util.h"
-
-/* A new format is a new file beside its siblings and one line here. */
-const lg_report_writer *const lg_report_writers[] = {
-	&lg_report_text,
-	&lg_report_json,
-	&lg_report_sarif,
-	&lg_report_junit,
-	&lg_report_spdx,
-	&lg_report_cyclonedx,
-	&lg_report_html,
-	&lg_report_intoto,
-	NULL,
-};
-
-const lg_report_writer *lg_report_writer_find(const char *name, size_t len)
-{
-	for (size_t i = 0; lg_report_writers[i]; i++) {
-		const char *n = lg_report_writers[i]->name;
-		if (strlen(n) == len && memcmp(n, name, len) == 0)
-			return lg_report_writers[i];
-	}
-	return NULL;
-}
 
 bool lg_scan_passed(const lg_scan *s)
 {

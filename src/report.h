@@ -1,8 +1,8 @@
 /* report.h - the last stage: the verdict and the reports.
  *
  * One scan, any number of reports.  Each format is a writer, one file
- * each (report_<format>.c), listed once in the table of report.c, which
- * also drives --format and its help.  lg_report_run() walks the scan's
+ * each (report_<format>.c), listed once in the table of report_formats.c,
+ * which also drives --format and its help.  lg_report_run() walks the scan's
  * files once, image by image, layer by layer, in the order of the tar,
  * classifies each file it hands on once (lg_classify: the evidence), and
  * gives that one classification to every writer.  Writers receive the
@@ -103,12 +103,6 @@ typedef struct lg_report_writer {
 	 * old report of that name is removed instead). */
 	void (*failed)(const lg_report_failure *fl, FILE *out);
 } lg_report_writer;
-
-/* The writers, in the order --help lists them; NULL-terminated. */
-extern const lg_report_writer *const lg_report_writers[];
-
-/* The writer called name, or NULL. */
-const lg_report_writer *lg_report_writer_find(const char *name, size_t len);
 
 /* One report to write. */
 typedef struct lg_report_out {

@@ -139,12 +139,19 @@ static void junit_end(void *st)
 {
 	junit *j = st;
 	const lg_scan *s = j->ctx->s;
-	size_t failed = 0;
-	for (size_t i = 0; i < s->set->nimages; i++)
+	size_t failed = 0, tests = 0;
+	for (size_t i = 0; i < s->set->nimages; i++) {
+		lg_class_count *cc;
+		size_t n = lg_report_class_counts(s, &s->images[i], &cc);
+		for (size_t k = 0; k < n; k++)
+			tests += cc[k].denied == 0;
+		free(cc);
 		failed += j->failed[i];
+	}
+	tests += failed;
 	fprintf(j->out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		"<testsuites name=\"licgate\" failures=\"%zu\" errors=\"0\" time=\"%.3f\">\n",
-		failed, s->seconds);
+		"<testsuites name=\"licgate\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
+		"time=\"%.3f\">\n", tests, failed, s->seconds);
 	for (size_t i = 0; i < s->set->nimages; i++) {
 		put_suite(j, i);
 		lg_buf_free(&j->cases[i]);
@@ -159,7 +166,7 @@ static void junit_end(void *st)
 static void junit_failed(const lg_report_failure *fl, FILE *out)
 {
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	      "<testsuites name=\"licgate\" failures=\"0\" errors=\"1\">\n"
+	      "<testsuites name=\"licgate\" tests=\"1\" failures=\"0\" errors=\"1\">\n"
 	      "  <testsuite name=\"licgate ", out);
 	lg_xml_puts(out, fl->image);
 	if (fl->target) {
