@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
 #include "report_sbom.h"
 #include "spdx_ids.h"
 #include "util.h"
@@ -69,17 +70,15 @@ static void put_header(cdx *x)
 			  "version", LICGATE_VERSION,
 		"component", component,
 		"properties", props);
-	char *m = json_dumps(meta, JSON_COMPACT);
 	fprintf(x->out, "{\n  \"bomFormat\": \"CycloneDX\",\n  \"specVersion\": \"1.6\",\n"
-		"  \"serialNumber\": \"urn:uuid:%s\",\n  \"version\": 1,\n  \"metadata\": %s,\n"
-		"  \"components\": [", uuid, m);
-	free(m);
+		"  \"serialNumber\": \"urn:uuid:%s\",\n  \"version\": 1,\n  \"metadata\": ", uuid);
+	lg_escape_json_dumpf(meta, x->out, JSON_COMPACT);
+	fputs(",\n  \"components\": [", x->out);
 	json_decref(meta);
 	for (size_t i = 0; s->set->nimages > 1 && i < s->set->nimages; i++) {
 		json_t *c = image_component(s, i);
-		char *t = json_dumps(c, JSON_COMPACT);
-		fprintf(x->out, "%s\n    %s", x->ncomponents++ ? "," : "", t);
-		free(t);
+		fprintf(x->out, "%s\n    ", x->ncomponents++ ? "," : "");
+		lg_escape_json_dumpf(c, x->out, JSON_COMPACT);
 		json_decref(c);
 	}
 }
@@ -154,9 +153,8 @@ static void cdx_file(void *st, const lg_finding *f, const lg_classification *c)
 		json_object_set_new(j, "licenses", licenses);
 	else
 		json_decref(licenses);
-	char *t = json_dumps(j, JSON_COMPACT);
-	fprintf(x->out, "%s\n    %s", x->ncomponents++ ? "," : "", t);
-	free(t);
+	fprintf(x->out, "%s\n    ", x->ncomponents++ ? "," : "");
+	lg_escape_json_dumpf(j, x->out, JSON_COMPACT);
 	json_decref(j);
 }
 

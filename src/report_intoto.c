@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "blob.h"
+#include "escape.h"
 #include "spdx_ids.h"
 #include "util.h"
 
@@ -113,7 +114,7 @@ static void intoto_end(void *st)
 		fputs("licgate: internal error: cannot build the in-toto statement\n", stderr);
 		exit(2);
 	}
-	json_dumpf(doc, t->out, JSON_INDENT(2));
+	lg_escape_json_dumpf(doc, t->out, JSON_INDENT(2));
 	fputc('\n', t->out);
 	json_decref(doc);
 	lg_buf_free(&t->line);

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "escape.h"
 #include "spdx_ids.h"
 #include "util.h"
 
@@ -257,7 +258,9 @@ static void json_end(void *st)
 		fputs("licgate: internal error: cannot build the JSON report\n", stderr);
 		exit(2);
 	}
-	json_dumpf(root, r->out, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+	/* DEL and C1 controls as \u escapes too: no string of the image can
+	 * drive a terminal the report is shown on. */
+	lg_escape_json_dumpf(root, r->out, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
 	fputc('\n', r->out);
 	json_decref(root);
 	free(r);

@@ -7,6 +7,7 @@
 #include <isa-l/igzip_lib.h>
 
 #include "blob.h"
+#include "escape.h"
 #include "util.h"
 
 
@@ -255,6 +256,23 @@ static size_t gzip_size(const char *data, size_t len)
 	return total;
 }
 
+/* The document as it will be written (escape.h's JSON: DEL and C1 as \u
+ * escapes too), to measure it; NULL when it cannot be built. */
+static char *dump(const json_t *doc)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	if (!mem)
+		return NULL;
+	int r = lg_escape_json_dumpf(doc, mem, JSON_INDENT(2));
+	if (fclose(mem) != 0 || r < 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
 static void sarif_end(void *st)
 {
 	sarif *sr = st;
@@ -263,7 +281,7 @@ static void sarif_end(void *st)
 	char *text;
 	for (;;) {
 		doc = document(sr, cap);
-		text = json_dumps(doc, JSON_INDENT(2));
+		text = dump(doc);
 		if (!text) {
 			fputs("licgate: internal error: cannot build the SARIF report\n", stderr);
 			exit(2);

@@ -7,6 +7,7 @@
 #include <openssl/sha.h>
 
 #include "blob.h"
+#include "escape.h"
 #include "report_sbom.h"
 #include "util.h"
 
@@ -22,9 +23,9 @@ typedef struct spdx {
 /* "key": value, for the document's top level (value consumed). */
 static void put_kv(FILE *out, const char *key, json_t *v, bool last)
 {
-	char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-	fprintf(out, "  \"%s\": %s%s\n", key, s ? s : "null", last ? "" : ",");
-	free(s);
+	fprintf(out, "  \"%s\": ", key);
+	lg_escape_json_dumpf(v, out, JSON_COMPACT | JSON_ENCODE_ANY);
+	fputs(last ? "\n" : ",\n", out);
 	json_decref(v);
 }
 
@@ -132,9 +133,8 @@ static void spdx_file(void *st, const lg_finding *f, const lg_classification *c)
 		"licenseInfoInFiles", declared,
 		"copyrightText", "NOASSERTION",
 		"comment", lg_report_jbytes(t->data, t->len));
-	char *text = json_dumps(j, JSON_COMPACT);
-	fprintf(d->out, "%s\n    %s", d->nfiles++ ? "," : "", text);
-	free(text);
+	fprintf(d->out, "%s\n    ", d->nfiles++ ? "," : "");
+	lg_escape_json_dumpf(j, d->out, JSON_COMPACT);
 	json_decref(j);
 	free(id);
 	lg_buf_free(&name);
@@ -213,9 +213,8 @@ static void put_packages(spdx *d)
 			"externalRefs", "referenceCategory", "PACKAGE-MANAGER",
 					"referenceType", "purl", "referenceLocator", p,
 			"comment", lg_report_jstr(comment));
-		char *text = json_dumps(j, JSON_COMPACT);
-		fprintf(d->out, "%s\n    %s", i ? "," : "", text);
-		free(text);
+		fprintf(d->out, "%s\n    ", i ? "," : "");
+		lg_escape_json_dumpf(j, d->out, JSON_COMPACT);
 		json_decref(j);
 		free(p);
 		free(comment);

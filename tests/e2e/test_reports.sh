@@ -89,6 +89,7 @@ l1, d1 = layer([
     (b"app/q\"uote'&amp;.js", busl),
     (b"app/bad\xff\xfe-utf8.js", busl),
     (b"app/ctl\x01\x1b[31m.js", busl),
+    (b"app/c1\xc2\x9b31m\x7f.js", busl),
     (b"app/secret/enterprise.js", busl),
     (b"app/index.js", b"// SPDX-License-Identifier: MIT\n"),
 ])
@@ -123,10 +124,23 @@ if [ "$st" -eq 1 ]; then ok "every format from one scan: exit 1 as without repor
 for f in report.json report.sarif junit.xml report.html statement.json sbom.spdx.json sbom.cdx.json; do
 	if [ -s "$R/$f" ]; then ok "$f written"; else not_ok "$f missing"; fi
 done
-if grep -q '^FAIL: 5 violations' "$R/report.txt"; then ok "text on standard output"; else not_ok "text report"; fi
+if grep -q '^FAIL: 6 violations' "$R/report.txt"; then ok "text on standard output"; else not_ok "text report"; fi
 if ls "$R" | grep -Eq '\.[A-Za-z0-9]{6}$'; then not_ok "a temporary file was left: $(ls "$R")"; else ok "no temporary file left"; fi
 n=$(jq '.violations | length' "$R/report.json")
-if [ "$n" = 5 ]; then ok "json: 5 violations"; else not_ok "json: $n violations, want 5"; fi
+if [ "$n" = 6 ]; then ok "json: 6 violations"; else not_ok "json: $n violations, want 6"; fi
+raw_controls() { # FILE...: fails when a file holds a C0 (but newline/tab), DEL or C1 control
+	"$PYTHON" - "$@" <<'PY'
+import re, sys
+bad = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]")
+found = [f for f in sys.argv[1:] if bad.search(open(f, "rb").read())]
+print("raw control bytes in:", " ".join(found)) if found else None
+sys.exit(1 if found else 0)
+PY
+}
+check "no raw control byte (C0, DEL, C1) in any report" raw_controls "$R/report.txt" "$R/report.json" \
+	"$R/report.sarif" "$R/junit.xml" "$R/report.html" "$R/statement.json" "$R/sbom.spdx.json" "$R/sbom.cdx.json"
+printf 'a\033[31mb\n' >"$tmp/ctl.txt"
+refute "the control-byte check catches an ESC" raw_controls "$tmp/ctl.txt"
 
 # --- SARIF ---------------------------------------------------------------
 sarif_valid() { # FILE
@@ -165,8 +179,8 @@ if command -v xmllint >/dev/null 2>&1; then
 	sed 's/<testcase name="[^"]*"/<testcase/' "$R/junit.xml" >"$tmp/bad.xml"
 	refute "junit: a broken copy is rejected (testcase without name)" \
 		xmllint --noout --schema "$schemas/junit-10.xsd" "$tmp/bad.xml"
-	check "junit: 5 failures, hostile names escaped" \
-		sh -c 'grep -q "failures=\"5\"" "$1" && grep -q "&lt;script&gt;alert(1)&lt;/script&gt;.js" "$1" &&
+	check "junit: 6 failures, hostile names escaped" \
+		sh -c 'grep -q "failures=\"6\"" "$1" && grep -q "&lt;script&gt;alert(1)&lt;/script&gt;.js" "$1" &&
 		       grep -q "bad\\\\xff\\\\xfe-utf8.js" "$1" && ! grep -q "<script>" "$1"' - "$R/junit.xml"
 else
 	skip "junit: xmllint missing (Debian: libxml2-utils)"
@@ -229,9 +243,9 @@ if "$PYTHON" -c 'import jsonschema' 2>/dev/null; then
 	refute "in-toto: a broken copy is rejected (result OK)" intoto_valid "$tmp/bad.json"
 fi
 manifest=$(jq -r '.image.manifests[0].digest' "$R/report.json")
-check "in-toto: FAILED, subject is the manifest digest, 5 failed tests" \
+check "in-toto: FAILED, subject is the manifest digest, 6 failed tests" \
 	jq -e --arg m "${manifest#sha256:}" '.predicate.result == "FAILED" and .subject[0].digest.sha256 == $m
-	       and (.predicate.failedTests | length) == 5' "$R/statement.json"
+	       and (.predicate.failedTests | length) == 6' "$R/statement.json"
 
 # --- SPDX 2.3 --------------------------------------------------------------
 # The JSON schema, then what the spec asks that the schema cannot check.
@@ -291,7 +305,7 @@ if "$PYTHON" -c 'import jsonschema' 2>/dev/null; then
 	check "spdx: another scan's document has its own namespace" spdx_valid "$R/sbom.spdx.json" "$tmp/other.spdx"
 fi
 check "spdx: every file, SHA1 and SHA256, hostile names, deleted ones said" \
-	jq -e '(.files | length) == 6 and all(.files[]; (.checksums | length) == 2)
+	jq -e '(.files | length) == 7 and all(.files[]; (.checksums | length) == 2)
 	       and any(.files[]; .fileName == "./app/<script>alert(1)</script>.js")
 	       and any(.files[]; .fileName == "./app/bad\\xff\\xfe-utf8.js")
 	       and any(.files[]; (.comment | contains("deleted by layer 2")))
@@ -311,7 +325,7 @@ else
 	skip "cyclonedx: npm could not install @cyclonedx/cyclonedx-library ($(tail -n 1 "$tmp/npm.log"))"
 fi
 check "cyclonedx: container, every file with hashes and licenses, licgate properties" \
-	jq -e '.metadata.component.type == "container" and (.components | length) == 6
+	jq -e '.metadata.component.type == "container" and (.components | length) == 7
 	       and all(.components[]; .type == "file" and (.hashes | length) == 2)
 	       and all(.components[]; (.licenses | length) >= 1)
 	       and all(.components[]; [.licenses[] | has("expression")] | (all or (any | not)))
