@@ -416,6 +416,19 @@ else
 fi
 if ls "$R" | grep -Eq '\.[A-Za-z0-9]{6}$'; then not_ok "exit 2: a temporary file was left"; else ok "exit 2: no temporary file left"; fi
 
+# --- one report that cannot be written: none is put in place ------------------
+echo stale >"$R/w.json"
+scan -q -f json="$R/w.json" -f junit="$R/w.xml" -f sarif="$R/no-such-dir/w.sarif" \
+	tests/fixtures/oci/clean 2>"$R/stderr"
+st=$?
+if [ "$st" -eq 2 ] && grep -q 'no-such-dir' "$R/stderr"; then ok "an unwritable report: exit 2, named"; else not_ok "an unwritable report: exit $st"; fi
+if [ ! -e "$R/w.json" ] && grep -q '<error ' "$R/w.xml" 2>/dev/null; then
+	ok "an unwritable report: the others not put in place, junit says why"
+else
+	not_ok "an unwritable report: the other reports"
+fi
+if ls "$R" | grep -Eq '\.[A-Za-z0-9]{6}$'; then not_ok "unwritable: a temporary file was left"; else ok "unwritable: no temporary file left"; fi
+
 # --- usage ----------------------------------------------------------------
 scan -f json -f sarif tests/fixtures/oci/clean >/dev/null 2>"$R/stderr"
 st=$?
