@@ -83,6 +83,15 @@ typedef struct lg_classification {
 	lg_evidence evidence[LG_MAX_EVIDENCE];
 } lg_classification;
 
+/* The outcome of one file, all a scan keeps (the evidence itself is
+ * recomputed on demand by lg_classify() for the few files a report
+ * details; the layer cache keeps these too, cache.h). */
+typedef struct lg_file_result {
+	uint8_t outcome;        /* enum lg_outcome */
+	uint8_t level;          /* enum lg_level */
+	const char *class_name; /* NULL: no class */
+} lg_file_result;
+
 /* Classify file f of layer l for target. */
 void lg_classify(const lg_rules *rules, const lg_target *target,
 		 const lg_layer *l, const lg_file *f, lg_classification *out);

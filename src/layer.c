@@ -73,7 +73,8 @@ typedef struct walker {
 	size_t ntext_rules;
 	char *head;            /* the first LG_TEXT_HEAD bytes of the file */
 	size_t head_len;
-	bool capturing;        /* keep the whole file (a package manifest) */
+	bool manifest;         /* the current file is a package manifest */
+	bool capturing;        /* keep the whole file (while it is not too big) */
 	lg_buf capture;
 	lg_strmap file_tags;   /* expr -> tag index + 1 of the current file, once
 				* it has TAGS_VERBATIM tags */
@@ -449,9 +450,9 @@ static int match_text(walker *w, lg_file *f)
 	return 0;
 }
 
-static void store_capture(walker *w, lg_file *f)
+static void store_capture(walker *w, const lg_file *f)
 {
-	if (!lg_is_package_manifest(f->path, f->len))
+	if (!w->manifest)
 		return;
 	lg_layer *l = w->layer;
 	if (!w->capturing) {
@@ -538,7 +539,7 @@ static int read_content(walker *w, struct archive *a, lg_file *f, const char *na
 	lg_tagscan_init(&w->tags, on_tag, w);
 	w->head_len = 0;
 	lg_buf_reset(&w->capture);
-	w->capturing = lg_is_package_manifest(f->path, f->len);
+	w->capturing = w->manifest = lg_is_package_manifest(f->path, f->len);
 	uint64_t pos = 0;
 	for (;;) {
 		const void *block;
@@ -956,6 +957,8 @@ int lg_layer_scan_with(lg_input *in, const lg_layer_desc *desc, const lg_rules *
 		exit(2);
 	}
 	int r = scan(&w, in);
+	if (r == 0)
+		lg_evidence_resolve_indexed(w.layer, &w.by_path);
 	if (w.outer)
 		archive_read_free(w.outer);
 	lg_inflate_free(w.gz);
@@ -976,7 +979,6 @@ int lg_layer_scan_with(lg_input *in, const lg_layer_desc *desc, const lg_rules *
 		lg_layer_free(w.layer);
 		return -1;
 	}
-	lg_evidence_resolve(w.layer);
 	*out = w.layer;
 	return 0;
 }

@@ -212,7 +212,7 @@ static json_t *jsummary(const lg_scan *s)
 	lg_summary sum;
 	lg_summarize(s, &sum);
 	json_t *classes = jclasses(s);
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:I,s:I,s:o,s:I,s:I,s:I}",
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:I,s:I,s:I,s:o,s:I,s:I,s:I}",
 			 "manifests", (json_int_t)sum.images,
 			 "layers", (json_int_t)sum.layers,
 			 "files", (json_int_t)sum.files,
@@ -223,6 +223,7 @@ static json_t *jsummary(const lg_scan *s)
 			 "mb_per_second", lg_scan_mb_per_second(s),
 			 "cached_layers", (json_int_t)s->cached_layers,
 			 "unchanged_blobs", (json_int_t)s->unchanged_blobs,
+			 "rejected_cache_entries", (json_int_t)s->rejected_cache_entries,
 			 "classes", classes,
 			 "violations", (json_int_t)sum.violations,
 			 "warnings", (json_int_t)sum.warnings,

@@ -269,6 +269,16 @@ static void put_size(FILE *out, uint64_t bytes)
 		fprintf(out, "%llu B", (unsigned long long)bytes);
 }
 
+/* --verbose: each layer whose cache entry was there but not trusted. */
+static void put_rejected(text *t)
+{
+	for (size_t i = 0; i < t->s->nlayers; i++)
+		if (t->s->layers[i].cache_rejected)
+			fprintf(t->out, "cache: layer %s: its entry was not trusted (damaged, or "
+				"unreadable by this build); walked again and rewritten\n",
+				t->s->layers[i].desc->digest.str);
+}
+
 static void *text_begin(const lg_report_ctx *ctx, FILE *out)
 {
 	text *t = lg_xcalloc(1, sizeof(*t));
@@ -297,6 +307,8 @@ static void text_end(void *st)
 		fprintf(out, "%zu %swarning%s: files of no allowed class "
 			"(list them with --verbose or --format json)\n",
 			unlisted, t->listed ? "more " : "", unlisted == 1 ? "" : "s");
+	if (t->o->verbose)
+		put_rejected(t);
 	lg_buf_reset(&t->line);
 	put_msg(&t->line, lg_target_name(s->opts->target));
 	const char *target = t->line.data;
@@ -317,6 +329,9 @@ static void text_end(void *st)
 	if (s->unchanged_blobs)
 		fprintf(out, ", %zu blob%s unchanged since verified, not read again",
 			s->unchanged_blobs, s->unchanged_blobs == 1 ? "" : "s");
+	if (s->rejected_cache_entries)
+		fprintf(out, ", %zu cache entr%s not trusted, walked again",
+			s->rejected_cache_entries, s->rejected_cache_entries == 1 ? "y" : "ies");
 	fputs(")\n", out);
 	lg_buf_free(&t->line);
 	lg_buf_free(&t->deny);

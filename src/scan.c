@@ -32,6 +32,8 @@ typedef struct job {
 	bool failed;
 	bool cached;         /* layer came from the cache */
 	bool unchanged;      /* its blob file was known, not read again */
+	bool rejected;       /* its cache entry was there but not trusted */
+	char key[LG_CACHE_KEY_LEN]; /* of its walk in the cache, or "" */
 	bool upper;          /* above the bottom of some image */
 } job;
 
@@ -88,6 +90,16 @@ static int verify_blob(pool *p, const lg_layer_desc *d, bool *unchanged, lg_erro
 	return r;
 }
 
+/* A cached layer over --max-bytes on its own fails as its walk did. */
+static bool over_max_bytes(const pool *p, const lg_layer *l, lg_error *err)
+{
+	uint64_t max = p->walk.max_bytes;
+	if (!max || l->tar_bytes + l->hole_bytes <= max)
+		return false;
+	lg_err(err, "more than %llu uncompressed bytes (--max-bytes)", (unsigned long long)max);
+	return true;
+}
+
 /* Walk j's layer, or take its walk from the cache once its blob is
  * verified; store a fresh walk. */
 static int run_job(pool *p, job *j)
@@ -96,12 +108,13 @@ static int run_job(pool *p, job *j)
 	/* A docker-archive layer has no blob digest to verify on its own. */
 	if (!p->cache || j->desc->path)
 		return lg_layer_scan_with(p->in, j->desc, rules, &p->walk, &j->layer, &j->err);
-	char key[LG_CACHE_KEY_LEN];
+	char *key = j->key;
 	lg_cache_key(j->desc, rules, key);
 	/* A cached walk has no per-file SHA-1/SHA-256 (layer.h). */
-	lg_layer *l = p->opts->file_hashes ? NULL : lg_cache_load(p->cache, key, rules);
+	lg_layer *l = p->opts->file_hashes ? NULL : lg_cache_load(p->cache, key, rules, &j->rejected);
 	if (l) {
-		if (verify_blob(p, j->desc, &j->unchanged, &j->err) < 0) {
+		if (verify_blob(p, j->desc, &j->unchanged, &j->err) < 0 ||
+		    over_max_bytes(p, l, &j->err)) {
 			lg_layer_free(l);
 			return -1;
 		}
@@ -142,6 +155,34 @@ static lg_file_result *classify(const lg_scan_options *o, const lg_layer *l)
 	return results;
 }
 
+/* j's results: from the cache when its walk is cached under a key and
+ * they are there; else classified, and stored when the cache is on. */
+static int classify_job(pool *p, job *j)
+{
+	const lg_scan_options *o = p->opts;
+	char key[LG_CACHE_KEY_LEN];
+	bool keyed = p->cache && j->key[0];
+	if (keyed) {
+		bool rejected = false;
+		lg_cache_results_key(j->key, o->rules, o->target, key);
+		j->results = lg_cache_load_results(p->cache, key, j->layer->nfiles, &rejected);
+		j->rejected |= rejected;
+		if (j->results)
+			return 0;
+	}
+	j->results = classify(o, j->layer);
+	/* A path or exempt pattern that gave up (regex work limits) has no
+	 * answer: the layer's scan cannot complete (rules.h).  Its first file
+	 * in layer order is named, whatever the other threads did. */
+	if (lg_rules_match_error(o->rules, &j->err) < 0)
+		return -1;
+	char *warning = NULL;
+	if (keyed && lg_cache_store_results(p->cache, key, j->results, j->layer->nfiles,
+					    &warning) < 0)
+		cache_warn(p, warning);
+	return 0;
+}
+
 /* The next job to run: the largest not yet started (so that the biggest
  * layer does not start last and run alone), skipping those past the
  * lowest failure; njobs when none is left. */
@@ -169,14 +210,8 @@ static void *worker(void *ud)
 	for (size_t i; (i = next_job(p)) < p->njobs;) {
 		job *j = &p->jobs[i];
 		int r = run_job(p, j);
-		if (r == 0) {
-			j->results = classify(p->opts, j->layer);
-			/* A path or exempt pattern that gave up (regex work
-			 * limits) has no answer: the layer's scan cannot
-			 * complete (rules.h).  Its first file in layer order
-			 * is named, whatever the other threads did. */
-			r = lg_rules_match_error(p->opts->rules, &j->err);
-		}
+		if (r == 0)
+			r = classify_job(p, j);
 		if (r == 0 && j->upper)
 			j->hides = lg_whiteout_map_new(j->layer);
 		p->done++;
@@ -430,11 +465,13 @@ static int walk_layers(lg_scan *s, lg_input *in, lg_error *err)
 			.layer = p.jobs[i].layer,
 			.cached = p.jobs[i].cached,
 			.blob_unchanged = p.jobs[i].unchanged,
+			.cache_rejected = p.jobs[i].rejected,
 			.results = p.jobs[i].results,
 			.hides = p.jobs[i].hides,
 		};
 		s->cached_layers += p.jobs[i].cached;
 		s->unchanged_blobs += p.jobs[i].unchanged;
+		s->rejected_cache_entries += p.jobs[i].rejected;
 		s->uncompressed_bytes += p.jobs[i].layer->tar_bytes;
 	}
 	s->nlayers = r < 0 ? 0 : p.njobs;
