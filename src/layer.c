@@ -20,6 +20,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <openssl/evp.h>
 #include <xxhash.h>
 
 #include "archive_policy.h"
@@ -84,6 +85,7 @@ typedef struct walker {
 	_Atomic uint64_t *read_bytes; /* progress: compressed bytes; or NULL */
 	bool *blob_settled;   /* out: the blob file is settled (blob.h) */
 	lg_file_id *blob_id; /* out: its identity; both may be NULL */
+	EVP_MD_CTX *sha1, *sha256; /* per-file content hashes (SBOMs), or NULL */
 } walker;
 
 static void LG_PRINTF(2, 3) add_warning(lg_layer *l, const char *fmt, ...)
@@ -474,12 +476,47 @@ static void store_capture(walker *w, const lg_file *f)
 	};
 }
 
+/* ---- per-file SHA-1 and SHA-256, only for the SBOM reports ----------- */
+
+static void content_hash_start(walker *w)
+{
+	if (w->sha1 && (!EVP_DigestInit_ex(w->sha1, EVP_sha1(), NULL) ||
+			!EVP_DigestInit_ex(w->sha256, EVP_sha256(), NULL))) {
+		fputs("licgate: cannot start a SHA-1/SHA-256 digest\n", stderr);
+		exit(2);
+	}
+}
+
+static void content_hash(walker *w, const void *p, size_t n)
+{
+	if (w->sha1) {
+		EVP_DigestUpdate(w->sha1, p, n);
+		EVP_DigestUpdate(w->sha256, p, n);
+	}
+}
+
+/* The hashes of file i: its content's, or (copy) another file's. */
+static void content_hash_store(walker *w, size_t i, const lg_file_hashes *copy)
+{
+	if (!w->sha1)
+		return;
+	lg_layer *l = w->layer;
+	lg_xgrow((void **)&l->hashes, &l->hashes_cap, i + 1, sizeof(*l->hashes));
+	if (copy) {
+		l->hashes[i] = *copy;
+		return;
+	}
+	EVP_DigestFinal_ex(w->sha1, l->hashes[i].sha1, NULL);
+	EVP_DigestFinal_ex(w->sha256, l->hashes[i].sha256, NULL);
+}
+
 static void hash_zeros(walker *w, uint64_t n)
 {
 	static const unsigned char zeros[4096];
 	while (n) {
 		size_t k = n < sizeof(zeros) ? (size_t)n : sizeof(zeros);
 		XXH3_128bits_update(w->xxh, zeros, k);
+		content_hash(w, zeros, k);
 		n -= k;
 	}
 }
@@ -503,6 +540,7 @@ static int add_hole(walker *w, uint64_t n)
 static int read_content(walker *w, struct archive *a, lg_file *f, const char *name)
 {
 	XXH3_128bits_reset(w->xxh);
+	content_hash_start(w);
 	if (w->file_tags.count)
 		lg_strmap_free(&w->file_tags);
 	w->tag_bomb = false;
@@ -532,6 +570,7 @@ static int read_content(walker *w, struct archive *a, lg_file *f, const char *na
 		if ((uint64_t)offset > pos && add_hole(w, (uint64_t)offset - pos) < 0)
 			return -1;
 		XXH3_128bits_update(w->xxh, block, size);
+		content_hash(w, block, size);
 		lg_tagscan_feed(&w->tags, block, size);
 		keep(w, block, size);
 		pos = (uint64_t)offset + size;
@@ -549,6 +588,7 @@ static int read_content(walker *w, struct archive *a, lg_file *f, const char *na
 	XXH128_canonical_t c;
 	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(w->xxh));
 	memcpy(f->xxh3, c.digest, sizeof(f->xxh3));
+	content_hash_store(w, (size_t)(f - w->layer->files), NULL);
 	return 0;
 }
 
@@ -587,11 +627,18 @@ static void link_evidence(walker *w, lg_file *f, const char *target, const char 
 	uint32_t *idx = lg_strmap_get(&w->by_path, w->name.data, w->name.len);
 	f->flags |= LG_FILE_HARDLINK;
 	if (!idx) {
+		/* its bytes are elsewhere: the hashes of no content */
+		content_hash_start(w);
+		content_hash_store(w, (size_t)(f - w->layer->files), NULL);
 		f->flags |= LG_FILE_DANGLING;
 		add_warning(w->layer, "%s: hardlink to %s, which is not in this layer", name, target);
 		return;
 	}
 	const lg_file *t = &w->layer->files[*idx - 1];
+	if (w->sha1) {
+		lg_file_hashes h = w->layer->hashes[*idx - 1];
+		content_hash_store(w, (size_t)(f - w->layer->files), &h);
+	}
 	f->size = t->size;
 	memcpy(f->xxh3, t->xxh3, sizeof(f->xxh3));
 	f->first_tag = t->first_tag;
@@ -893,6 +940,14 @@ int lg_layer_scan_with(lg_input *in, const lg_layer_desc *desc, const lg_rules *
 		w.read_bytes = opts->read_bytes;
 		w.blob_settled = opts->blob_settled;
 		w.blob_id = opts->blob_id;
+		if (opts->file_hashes) {
+			w.sha1 = EVP_MD_CTX_new();
+			w.sha256 = EVP_MD_CTX_new();
+			if (!w.sha1 || !w.sha256) {
+				fputs("licgate: out of memory\n", stderr);
+				exit(2);
+			}
+		}
 	}
 	if (!w.xxh)
 		lg_oom();
@@ -907,6 +962,8 @@ int lg_layer_scan_with(lg_input *in, const lg_layer_desc *desc, const lg_rules *
 	lg_strmap_free(&w.by_path);
 	lg_strmap_free(&w.file_tags);
 	XXH3_freeState(w.xxh);
+	EVP_MD_CTX_free(w.sha1);
+	EVP_MD_CTX_free(w.sha256);
 	lg_buf_free(&w.name);
 	lg_buf_free(&w.capture);
 	lg_buf_free(&w.pax);
@@ -933,6 +990,7 @@ void lg_layer_free(lg_layer *layer)
 	free(layer->texts);
 	free(layer->packages);
 	free(layer->captures);
+	free(layer->hashes);
 	for (size_t i = 0; i < layer->nwarnings; i++)
 		free(layer->warnings[i]);
 	free(layer->warnings);
