@@ -189,21 +189,39 @@ static json_t *jimage(const lg_scan *s)
 			 "manifests", manifests, "skipped", skipped);
 }
 
-/* Files per class over the distinct layers ("unknown": of no class). */
+static void count_class(json_t *classes, const char *name, size_t n)
+{
+	json_t *c = json_object_get(classes, name ? name : "unknown");
+	if (c)
+		json_integer_set(c, json_integer_value(c) + (json_int_t)n);
+	else
+		json_object_set_new(classes, name ? name : "unknown", json_integer((json_int_t)n));
+}
+
+/* Files per class over the distinct layers ("unknown": of no class),
+ * counted by runs of files with the same class name (one lookup per run,
+ * not per file). */
 static json_t *jclasses(const lg_scan *s)
 {
 	json_t *classes = json_object();
+	const char *run = NULL;
+	size_t n = 0;
 	for (size_t i = 0; i < s->nlayers; i++) {
 		const lg_scanned_layer *sl = &s->layers[i];
 		for (size_t f = 0; f < sl->layer->nfiles; f++) {
 			const char *name = sl->results[f].class_name;
-			json_t *n = json_object_get(classes, name ? name : "unknown");
+			if (n && name == run) {
+				n++;
+				continue;
+			}
 			if (n)
-				json_integer_set(n, json_integer_value(n) + 1);
-			else
-				json_object_set_new(classes, name ? name : "unknown", json_integer(1));
+				count_class(classes, run, n);
+			run = name;
+			n = 1;
 		}
 	}
+	if (n)
+		count_class(classes, run, n);
 	return classes;
 }
 
