@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "input.h"
 #include "oci.h"
 #include "pattern.h"
 #include "report.h"
@@ -47,7 +48,12 @@ static const char SCAN_USAGE[] =
 	"usage: licgate scan [OPTIONS] IMAGE\n"
 	"\n"
 	"IMAGE is an OCI image layout directory, an oci-archive or `docker save`\n"
-	"tarball (plain, gzip or zstd), or - for the same on standard input.\n"
+	"tarball (plain, gzip or zstd), or - for the same on standard input; or,\n"
+	"with a transport (skopeo's names):\n"
+	"  docker://REF             pull from a registry (alpine, ghcr.io/o/app:v1,\n"
+	"                           localhost:5000/a@sha256:...), streamed, nothing stored\n"
+	"  docker-daemon:REF        from the local Docker or Podman engine\n"
+	"  oci:DIR[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF]\n"
 	"\n"
 	"  -r, --rules FILE        rules file (default: the built-in default.rules)\n"
 	"  -t, --target NAME       publication target (default: the rules' first target)\n"
@@ -71,6 +77,17 @@ static const char SCAN_USAGE[] =
 	"      --progress, --no-progress\n"
 	"                          a progress line on standard error (default: only\n"
 	"                          when it is a terminal)\n"
+	"      --all-tags          IMAGE is docker://REPOSITORY: scan every tag, in\n"
+	"                          one report; shared layers are pulled once\n"
+	"      --tag-pattern REGEX only the tags REGEX matches (PCRE2, unanchored)\n"
+	"      --creds-file FILE   registry credentials: USER:PASS on its first line,\n"
+	"                          or an auth.json (default: REGISTRY_AUTH_FILE,\n"
+	"                          podman's auth.json, ~/.docker/config.json)\n"
+	"      --creds USER:PASS   the same on the command line (visible to ps)\n"
+	"      --insecure-registry HOST\n"
+	"                          allow plain HTTP and unverified TLS for HOST\n"
+	"                          (loopback hosts always are; repeatable)\n"
+	"      --tls-verify=false  do not verify any registry's TLS certificate\n"
 	"  -h, --help              this help\n"
 	"\n"
 	"Exit status: 0 pass, 1 violations, 2 could not complete.\n";
@@ -118,6 +135,8 @@ typedef struct scan_args {
 	uint64_t max_bytes;
 	int progress;
 	const char *image;
+	lg_remote_options remote;           /* --creds ... --all-tags */
+	const char *insecure[MAX_PLATFORMS];
 } scan_args;
 
 /* --jobs N: 1 to 1024. */
@@ -167,6 +186,12 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 		{ "progress", no_argument, NULL, 'P' },
 		{ "no-progress", no_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "creds", required_argument, NULL, 1000 },
+		{ "creds-file", required_argument, NULL, 1001 },
+		{ "insecure-registry", required_argument, NULL, 1002 },
+		{ "tls-verify", required_argument, NULL, 1003 },
+		{ "all-tags", no_argument, NULL, 1004 },
+		{ "tag-pattern", required_argument, NULL, 1005 },
 		{ NULL, 0, NULL, 0 },
 	};
 	lg_error err = LG_ERROR_INIT;
@@ -227,6 +252,31 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 		case 'h':
 			fputs(SCAN_USAGE, stdout);
 			exit(EXIT_PASS);
+		case 1000:
+			fputs("licgate: warning: --creds shows the password to every user of this "
+			      "machine (ps); prefer --creds-file or docker login\n", stderr);
+			a->remote.creds = optarg;
+			break;
+		case 1001:
+			a->remote.creds_file = optarg;
+			break;
+		case 1002:
+			if (a->remote.ninsecure == MAX_PLATFORMS)
+				die_usage("at most %d --insecure-registry options", MAX_PLATFORMS);
+			a->insecure[a->remote.ninsecure++] = optarg;
+			a->remote.insecure = a->insecure;
+			break;
+		case 1003:
+			if (strcmp(optarg, "true") != 0 && strcmp(optarg, "false") != 0)
+				die_usage("--tls-verify %s: want true or false", optarg);
+			a->remote.tls_verify_off = strcmp(optarg, "false") == 0;
+			break;
+		case 1004:
+			a->remote.all_tags = true;
+			break;
+		case 1005:
+			a->remote.tag_pattern = optarg;
+			break;
 		case ':':
 			die_usage("scan: option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -238,6 +288,9 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 	if (optind != argc - 1)
 		die_usage(optind == argc ? "scan: no IMAGE given" : "scan: one IMAGE, please");
 	a->image = argv[optind];
+	if (a->remote.tag_pattern && !a->remote.all_tags)
+		die_usage("--tag-pattern needs --all-tags");
+	a->remote.verbose = a->report.verbose;
 }
 
 static mode_t current_umask(void)
@@ -347,6 +400,7 @@ static int cmd_scan(int argc, char **argv)
 		.max_bytes = a.max_bytes,
 		.progress = a.progress,
 		.cache_dir = a.cache_dir,
+		.remote = &a.remote,
 	};
 	lg_scan *scan = NULL;
 	int status;

@@ -100,7 +100,11 @@ static int run_job(pool *p, job *j)
 	lg_cache_key(j->desc, rules, key);
 	lg_layer *l = lg_cache_load(p->cache, key, rules);
 	if (l) {
-		if (verify_blob(p, j->desc, &j->unchanged, &j->err) < 0) {
+		/* From a registry, the verified manifest names the blob by
+		 * digest: a cached walk of that digest needs no download. */
+		if (lg_input_by_digest(p->in))
+			j->unchanged = true;
+		else if (verify_blob(p, j->desc, &j->unchanged, &j->err) < 0) {
 			lg_layer_free(l);
 			return -1;
 		}
@@ -483,11 +487,18 @@ int lg_scan_run(const lg_scan_options *opts, lg_scan **out, lg_error *err)
 {
 	double start = now();
 	lg_input *in = NULL;
-	if (lg_input_open(opts->image, &in, err) < 0)
+	if (lg_input_open_with(opts->image, opts->remote, &in, err) < 0)
 		return -1;
 	lg_scan *s = lg_xcalloc(1, sizeof(*s));
 	s->opts = opts;
-	int r = lg_oci_load(in, &opts->select, &s->set, err);
+	/* oci:DIR:REF selects REF, as --ref does. */
+	lg_select select = opts->select;
+	const char *transport_ref[1] = { lg_input_ref(in) };
+	if (transport_ref[0] && select.nrefs == 0) {
+		select.refs = transport_ref;
+		select.nrefs = 1;
+	}
+	int r = lg_oci_load(in, &select, &s->set, err);
 	if (r == 0)
 		r = walk_layers(s, in, err);
 	lg_input_free(in);
