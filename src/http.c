@@ -268,7 +268,8 @@ static int wait_head(lg_http *h, lg_error *err)
 {
 	while (!h->head_done && !h->done)
 		pump(h);
-	if (h->done && h->result != CURLE_OK)
+	/* A body cut short after its head is the reader's error, not ours. */
+	if (h->done && h->result != CURLE_OK && !h->head_done)
 		return transfer_error(h, err);
 	if (!h->head_done)
 		return lg_err(err, "%s: no response", h->where);

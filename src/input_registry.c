@@ -382,6 +382,35 @@ static const char *header_or(const lg_http *h, const char *name)
 	return v ? v : "?";
 }
 
+/* Send q; on a 429, wait as Retry-After says (at most RETRY_AFTER_MAX
+ * seconds, MAX_429 times), then give up naming the rate limit. */
+static int open_limited(registry *r, const lg_http_request *q, lg_http **out,
+			lg_error *err)
+{
+	for (int limited = 0;; limited++) {
+		lg_http *h = NULL;
+		if (lg_http_open(q, &h, err) < 0)
+			return -1;
+		if (lg_http_status(h) != 429) {
+			*out = h;
+			return 0;
+		}
+		const char *ra = lg_http_header(h, "Retry-After");
+		long wait = ra ? strtol(ra, NULL, 10) : 1;
+		if (limited < MAX_429 && wait >= 0 && wait <= RETRY_AFTER_MAX) {
+			lg_http_close(h);
+			sleep((unsigned)(wait ? wait : 1));
+			continue;
+		}
+		lg_err(err, "%s: rate limited (HTTP 429; ratelimit-limit: %s, ratelimit-remaining: "
+		       "%s, Retry-After: %s): try again later, or log in for a higher limit",
+		       r->domain, header_or(h, "ratelimit-limit"), header_or(h, "ratelimit-remaining"),
+		       header_or(h, "Retry-After"));
+		lg_http_close(h);
+		return -1;
+	}
+}
+
 /* GET base_url + path (or an absolute URL), authenticated, with one renewed
  * token on a 401 and Retry-After honoured on a 429.  Any final status is
  * returned for the caller to judge. */
@@ -393,17 +422,16 @@ static int get(registry *r, const char *path, const char *const *headers,
 	char *auth = NULL;
 	int rc = current_auth(r, NULL, &auth, err);
 	bool renewed = false;
-	for (int limited = 0; rc == 0;) {
+	while (rc == 0) {
 		lg_http_request q;
 		base_request(r, &q, url);
 		q.authorization = auth;
 		q.headers = headers;
 		q.range_from = range_from;
 		lg_http *h = NULL;
-		if ((rc = lg_http_open(&q, &h, err)) < 0)
+		if ((rc = open_limited(r, &q, &h, err)) < 0)
 			break;
-		long st = lg_http_status(h);
-		if (st == 401 && r->bearer && !renewed) {
+		if (lg_http_status(h) == 401 && r->bearer && !renewed) {
 			renewed = true;
 			lg_http_close(h);
 			char *stale = auth;
@@ -411,22 +439,6 @@ static int get(registry *r, const char *path, const char *const *headers,
 			rc = current_auth(r, stale, &auth, err);
 			free_secret(&stale);
 			continue;
-		}
-		if (st == 429) {
-			const char *ra = lg_http_header(h, "Retry-After");
-			long wait = ra ? strtol(ra, NULL, 10) : 1;
-			if (limited++ < MAX_429 && wait >= 0 && wait <= RETRY_AFTER_MAX) {
-				lg_http_close(h);
-				sleep((unsigned)(wait ? wait : 1));
-				continue;
-			}
-			rc = lg_err(err, "%s: rate limited (HTTP 429; ratelimit-limit: %s, "
-				    "ratelimit-remaining: %s, Retry-After: %s): try again later, or "
-				    "log in for a higher limit", r->domain,
-				    header_or(h, "ratelimit-limit"), header_or(h, "ratelimit-remaining"),
-				    header_or(h, "Retry-After"));
-			lg_http_close(h);
-			break;
 		}
 		*out = h;
 		break;
@@ -443,7 +455,7 @@ static int ping_at(registry *r, const char *base, lg_http **out, lg_error *err)
 	char *url = lg_xasprintf("%s/v2/", base);
 	lg_http_request q;
 	base_request(r, &q, url);
-	int rc = lg_http_open(&q, out, err);
+	int rc = open_limited(r, &q, out, err);
 	free(url);
 	return rc;
 }
@@ -862,8 +874,11 @@ static int resume(blob_stream *b)
 		int n = snprintf(want, sizeof(want), "bytes %llu-", (unsigned long long)b->offset);
 		if (cr && strncmp(cr, want, (size_t)n) == 0)
 			return 0;
-		return lg_err(&b->err, "%s: resumed with a Content-Range \"%.60s\" that does not "
-			      "start at byte %llu", b->r->domain, cr ? cr : "", (unsigned long long)b->offset);
+		/* A 206 from elsewhere: start again from the first byte. */
+		lg_http_close(b->h);
+		b->h = NULL;
+		if (open_blob_http(b->r, b->path, 0, &b->h, &b->err) < 0)
+			return -1;
 	}
 	char skip[65536];
 	for (uint64_t left = b->offset; left;) {

@@ -32,6 +32,7 @@ typedef struct job {
 	bool failed;
 	bool cached;         /* layer came from the cache */
 	bool unchanged;      /* its blob file was known, not read again */
+	bool by_digest;      /* a registry's blob, cached: not downloaded */
 	bool upper;          /* above the bottom of some image */
 } job;
 
@@ -103,7 +104,7 @@ static int run_job(pool *p, job *j)
 		/* From a registry, the verified manifest names the blob by
 		 * digest: a cached walk of that digest needs no download. */
 		if (lg_input_by_digest(p->in))
-			j->unchanged = true;
+			j->by_digest = true;
 		else if (verify_blob(p, j->desc, &j->unchanged, &j->err) < 0) {
 			lg_layer_free(l);
 			return -1;
@@ -432,6 +433,7 @@ static int walk_layers(lg_scan *s, lg_input *in, lg_error *err)
 			.layer = p.jobs[i].layer,
 			.cached = p.jobs[i].cached,
 			.blob_unchanged = p.jobs[i].unchanged,
+			.blob_by_digest = p.jobs[i].by_digest,
 			.results = p.jobs[i].results,
 			.hides = p.jobs[i].hides,
 		};

@@ -51,6 +51,9 @@ typedef struct lg_scanned_layer {
 	bool blob_unchanged;       /* its blob was not read again: the cache
 				    * saw this very file verified, unchanged
 				    * since (blob.h, lg_blob_settled) */
+	bool blob_by_digest;       /* not downloaded: from a registry, the
+				    * verified manifest names it by digest,
+				    * and the cache has that digest's walk */
 	lg_file_result *results;   /* one per layer->files */
 	lg_whiteout_map *hides;    /* what it hides below it (whiteout.h);
 				    * NULL once the images are resolved, or
