@@ -189,8 +189,8 @@ static int save_into(const engine *e, lg_http *h, int fd, lg_error *err)
 	}
 	free(buf);
 	if (n < 0)
-		return lg_err_prefix(err, "the image stream was cut short (%llu bytes)",
-				     (unsigned long long)total);
+		return lg_err_prefix(err, "%s: the image stream was cut short (%llu bytes)",
+				     where(e), (unsigned long long)total);
 	if (rc == 0 && total == 0)
 		rc = lg_err(err, "%s: the engine sent an empty image", where(e));
 	if (rc == 0)
@@ -239,8 +239,6 @@ int lg_input_daemon_open(const char *arg, const lg_reference *ref,
 	}
 	if (fd >= 0)
 		close(fd);
-	if (rc < 0)
-		lg_err_prefix(err, "%s", where(&e));
 	engine_clear(&e);
 	return rc;
 }
