@@ -350,6 +350,15 @@ bool lg_input_exists(lg_input *in, const char *name)
 	return r == 0;
 }
 
+unsigned lg_input_root(lg_input *in)
+{
+	if (in->ops->root)
+		return in->ops->root(in);
+	return (lg_input_exists(in, "oci-layout") ? LG_ROOT_OCI_LAYOUT : 0) |
+	       (lg_input_exists(in, "manifest.json") ? LG_ROOT_DOCKER_MANIFEST : 0) |
+	       (lg_input_exists(in, "repositories") ? LG_ROOT_REPOSITORIES : 0);
+}
+
 int lg_input_open_path(lg_input *in, const char *name, lg_stream **out,
 		       uint64_t *size, lg_error *err)
 {

@@ -122,6 +122,17 @@ const char *lg_input_ref(const lg_input *in);
  * fetched again, since the verified manifest already names its content. */
 bool lg_input_by_digest(const lg_input *in);
 
+/* What the image's top holds: an OCI layout (oci-layout), a docker
+ * archive's manifest.json, a legacy archive's repositories.  The backend
+ * says it when it knows (a registry is a layout), else input.c probes for
+ * the files. */
+enum {
+	LG_ROOT_OCI_LAYOUT = 1,
+	LG_ROOT_DOCKER_MANIFEST = 2,
+	LG_ROOT_REPOSITORIES = 4,
+};
+unsigned lg_input_root(lg_input *in);
+
 /* Whether the image has a regular file (or a link to one) at name. */
 bool lg_input_exists(lg_input *in, const char *name);
 

@@ -12,6 +12,9 @@ typedef struct lg_input_ops {
 	int (*open)(lg_input *in, const char *name, lg_stream **out,
 		    uint64_t *size, bool *missing, lg_error *err);
 	void (*free)(lg_input *in);
+	/* May be NULL: what the image's top holds (LG_ROOT_*, input.h), when
+	 * the backend knows without probing for files. */
+	unsigned (*root)(lg_input *in);
 } lg_input_ops;
 
 /* Every backend's struct starts with this. */

@@ -1002,9 +1002,17 @@ static void registry_free(lg_input *in)
 	free(r);
 }
 
+/* A registry is read as an OCI layout: index.json is made up. */
+static unsigned registry_root(lg_input *in)
+{
+	(void)in;
+	return LG_ROOT_OCI_LAYOUT;
+}
+
 static const lg_input_ops REGISTRY_OPS = {
 	.open = registry_open_file,
 	.free = registry_free,
+	.root = registry_root,
 };
 
 static char *find_cert_dir(const char *host)
