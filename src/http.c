@@ -38,11 +38,39 @@ struct lg_http {
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
+/* One cache of TLS sessions and DNS answers for every request of the
+ * process, whichever thread makes it: the layers of an image come from one
+ * registry, and a resumed TLS session saves most of a handshake.  (Not the
+ * connection cache: libcurl does not support sharing it between threads.) */
+static CURLSH *share;
+static pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
+
+static void share_lock(CURL *e, curl_lock_data data, curl_lock_access access, void *ud)
+{
+	(void)e, (void)access, (void)ud;
+	pthread_mutex_lock(&share_locks[data]);
+}
+
+static void share_unlock(CURL *e, curl_lock_data data, void *ud)
+{
+	(void)e, (void)ud;
+	pthread_mutex_unlock(&share_locks[data]);
+}
+
 static void global_init(void)
 {
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
 		fputs("licgate: libcurl: cannot initialise\n", stderr);
 		exit(2);
+	}
+	for (size_t i = 0; i < LG_ARRAY_LEN(share_locks); i++)
+		pthread_mutex_init(&share_locks[i], NULL);
+	share = curl_share_init();
+	if (share) {
+		curl_share_setopt(share, CURLSHOPT_LOCKFUNC, share_lock);
+		curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+		curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+		curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
 	}
 }
 
@@ -170,6 +198,12 @@ static void start(lg_http *h, const lg_http_request *req, const char *url,
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "licgate/" LICGATE_VERSION);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 30L);
+	/* A server that stops sending: under 1 byte/s for two minutes (a
+	 * transfer paused while the scan catches up does not count). */
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, 120L);
+	if (share)
+		curl_easy_setopt(e, CURLOPT_SHARE, share);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, h->errbuf);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, h);
