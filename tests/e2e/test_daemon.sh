@@ -91,6 +91,18 @@ done
 [ "$(head -n 1 "$tmp/n-truxe-api.docker.tar.sock.names")" = docker.io/truxe/api:2.4.0 ]
 check "the engine is asked for the normalized name" $? "$(cat "$tmp/n-truxe-api.docker.tar.sock.names")"
 
+# DOCKER_HOST=tcp://, plain (no DOCKER_TLS_VERIFY)
+python3 "$tools/daemon_stub.py" "tcp:$tmp/tcp.port" "$ar/truxe-api.docker.tar" normal 2>"$tmp/tcp.log" &
+pids="$pids $!"
+i=0
+while [ ! -s "$tmp/tcp.port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+DOCKER_HOST=tcp://127.0.0.1:$(cat "$tmp/tcp.port") scan tcp docker-daemon:truxe/api:2.4.0
+[ $st -eq 1 ] && [ "$(verdicts "$tmp/tcp.out")" = "$(verdicts "$tmp/file-truxe-api.docker.tar.out")" ]
+check "DOCKER_HOST=tcp://HOST:PORT" $? "status $st: $(cat "$tmp/tcp.err")"
+DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$tmp/nocerts DOCKER_HOST=tcp://127.0.0.1:$(cat "$tmp/tcp.port") \
+	scan tcp-tls docker-daemon:truxe/api:2.4.0
+check "DOCKER_TLS_VERIFY=1 against a plain engine: exit 2" $((st != 2)) "status $st: $(cat "$tmp/tcp-tls.err")"
+
 engine cut "$ar/truxe-api.docker.tar" truncated
 DOCKER_HOST=unix://$tmp/cut.sock scan cut docker-daemon:app
 [ $st -eq 2 ] && grep -q 'cut short' "$tmp/cut.err"

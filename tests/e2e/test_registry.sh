@@ -182,6 +182,22 @@ imgs=r["image"]["manifests"]
 sys.exit(0 if len(imgs)==1 and "arm64" in json.dumps(imgs[0]) else 1)' "$tmp/index-digest.out"
 check "index image by digest, --platform picks one" $? "status $st: $(cat "$tmp/index-digest.err")"
 
+# A BuildKit-style index with an attestation manifest: skipped and said.
+mkdir -p "$tmp/att"
+cp -r "$fx/truxe-api" "$tmp/att/l"
+if python3 "$tools/add_attestation.py" "$tmp/att/l" att && push "oci:$tmp/att/l:att" "docker://$R/att/app:1" --all; then
+	scan att --no-cache --format json "docker://$R/att/app:1"
+	[ $st -eq 1 ] && python3 -c '
+import json,sys
+r=json.load(open(sys.argv[1]))
+sk=r["image"]["skipped"]
+sys.exit(0 if len(r["image"]["manifests"])==1 and any("attestation" in k["reason"] for k in sk) else 1)' "$tmp/att.out"
+	check "an index with an attestation manifest: the image scanned, the attestation skipped and said" $? \
+		"status $st: $(cat "$tmp/att.err")"
+else
+	not_ok "an index with an attestation manifest" "$(cat "$tmp/push.log")"
+fi
+
 scan wrong-digest --no-cache "docker://$R/truxe/api@sha256:$(printf '%064d' 0)"
 [ $st -eq 2 ] && grep -q "$R" "$tmp/wrong-digest.err"
 check "a digest reference that names nothing: exit 2" $? "status $st: $(cat "$tmp/wrong-digest.err")"
@@ -228,6 +244,13 @@ sys.exit(0 if v and all(x=="manifest-digest" for x in v) else 1)' "$tmp/all-warm
 	check "--tag-pattern selects tags" $? "status $st, $n images"
 	scan pattern-none --no-cache --all-tags --tag-pattern '^zzz' "docker://$R/audit/app"
 	check "--tag-pattern matching nothing: exit 2" $((st != 2)) "status $st"
+	python3 "$tools/registry_stub.py" "$tmp/three/l" "$tmp/pages.port" 2>"$tmp/pages.log" &
+	pids="$pids $!"
+	wait_file "$tmp/pages.port"
+	scan pages --no-cache --format json --all-tags "docker://127.0.0.1:$(cat "$tmp/pages.port")/audit/app"
+	n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["image"]["manifests"]))' "$tmp/pages.out" 2>/dev/null)
+	[ $st -eq 1 ] && [ "$n" = 3 ]
+	check "--all-tags follows tags/list pagination (Link: rel=next)" $? "status $st, $n images: $(cat "$tmp/pages.err")"
 	scan all-tagged --no-cache --all-tags "docker://$R/audit/app:t1"
 	check "--all-tags with a tag: exit 2" $((st != 2)) "status $st"
 else

@@ -3,6 +3,8 @@
 unix socket, replaying `docker save` streams.
 
 Usage: daemon_stub.py SOCKET SAVE.tar MODE
+SOCKET is a unix socket path, or tcp:PORTFILE to listen on 127.0.0.1 (a
+free port, written to PORTFILE).
   GET /_ping                      200, Api-Version: 1.45
   GET /v1.45/images/NAME/get      the archive SAVE.tar (chunked), after MODE:
     normal     the whole archive
@@ -82,8 +84,16 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
 
-if os.path.exists(sock):
-    os.unlink(sock)
-UnixStreamServer.allow_reuse_address = True
-server = UnixStreamServer(sock, Handler)
+if sock.startswith("tcp:"):
+    from http.server import HTTPServer
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    portfile = sock[4:]
+    sock = portfile
+    with open(portfile + ".tmp", "w") as f:
+        f.write(str(server.server_address[1]))
+    os.rename(portfile + ".tmp", portfile)
+else:
+    if os.path.exists(sock):
+        os.unlink(sock)
+    server = UnixStreamServer(sock, Handler)
 server.serve_forever()

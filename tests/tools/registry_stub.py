@@ -7,6 +7,8 @@ Listens on 127.0.0.1 (a free port, written to PORTFILE), serves
   GET /v2/                      200, or 401 Basic with MODE auth
   GET /v2/NAME/manifests/REF    REF: a tag (index.json's ref.name) or a digest
   GET /v2/NAME/blobs/DIGEST
+  GET /v2/NAME/tags/list        one tag per page, the next page in a Link
+                                header (distribution's pagination)
 Modes:
   auth        Basic auth, user "u", password "p", on every /v2/ request
   redirect    blobs answer 307 to a second server (another port: another
@@ -130,6 +132,21 @@ class Registry(BaseHTTPRequestHandler):
             return
         if len(parts) < 5 or parts[1] != "v2":
             self.plain(404)
+            return
+        if parts[-2] == "tags" and parts[-1] == "list":
+            from urllib.parse import parse_qs, urlparse
+            q = parse_qs(urlparse(self.path).query)
+            last = q.get("last", [""])[0]
+            with open(os.path.join(layout, "index.json")) as f:
+                idx = json.load(f)
+            tags = sorted(d.get("annotations", {}).get("org.opencontainers.image.ref.name", "")
+                          for d in idx["manifests"])
+            rest = [t for t in tags if t and t > last]
+            headers = []
+            if len(rest) > 1:
+                headers.append(("Link", '<%s?n=1&last=%s>; rel="next"' % (self.path.split("?")[0], rest[0])))
+            name = "/".join(parts[2:-2])
+            self.plain(200, json.dumps({"name": name, "tags": rest[:1]}).encode(), headers)
             return
         kind, ref = parts[-2], parts[-1]
         if kind == "manifests":
