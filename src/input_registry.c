@@ -206,6 +206,35 @@ static bool listed_insecure(const registry *r)
 	return false;
 }
 
+/* The token realm's host ("host:port"), or NULL when url is not one. */
+static char *url_host(const char *url)
+{
+	CURLU *u = curl_url();
+	char *host = NULL, *port = NULL, *out = NULL;
+	if (u && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+		curl_url_get(u, CURLUPART_PORT, &port, 0);
+		out = port ? lg_xasprintf("%s:%s", host, port) : lg_xstrdup(host);
+	}
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return out;
+}
+
+/* A realm on a loopback host or one --insecure-registry names may be
+ * plain HTTP and unverified TLS; any other is held to HTTPS. */
+static bool realm_insecure(const registry *r, bool *plain_ok)
+{
+	char *host = url_host(r->realm);
+	bool lax = host && loopback(host);
+	for (size_t i = 0; host && i < r->opts.ninsecure; i++)
+		lax |= strcmp(r->opts.insecure[i], host) == 0;
+	free(host);
+	*plain_ok = lax;
+	return lax || r->opts.tls_verify_off;
+}
+
 static void base_request(registry *r, lg_http_request *q, const char *url)
 {
 	*q = (lg_http_request){
@@ -285,6 +314,7 @@ static int fetch_token(registry *r, lg_error *err)
 	char *esc_scope = escape(scope), *esc_service = escape(r->service ? r->service : "");
 	char *url = NULL, *body = NULL, *basic = NULL, *userpass = NULL;
 	lg_http_request q;
+	int rc = 0;
 	if (r->have_creds && r->creds.identity_token) {
 		char *esc_tok = escape(r->creds.secret);
 		body = lg_xasprintf("grant_type=refresh_token&client_id=licgate&service=%s"
@@ -297,7 +327,13 @@ static int fetch_token(registry *r, lg_error *err)
 				   strchr(r->realm, '?') ? "&" : "?", esc_service, esc_scope);
 	}
 	base_request(r, &q, url);
-	q.insecure = r->insecure || r->opts.tls_verify_off;
+	bool plain_ok;
+	q.insecure = realm_insecure(r, &plain_ok);
+	if (r->have_creds && !plain_ok && strncmp(r->realm, "https://", 8) != 0) {
+		rc = lg_err(err, "%s: the token realm is not HTTPS: credentials not sent over plain "
+			    "HTTP (--insecure-registry REALM-HOST allows it)", r->domain);
+		goto out;
+	}
 	if (body) {
 		q.body = body;
 		q.content_type = "application/x-www-form-urlencoded";
@@ -310,7 +346,7 @@ static int fetch_token(registry *r, lg_error *err)
 		q.authorization = basic;
 	}
 	lg_http *h = NULL;
-	int rc = lg_http_open(&q, &h, err);
+	rc = lg_http_open(&q, &h, err);
 	if (rc == 0 && lg_http_status(h) != 200)
 		rc = http_error(r, h, "token", err);
 	char *text = NULL;
@@ -338,6 +374,7 @@ static int fetch_token(registry *r, lg_error *err)
 	json_decref(j);
 	free(text);
 	lg_http_close(h);
+out:
 	if (userpass)
 		explicit_bzero(userpass, strlen(userpass));
 	if (basic)

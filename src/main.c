@@ -136,6 +136,7 @@ typedef struct scan_args {
 	int progress;
 	const char *image;
 	lg_remote_options remote;           /* --creds ... --all-tags */
+	char *creds_copy;                   /* --creds USER:PASS, owned */
 	const char *insecure[MAX_PLATFORMS];
 } scan_args;
 
@@ -255,7 +256,12 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 		case 1000:
 			fputs("licgate: warning: --creds shows the password to every user of this "
 			      "machine (ps); prefer --creds-file or docker login\n", stderr);
-			a->remote.creds = optarg;
+			/* Keep a copy; overwrite the argument, so ps shows it only
+			 * for the moment before this line. */
+			free(a->creds_copy);
+			a->creds_copy = lg_xstrdup(optarg);
+			memset(optarg, 'x', strlen(optarg));
+			a->remote.creds = a->creds_copy;
 			break;
 		case 1001:
 			a->remote.creds_file = optarg;
@@ -366,10 +372,19 @@ static int write_report(const lg_scan *s, scan_args *a, lg_error *err)
 	return lg_report_write(s, &a->report, stdout, err);
 }
 
+/* Wipe and free a secret when it leaves scope. */
+static void wipe_freep(char **p)
+{
+	if (*p)
+		explicit_bzero(*p, strlen(*p));
+	free(*p);
+}
+
 static int cmd_scan(int argc, char **argv)
 {
 	scan_args a = { .progress = -1 };
 	parse_scan(argc, argv, &a);
+	__attribute__((cleanup(wipe_freep))) char *creds = a.creds_copy;
 	a.report.color = want_color(&a);
 
 	lg_error err = LG_ERROR_INIT;

@@ -407,6 +407,10 @@ check "a manifest not matching its Docker-Content-Digest: exit 2" $? "status $st
 scan lie-digest --no-cache "docker://$S/truxe/api@sha256:$digest"
 [ $st -eq 2 ] && grep -q 'digest mismatch' "$tmp/lie-digest.err"
 check "a manifest not matching the digest reference: exit 2" $? "status $st: $(cat "$tmp/lie-digest.err")"
+stub plainrealm plainrealm
+scan plainrealm --no-cache --creds-file "$tmp/stub-creds" "docker://$S/truxe/api:2.4.0"
+[ $st -eq 2 ] && grep -q 'realm is not HTTPS' "$tmp/plainrealm.err"
+check "credentials are never sent to a plain-HTTP token realm elsewhere" $? "status $st: $(cat "$tmp/plainrealm.err")"
 if [ "${LICGATE_SKIP_SLOW:-0}" = 1 ]; then
 	skip "429 cases (LICGATE_SKIP_SLOW=1)"
 else

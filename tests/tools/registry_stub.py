@@ -19,6 +19,7 @@ Modes:
   badrange    a Range is answered 206 from byte 0 (a lying Content-Range)
   ratelimit=N the first N requests get 429, Retry-After: 1, ratelimit-* headers
   lie         manifests are served with one byte changed
+  plainrealm  401 Bearer with a plain-HTTP realm on a non-loopback host
 """
 import base64
 import json
@@ -121,6 +122,10 @@ class Registry(BaseHTTPRequestHandler):
             self.plain(429, b'{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}',
                        [("Retry-After", "1"), ("ratelimit-limit", "100;w=21600"),
                         ("ratelimit-remaining", "0;w=21600")])
+            return
+        if "plainrealm" in modes:
+            self.plain(401, b"", [("WWW-Authenticate",
+                                   'Bearer realm="http://token.invalid/token",service="stub"')])
             return
         if "auth" in modes and self.headers.get("Authorization") != AUTH:
             self.plain(401, b'{"errors":[{"code":"UNAUTHORIZED","message":"who are you"}]}',
