@@ -324,8 +324,11 @@ int lg_http_open(const lg_http_request *req, lg_http **out, lg_error *err)
 	bool with_auth = true;
 	for (int hops = 0;; hops++) {
 		start(h, req, url, with_auth);
-		if (wait_head(h, err) < 0)
+		if (wait_head(h, err) < 0) {
+			if (req->untrusted)
+				*req->untrusted = h->result == CURLE_PEER_FAILED_VERIFICATION;
 			goto fail;
+		}
 		if (!req->follow || !is_redirect(h->status))
 			break;
 		char *next = NULL;

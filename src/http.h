@@ -45,6 +45,9 @@ typedef struct lg_http_request {
 	const char *client_cert;   /* tcp:// engine: PEM files, or NULL */
 	const char *client_key;
 	const char *ca_file;
+	bool *untrusted;           /* may be NULL; set when the request failed
+				    * because the server's certificate was not
+				    * trusted (as opposed to no TLS at all) */
 } lg_http_request;
 
 typedef struct lg_http lg_http;

@@ -91,6 +91,7 @@ typedef struct lg_remote_options {
 	const char *const *insecure; /* --insecure-registry HOSTs */
 	size_t ninsecure;
 	bool tls_verify_off;        /* --tls-verify=false */
+	const char *cert_dir;       /* --cert-dir DIR: instead of certs.d/HOST */
 	bool all_tags;              /* --all-tags: the argument is a repository */
 	const char *tag_pattern;    /* --tag-pattern REGEX, or NULL */
 	bool verbose;               /* say what is fetched, on stderr */

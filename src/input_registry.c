@@ -19,10 +19,11 @@
  * naming Docker Hub's ratelimit-limit/-remaining headers.
  *
  * HTTPS always, but for a loopback host (localhost, 127.0.0.0/8, ::1) or
- * one named by --insecure-registry, where plain HTTP is tried when HTTPS
- * does not answer (and TLS is not verified), as docker does; --tls-verify=
- * false turns verification off everywhere.  certs.d/HOST (containers and
- * docker) adds CAs and a client certificate.
+ * one named by --insecure-registry, where plain HTTP is tried when nothing
+ * speaks TLS there (never when a certificate is merely untrusted); TLS is
+ * verified but for --insecure-registry hosts and --tls-verify=false.
+ * certs.d/HOST (containers and docker), or --cert-dir, adds CAs and a
+ * client certificate.
  *
  * Threads: blobs are opened by the scan's workers at once; the token is
  * shared under a lock and renewed by whoever finds it expired or refused.
@@ -487,11 +488,13 @@ static int get(registry *r, const char *path, const char *const *headers,
 
 /* ---- the ping: where the registry is, and how it authenticates ------ */
 
-static int ping_at(registry *r, const char *base, lg_http **out, lg_error *err)
+static int ping_at(registry *r, const char *base, bool *untrusted, lg_http **out,
+		   lg_error *err)
 {
 	char *url = lg_xasprintf("%s/v2/", base);
 	lg_http_request q;
 	base_request(r, &q, url);
+	q.untrusted = untrusted;
 	int rc = open_limited(r, &q, out, err);
 	free(url);
 	return rc;
@@ -500,14 +503,18 @@ static int ping_at(registry *r, const char *base, lg_http **out, lg_error *err)
 static int ping(registry *r, lg_error *err)
 {
 	bool may_http = loopback(r->host) || listed_insecure(r);
-	r->insecure = r->opts.tls_verify_off || may_http;
+	r->insecure = r->opts.tls_verify_off || listed_insecure(r);
 	char *https = lg_xasprintf("https://%s", r->host);
 	lg_http *h = NULL;
-	int rc = ping_at(r, https, &h, err);
-	if (rc < 0 && may_http) {
+	bool untrusted = false;
+	int rc = ping_at(r, https, &untrusted, &h, err);
+	/* No HTTPS there: plain HTTP, where allowed.  An HTTPS server whose
+	 * certificate is not trusted is an error, never a reason to drop
+	 * TLS. */
+	if (rc < 0 && may_http && !untrusted) {
 		lg_error_clear(err);
 		char *http = lg_xasprintf("http://%s", r->host);
-		rc = ping_at(r, http, &h, err);
+		rc = ping_at(r, http, NULL, &h, err);
 		if (rc == 0) {
 			free(https);
 			https = http;
@@ -517,6 +524,10 @@ static int ping(registry *r, lg_error *err)
 	}
 	if (rc < 0) {
 		free(https);
+		if (untrusted)
+			return lg_err_prefix(err, "%s: certificate not trusted (add its CA to "
+					     "/etc/containers/certs.d/%s/ or --cert-dir; or "
+					     "--tls-verify=false)", r->domain, r->domain);
 		return lg_err_prefix(err, "%s: registry unreachable", r->domain);
 	}
 	r->base_url = https;
@@ -1078,7 +1089,7 @@ int lg_input_registry_open(const char *arg, const lg_reference *ref,
 	r->host = lg_xstrdup(strcmp(ref->domain, "docker.io") == 0 ? "registry-1.docker.io"
 								   : ref->domain);
 	r->repo = lg_xstrdup(ref->path);
-	r->cert_dir = find_cert_dir(r->domain);
+	r->cert_dir = opts->cert_dir ? lg_xstrdup(opts->cert_dir) : find_cert_dir(r->domain);
 	r->layout = lg_xstrdup("{\"imageLayoutVersion\":\"1.0.0\"}");
 	int rc = 0;
 	/* "docker://repo" parses as repo:latest: a tag written out, or a

@@ -85,9 +85,11 @@ static const char SCAN_USAGE[] =
 	"                          podman's auth.json, ~/.docker/config.json)\n"
 	"      --creds USER:PASS   the same on the command line (visible to ps)\n"
 	"      --insecure-registry HOST\n"
-	"                          allow plain HTTP and unverified TLS for HOST\n"
-	"                          (loopback hosts always are; repeatable)\n"
+	"                          unverified TLS for HOST, and plain HTTP where\n"
+	"                          nothing speaks TLS (loopback: plain HTTP only)\n"
 	"      --tls-verify=false  do not verify any registry's TLS certificate\n"
+	"      --cert-dir DIR      trust DIR/*.crt, and present DIR/NAME.cert+.key,\n"
+	"                          instead of /etc/containers/certs.d/HOST\n"
 	"  -h, --help              this help\n"
 	"\n"
 	"Exit status: 0 pass, 1 violations, 2 could not complete.\n";
@@ -193,6 +195,7 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 		{ "tls-verify", required_argument, NULL, 1003 },
 		{ "all-tags", no_argument, NULL, 1004 },
 		{ "tag-pattern", required_argument, NULL, 1005 },
+		{ "cert-dir", required_argument, NULL, 1006 },
 		{ NULL, 0, NULL, 0 },
 	};
 	lg_error err = LG_ERROR_INIT;
@@ -282,6 +285,9 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 			break;
 		case 1005:
 			a->remote.tag_pattern = optarg;
+			break;
+		case 1006:
+			a->remote.cert_dir = optarg;
 			break;
 		case ':':
 			die_usage("scan: option '%s' needs a value", argv[optind - 1]);

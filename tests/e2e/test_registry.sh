@@ -272,6 +272,32 @@ else
 	not_ok "a tampered blob in the registry" "no $data"
 fi
 
+# ---- TLS -----------------------------------------------------------------
+if command -v openssl >/dev/null 2>&1 &&
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/tls.key" -out "$tmp/tls.crt" -days 1 \
+		-subj /CN=127.0.0.1 -addext "subjectAltName=IP:127.0.0.1" >/dev/null 2>&1; then
+	start_registry tls "  tls:
+    certificate: $tmp/tls.crt
+    key: $tmp/tls.key"
+	T=127.0.0.1:$port
+	push "oci:$fx/truxe-api:2.4.0" "docker://$T/tls/api:1"
+	check "push to a TLS registry" $? "$(cat "$tmp/push.log")"
+	scan tls-untrusted --no-cache "docker://$T/tls/api:1"
+	[ $st -eq 2 ] && grep -q 'certificate not trusted' "$tmp/tls-untrusted.err"
+	check "TLS with an untrusted certificate: exit 2, never plain HTTP instead" $? \
+		"status $st: $(cat "$tmp/tls-untrusted.err")"
+	mkdir -p "$tmp/certs"
+	cp "$tmp/tls.crt" "$tmp/certs/ca.crt"
+	scan tls-certdir --no-cache --cert-dir "$tmp/certs" "docker://$T/tls/api:1"
+	check "TLS verified with the CA from --cert-dir" $((st != 1)) "status $st: $(cat "$tmp/tls-certdir.err")"
+	scan tls-noverify --no-cache --tls-verify=false "docker://$T/tls/api:1"
+	check "TLS unverified with --tls-verify=false" $((st != 1)) "status $st: $(cat "$tmp/tls-noverify.err")"
+	scan tls-insecure --no-cache --insecure-registry "$T" "docker://$T/tls/api:1"
+	check "TLS unverified with --insecure-registry HOST" $((st != 1)) "status $st: $(cat "$tmp/tls-insecure.err")"
+else
+	skip "TLS cases: openssl cannot make a certificate"
+fi
+
 # ---- htpasswd ----------------------------------------------------------
 if command -v htpasswd >/dev/null 2>&1; then
 	htpasswd -Bbc "$tmp/htpasswd" alice 's3cret-PASS' >/dev/null 2>&1
