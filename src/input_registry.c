@@ -135,6 +135,8 @@ void lg_challenge_parse(const char *h, lg_challenge *c)
 	const char *p = h;
 	while (*p) {
 		p = skip_ws(p);
+		if (!*p)
+			break;
 		if (*p == ',') {
 			p++;
 			continue;

@@ -36,6 +36,9 @@ static const struct {
 	/* a token68 credential-less scheme and junk */
 	{ "Negotiate abc==, ;;; Bearer realm=\"r\"", false, true, "r", NULL, NULL, NULL },
 	{ "", false, false, NULL, NULL, NULL, NULL },
+	/* whitespace at the very end (the parser once stepped past the NUL) */
+	{ "Bearer realm=\"r\" ,  ", false, true, "r", NULL, NULL, NULL },
+	{ "   ", false, false, NULL, NULL, NULL, NULL },
 };
 
 static void check_str(const char *got, const char *want, const char *what, size_t i)
