@@ -218,8 +218,8 @@ int lg_input_daemon_open(const char *arg, const lg_reference *ref,
 	lg_http_close(h);
 	h = NULL;
 	if (rc == 0) {
-		/* The engine knows images by their familiar or full names. */
-		char *name = curl_easy_escape(NULL, ref->digest ? ref->str : ref->str, 0);
+		/* The engine knows images by their full names, and by ID. */
+		char *name = curl_easy_escape(NULL, ref->str, 0);
 		char *path = lg_xasprintf("/v%s/images/%s/get", version, name ? name : "");
 		curl_free(name);
 		rc = engine_get(&e, path, &h, err);

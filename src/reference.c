@@ -279,8 +279,20 @@ int lg_source_parse(const char *arg, lg_source *out, lg_error *err)
 	case LG_TRANSPORT_PATH:
 		out->path = lg_xstrdup(arg);
 		return 0;
-	case LG_TRANSPORT_DOCKER:
 	case LG_TRANSPORT_DAEMON:
+		/* docker-daemon:sha256:HEX is an image ID, as in skopeo. */
+		if (strncmp(rest, "sha256:", 7) == 0) {
+			lg_digest d;
+			if (lg_digest_parse(rest, &d, err) < 0) {
+				lg_source_clear(out);
+				return lg_err_prefix(err, "%s", arg);
+			}
+			out->remote.digest = lg_xstrdup(d.str);
+			out->remote.str = lg_xstrdup(d.str);
+			return 0;
+		}
+		/* fall through */
+	case LG_TRANSPORT_DOCKER:
 		if (lg_reference_parse(rest, &out->remote, err) < 0) {
 			lg_source_clear(out);
 			return -1;

@@ -58,7 +58,9 @@ typedef struct lg_source {
 	enum lg_transport transport;
 	char *path;          /* PATH and the oci/archive forms: the file */
 	char *ref;           /* oci:DIR:REF and the archives: REF, or NULL */
-	lg_reference remote; /* docker:// and docker-daemon: */
+	lg_reference remote; /* docker:// and docker-daemon:; for an image ID
+			      * (docker-daemon:sha256:HEX) only digest and
+			      * str are set */
 } lg_source;
 
 /* Split arg into its transport and reference.  An argument without a

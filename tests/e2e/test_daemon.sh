@@ -90,6 +90,10 @@ for form in truxe-api.docker.tar docker25-tagged.tar; do
 done
 [ "$(head -n 1 "$tmp/n-truxe-api.docker.tar.sock.names")" = docker.io/truxe/api:2.4.0 ]
 check "the engine is asked for the normalized name" $? "$(cat "$tmp/n-truxe-api.docker.tar.sock.names")"
+id=sha256:$(printf '%064d' 7)
+DOCKER_HOST=unix://$tmp/n-truxe-api.docker.tar.sock scan by-id "docker-daemon:$id"
+[ $st -eq 1 ] && [ "$(tail -n 1 "$tmp/n-truxe-api.docker.tar.sock.names")" = "$id" ]
+check "docker-daemon:sha256:ID asks for the image ID" $? "status $st: $(cat "$tmp/by-id.err")"
 
 # DOCKER_HOST=tcp://, plain (no DOCKER_TLS_VERIFY)
 python3 "$tools/daemon_stub.py" "tcp:$tmp/tcp.port" "$ar/truxe-api.docker.tar" normal 2>"$tmp/tcp.log" &

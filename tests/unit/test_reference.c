@@ -146,6 +146,11 @@ static void test_transports(void **state)
 	assert_int_equal(lg_source_parse("docker-daemon:app:dev", &s, &err), 0);
 	assert_string_equal(s.remote.str, "docker.io/library/app:dev");
 	lg_source_clear(&s);
+	assert_int_equal(lg_source_parse("docker-daemon:" D64, &s, &err), 0);
+	assert_string_equal(s.remote.str, D64);
+	assert_null(s.remote.domain);
+	lg_source_clear(&s);
+	assert_int_equal(lg_source_parse("docker-daemon:sha256:abc", &s, &err), -1);
 	assert_int_equal(lg_source_parse("docker://UPPER", &s, &err), -1);
 	assert_int_equal(lg_source_parse("oci:", &s, &err), -1);
 	lg_error_clear(&err);
