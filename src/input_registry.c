@@ -633,9 +633,11 @@ static int fetch_manifest(registry *r, const char *ref, const lg_digest *want,
 	if (rc < 0)
 		return lg_err_prefix(err, "manifest %s", ref);
 	if (lg_http_status(h) != 200) {
-		rc = http_error(r, h, ref, err);
+		char *what = lg_xasprintf("manifest %s", ref);
+		rc = http_error(r, h, what, err);
+		free(what);
 		lg_http_close(h);
-		return lg_err_prefix(err, "manifest");
+		return rc;
 	}
 	char *ct = lg_xstrdup(lg_http_header(h, "Content-Type") ? lg_http_header(h, "Content-Type") : "");
 	ct[strcspn(ct, "; ")] = '\0';

@@ -199,7 +199,7 @@ else
 fi
 
 scan wrong-digest --no-cache "docker://$R/truxe/api@sha256:$(printf '%064d' 0)"
-[ $st -eq 2 ] && grep -q "$R" "$tmp/wrong-digest.err"
+[ $st -eq 2 ] && grep -q "$R: manifest sha256:0000.*: HTTP 404" "$tmp/wrong-digest.err"
 check "a digest reference that names nothing: exit 2" $? "status $st: $(cat "$tmp/wrong-digest.err")"
 
 scan no-repo --no-cache "docker://$R/no/such:tag"
