@@ -988,6 +988,14 @@ enum lg_unknown lg_target_unknown(const lg_target *t)
 	return t->unknown;
 }
 
+bool lg_target_ships_nothing(const lg_target *t)
+{
+	for (size_t i = 0; i < t->nclasses; i++)
+		if (t->classes[i].level == LG_LEVEL_ALLOW)
+			return false;
+	return t->unknown == LG_UNKNOWN_DENY;
+}
+
 enum lg_level lg_target_class_level(const lg_target *t, const char *name)
 {
 	if (!name)
@@ -1081,6 +1089,36 @@ int lg_rules_text_match(const lg_rules *r, size_t i, const char *data,
 			size_t len)
 {
 	return i < r->text.n ? lg_pattern_match(r->text.v[i].pat, data, len) : 0;
+}
+
+static const rule_list *pattern_list(const lg_rules *r, enum lg_rule_kind kind)
+{
+	return kind == LG_RULE_EXEMPT ? &r->exempt : &r->path;
+}
+
+size_t lg_rules_pattern_count(const lg_rules *r, enum lg_rule_kind kind)
+{
+	return pattern_list(r, kind)->n;
+}
+
+const lg_rule *lg_rules_pattern_at(const lg_rules *r, enum lg_rule_kind kind, size_t i)
+{
+	const rule_list *list = pattern_list(r, kind);
+	return i < list->n ? &list->v[i].rule : NULL;
+}
+
+int lg_rules_pattern_match(const lg_rules *r, enum lg_rule_kind kind, size_t i,
+			   const char *path, size_t len)
+{
+	const rule_list *list = pattern_list(r, kind);
+	return i < list->n ? lg_pattern_match(list->v[i].pat, path, len) : 0;
+}
+
+int lg_rules_pattern_reaches(const lg_rules *r, enum lg_rule_kind kind, size_t i,
+			     const char *start, size_t len)
+{
+	const rule_list *list = pattern_list(r, kind);
+	return i < list->n ? lg_pattern_may_continue(list->v[i].pat, start, len) : 0;
 }
 
 size_t lg_rules_license_count(const lg_rules *r)

@@ -84,6 +84,9 @@ const lg_target *lg_rules_target_at(const lg_rules *rules, size_t i);
 
 const char *lg_target_name(const lg_target *target);
 enum lg_unknown lg_target_unknown(const lg_target *target);
+/* true when the target allows no class and denies unknown files: every
+ * file fails it (an image that must never be published there). */
+bool lg_target_ships_nothing(const lg_target *target);
 /* ALLOW or DENY as the target lists the class; UNKNOWN for a class the
  * target does not list (or no class at all). */
 enum lg_level lg_target_class_level(const lg_target *target,
@@ -122,6 +125,18 @@ size_t lg_rules_text_count(const lg_rules *rules);
 const lg_rule *lg_rules_text_at(const lg_rules *rules, size_t i);
 int lg_rules_text_match(const lg_rules *rules, size_t i, const char *data,
 			size_t len);
+
+/* The path (kind LG_RULE_PATH) or exempt (LG_RULE_EXEMPT) rules in file
+ * order, each matched on its own (check-rules: which rules match nothing);
+ * lg_rules_pattern_match() is 1, 0, or -1 when the match gave up. */
+size_t lg_rules_pattern_count(const lg_rules *rules, enum lg_rule_kind kind);
+const lg_rule *lg_rules_pattern_at(const lg_rules *rules, enum lg_rule_kind kind, size_t i);
+int lg_rules_pattern_match(const lg_rules *rules, enum lg_rule_kind kind, size_t i,
+			   const char *path, size_t len);
+/* Could that rule match some path starting with start[0..len)?  1, 0, or
+ * -1 for no answer (pattern.h, lg_pattern_may_continue). */
+int lg_rules_pattern_reaches(const lg_rules *rules, enum lg_rule_kind kind, size_t i,
+			     const char *start, size_t len);
 
 /* The license rules in file order, for checks over the rules themselves. */
 size_t lg_rules_license_count(const lg_rules *rules);
