@@ -432,8 +432,8 @@ t evidence-reuse-ignore-region-ignored -x 1 \
 # The license phrase, no tag: a text rule fails it.
 t evidence-text-rule-phrase-fails -x 1 \
 	-j 'any(.violations[]; .path == "/app/src/reports/risk.js" and .evidence == [{"kind": "text",
-	    "value": "governed by the Business Source License", "class": "source-available",
-	    "level": "deny", "rule": "builtin:default.rules:111"}])' \
+	    "value": "Use of this software is governed by the Business Source License", "class": "source-available",
+	    "level": "deny", "rule": "builtin:default.rules:115"}])' \
 	-- scan --format json $EV
 # A REUSE sidecar makes a binary file BSL; the file next to it without one passes.
 t evidence-sidecar-makes-binary-bsl -x 1 \

@@ -811,6 +811,70 @@ static void default_rules(void **state)
 	lg_rules_free(r);
 }
 
+/* The open-core header phrases of the built-in rules, and what they must
+ * not match (README and notices mentions, multi-license headers, Boost). */
+static int default_text_class(const lg_rules *r, const char *head)
+{
+	int hits = 0;
+	for (size_t i = 0; i < lg_rules_text_count(r); i++) {
+		int m = lg_rules_text_match(r, i, head, strlen(head));
+		assert_true(m >= 0);
+		if (m) {
+			assert_string_equal(lg_rules_text_at(r, i)->class_name, "source-available");
+			hits++;
+		}
+	}
+	return hits;
+}
+
+static void default_rules_open_core_phrases(void **state)
+{
+	(void)state;
+	lg_error err = LG_ERROR_INIT;
+	lg_rules *r = NULL;
+	if (lg_rules_load_default(&r, &err) != 0)
+		fail_msg("%s", lg_error_msg(&err));
+	static const char *const positive[] = {
+		"// Copyright 2023 The Cockroach Authors.\n//\n// Use of this software is governed by the Business Source License\n// included in the file licenses/BSL.txt.\n",
+		"// Copyright 2020 The Cockroach Authors.\n//\n// Licensed as a CockroachDB Enterprise file under the Cockroach Community\n// License (the \"License\"); you may not use this file except in compliance\n",
+		"// Licensed as a Redpanda Enterprise file under the Redpanda Community\n// License (the \"License\");\n",
+		"/*\n * Copyright Elasticsearch B.V. and/or licensed to Elasticsearch B.V. under one\n * or more contributor license agreements. Licensed under the Elastic License\n * 2.0; you may not use this file except in compliance with the Elastic License\n * 2.0.\n */\n",
+		"/* Licensed under the \xe2\x80\x9c" "Elastic License 2.0\xe2\x80\x9d" "; you may not use this file */\n",
+		"/**\n * This program is free software: you can redistribute it and/or modify\n * it under the terms of the Server Side Public License, version 1,\n * as published by MongoDB, Inc.\n */\n",
+		"# Licensed under the Functional Source License, Version 1.1, MIT Future License\n",
+		"/* Licensed under the Sustainable Use License */\n",
+		"/**\n * @license Enterprise\n */\n",
+		"// See LICENSE.enterprise for license information.\n",
+		"Usage of files in this directory and its subdirectories, and of Metabase Enterprise Edition features, is subject to the Metabase Commercial License\n",
+		"The PostHog Enterprise Edition (EE) license (the \xe2\x80\x9c" "EE License\xe2\x80\x9d" ")\n",
+		"With regard to the Cal.com Software:\n\nThis software and associated documentation files (the \"Software\") may only be\nused in production, if you (and any entity that you represent) have agreed to,\n",
+		"\"Commons Clause\" License Condition v1.0\n\nThe Software is provided to you by the Licensor under the License,\n",
+	};
+	for (size_t i = 0; i < LG_ARRAY_LEN(positive); i++)
+		if (default_text_class(r, positive[i]) == 0)
+			fail_msg("positive %zu matched no text rule: %s", i, positive[i]);
+	static const char *const negative[] = {
+		/* ee/ re-export shims */
+		"export * from \"../features/sso\";\nexport { default } from \"./billing\";\n",
+		/* a third-party notices file */
+		"THIRD-PARTY SOFTWARE NOTICES\n\nThis product includes terraform-provider-x, which is licensed under the Business Source License 1.1 (BUSL-1.1).\n",
+		/* Elastic's header that offers three licenses */
+		"/*\n * Copyright Elasticsearch B.V. and/or licensed to Elasticsearch B.V. under one\n * or more contributor license agreements. Licensed under the \"Elastic License\n * 2.0\", the \"GNU Affero General Public License v3.0 only\", and the \"Server Side\n * Public License v 1\"; you may not use this file except in compliance with, at\n * your election, the \"Elastic License 2.0\", the \"GNU Affero General Public\n * License v3.0 only\", or the \"Server Side Public License, v 1\".\n */\n// SPDX-License-Identifier: Elastic-2.0 OR AGPL-3.0-only OR SSPL-1.0\n",
+		/* Boost */
+		"//  Distributed under the Boost Software License, Version 1.0. (See\n//  accompanying file LICENSE_1_0.txt) BSL-1.0\n",
+		/* MIT with all rights reserved */
+		"// Copyright (c) 2024 Acme. All rights reserved.\n// Licensed under the MIT License.\n",
+		/* words alone */
+		"# Acme Enterprise Edition\n\nThe Community License edition is free. BSL.\n",
+		/* a README that names the FSL far below its header */
+		"# Project\n\n" "................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................................\n\n## License\nSentry is licensed under the Functional Source License.\n",
+	};
+	for (size_t i = 0; i < LG_ARRAY_LEN(negative); i++)
+		if (default_text_class(r, negative[i]) != 0)
+			fail_msg("negative %zu matched a text rule: %s", i, negative[i]);
+	lg_rules_free(r);
+}
+
 static void truxe_rules(void **state)
 {
 	(void)state;
@@ -1053,6 +1117,7 @@ int main(void)
 		cmocka_unit_test(lint_no_target),
 		cmocka_unit_test(lint_one_finding_per_target_and_class),
 		cmocka_unit_test(default_rules),
+		cmocka_unit_test(default_rules_open_core_phrases),
 		cmocka_unit_test(match_error_per_thread),
 		cmocka_unit_test(match_limit_is_an_error),
 		cmocka_unit_test(huge_file_lints),
