@@ -61,6 +61,14 @@ static void path_evidence(const lg_rules *rules, const lg_target *target,
 	e->class_name = r->class_name;
 }
 
+/* A character of an identifier-like word: letters, digits, '.', '-' and
+ * ':' (DocumentRef-x:LicenseRef-y).  Spelt out, not strchr(".-:", c),
+ * which is also true for a NUL byte. */
+static bool is_id_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '.' || c == '-' || c == ':';
+}
+
 /* A tag that does not parse still names licenses: if any identifier-like
  * word in it maps to a class the target denies, the tag counts as that
  * denial (fail closed); otherwise it is unknown.  Returns the level. */
@@ -71,7 +79,7 @@ static enum lg_level salvage(const lg_rules *rules, const lg_target *target,
 	const char *p = t->expr, *end = t->expr + t->len;
 	while (p < end) {
 		size_t n = 0;
-		while (p + n < end && (isalnum((unsigned char)p[n]) || strchr(".-:", p[n])))
+		while (p + n < end && is_id_char(p[n]))
 			n++;
 		if (n == 0) {
 			p++;

@@ -197,14 +197,22 @@ typedef struct resolver {
 	lg_layer *l;
 	lg_strmap by_path;  /* path -> file index + 1 */
 	lg_strmap npm_dirs; /* package dir -> package index + 1 */
+	lg_strmap captures; /* path of a captured file -> capture index + 1 */
+	lg_buf scratch;
 } resolver;
 
 static void index_paths(resolver *r)
 {
+	bool created;
 	for (size_t i = 0; i < r->l->nfiles; i++) {
 		const lg_file *f = &r->l->files[i];
-		bool created;
 		*lg_strmap_put(&r->by_path, f->path, f->len, &created) = (uint32_t)i + 1;
+	}
+	for (size_t i = 0; i < r->l->ncaptures; i++) {
+		const lg_file *f = &r->l->files[r->l->captures[i].file];
+		uint32_t *slot = lg_strmap_put(&r->captures, f->path, f->len, &created);
+		if (created) /* the first, as the scan over captures found */
+			*slot = (uint32_t)i + 1;
 	}
 }
 
@@ -255,18 +263,17 @@ static void link_npm(resolver *r)
 	}
 }
 
-/* The capture of dist-info's other file (METADATA <-> RECORD), or NULL. */
-static const lg_capture *sibling(const resolver *r, const lg_file *f, const char *name)
+/* The capture of dist-info's other file (METADATA <-> RECORD), or NULL:
+ * one lookup, so a layer of many packages is resolved in linear time. */
+static const lg_capture *sibling(resolver *r, const lg_file *f, const char *name)
 {
 	const char *slash = memrchr(f->path, '/', f->len);
 	size_t dir = (size_t)(slash - f->path) + 1;
-	for (size_t i = 0; i < r->l->ncaptures; i++) {
-		const lg_file *g = &r->l->files[r->l->captures[i].file];
-		if (g->len == dir + strlen(name) && memcmp(g->path, f->path, dir) == 0 &&
-		    strcmp(g->path + dir, name) == 0)
-			return &r->l->captures[i];
-	}
-	return NULL;
+	lg_buf_reset(&r->scratch);
+	lg_buf_append(&r->scratch, f->path, dir);
+	lg_buf_append(&r->scratch, name, strlen(name));
+	const uint32_t *c = lg_strmap_get(&r->captures, r->scratch.data, r->scratch.len);
+	return c ? &r->l->captures[*c - 1] : NULL;
 }
 
 /* One RECORD line's path (CSV, possibly quoted) into out. */
@@ -358,6 +365,8 @@ void lg_evidence_resolve(lg_layer *l)
 	link_npm(&r);
 	lg_strmap_free(&r.by_path);
 	lg_strmap_free(&r.npm_dirs);
+	lg_strmap_free(&r.captures);
+	lg_buf_free(&r.scratch);
 	free(l->captures);
 	l->captures = NULL;
 	l->ncaptures = l->captures_cap = 0;

@@ -378,10 +378,14 @@ static void on_tag(void *ud, const lg_tag_event *ev)
 	lg_layer *l = w->layer;
 	lg_file *f = &l->files[l->nfiles - 1];
 	if (ev->kind == LG_TAG_SNIPPET_END) {
-		/* Close the snippet on the tags it holds. */
-		for (uint32_t i = f->first_tag + f->ntags; i-- > f->first_tag;)
-			if (l->tags[i].snippet_begin == ev->snippet_begin)
-				l->tags[i].snippet_end = ev->line;
+		/* Close the snippet on the tags it holds: the last ones, so the
+		 * walk stops at the first tag of another snippet (each end costs
+		 * its own tags, not all of the file's). */
+		for (uint32_t i = f->first_tag + f->ntags; i-- > f->first_tag;) {
+			if (l->tags[i].snippet_begin != ev->snippet_begin || l->tags[i].snippet_end)
+				break;
+			l->tags[i].snippet_end = ev->line;
+		}
 		return;
 	}
 	if (is_duplicate_tag(w, f, ev) || w->tag_bomb)
@@ -544,10 +548,17 @@ static int read_content(walker *w, struct archive *a, lg_file *f, const char *na
 static void link_capture(walker *w, const lg_file *f, uint32_t target)
 {
 	lg_layer *l = w->layer;
-	for (size_t i = 0; i < l->ncaptures; i++) {
-		if (l->captures[i].file != target)
-			continue;
-		lg_capture c = l->captures[i];
+	/* Captures are made in file order: a binary search, not a scan. */
+	size_t lo = 0, hi = l->ncaptures;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (l->captures[mid].file < target)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < l->ncaptures && l->captures[lo].file == target) {
+		lg_capture c = l->captures[lo];
 		c.file = (uint32_t)(f - l->files);
 		lg_xgrow((void **)&l->captures, &l->captures_cap, l->ncaptures + 1, sizeof(*l->captures));
 		l->captures[l->ncaptures++] = c;

@@ -48,16 +48,7 @@ void lg_tagscan_init(lg_tagscan *s, lg_tag_fn fn, void *ud)
 	s->truncated = 0;
 	s->pend_len = 0;
 	s->cap_len = 0;
-}
-
-static uint64_t count_newlines(const char *p, const char *end)
-{
-	uint64_t n = 0;
-	while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-		n++;
-		p++;
-	}
-	return n;
+	s->work = 0;
 }
 
 static int is_blank(char c)
@@ -86,6 +77,7 @@ static void emit(lg_tagscan *s)
 	const char *e = s->cap;
 	size_t len = expression_end(e, s->cap_len);
 	size_t start = 0;
+	s->work += s->cap_len; /* no more than capture() consumed */
 	/* A closer cut in two by the capture limit: drop the part we have. */
 	if (s->truncated && len == s->cap_len) {
 		if (len && e[len - 1] == '*')
@@ -113,8 +105,15 @@ static void emit(lg_tagscan *s)
 	}
 }
 
+/* Where a tag's text ends: a line end, or a NUL byte (a tag in a compiled
+ * binary is a C string: what follows its NUL is other data). */
+static bool ends_tag(char c)
+{
+	return c == '\n' || c == '\r' || c == '\0';
+}
+
 /* Capture bytes of the expression; returns how many bytes were consumed
- * (the end-of-line byte included when the line ended). */
+ * (the byte that ended the tag included when it ended). */
 static size_t capture(lg_tagscan *s, const char *p, const char *end)
 {
 	const char *start = p;
@@ -122,7 +121,7 @@ static size_t capture(lg_tagscan *s, const char *p, const char *end)
 		while (p < end && is_blank(*p))
 			p++;
 	const char *q = p;
-	while (q < end && *q != '\n' && *q != '\r')
+	while (q < end && !ends_tag(*q))
 		q++;
 	size_t room = LG_TAG_MAX - s->cap_len;
 	size_t take = (size_t)(q - p) < room ? (size_t)(q - p) : room;
@@ -130,6 +129,7 @@ static size_t capture(lg_tagscan *s, const char *p, const char *end)
 		s->truncated = 1;
 	memcpy(s->cap + s->cap_len, p, take);
 	s->cap_len += take;
+	s->work += (uint64_t)(q - start) + 1;
 	if (q == end)
 		return (size_t)(q - start);
 	emit(s);
@@ -177,12 +177,15 @@ static void on_keyword(lg_tagscan *s, enum keyword_id k)
 /* Compare p[0..n) with the keywords.  Returns the keyword matched in full,
  * KW_COUNT with *partial set when p is a proper prefix of some keyword, or
  * KW_COUNT with *partial clear when nothing can match here. */
-static enum keyword_id match_keyword(const char *p, size_t n, bool *partial)
+static enum keyword_id match_keyword(lg_tagscan *s, const char *p, size_t n, bool *partial)
 {
 	*partial = false;
 	for (int k = 0; k < KW_COUNT; k++) {
 		size_t kl = KEYWORDS[k].len;
 		size_t m = n < kl ? n : kl;
+		if (m && *p != KEYWORDS[k].text[0])
+			continue;
+		s->work += m;
 		if (memcmp(p, KEYWORDS[k].text, m) != 0)
 			continue;
 		if (m == kl)
@@ -200,19 +203,6 @@ static bool is_candidate(const char *p, const char *end)
 	       (end - p == 1 || p[1] == (*p == 'S' ? 'P' : 'E'));
 }
 
-static const char *next_candidate_memchr(const char *p, const char *end)
-{
-	while (p < end) {
-		const char *s = memchr(p, 'S', (size_t)(end - p));
-		const char *r = memchr(p, 'R', (size_t)((s ? s : end) - p));
-		const char *c = r ? r : s;
-		if (!c || is_candidate(c, end))
-			return c ? c : end;
-		p = c + 1;
-	}
-	return end;
-}
-
 #ifdef __SSE2__
 /* The sum of the sixteen bytes of v. */
 static uint64_t lane_sum(__m128i v)
@@ -223,11 +213,15 @@ static uint64_t lane_sum(__m128i v)
 #endif
 
 /* The next candidate at or after p, or end; the newlines before it are
- * added to *lines.  Text has a newline every few dozen bytes and many an
+ * added to s->line.  Text has a newline every few dozen bytes and many an
  * 'S' or 'R', but seldom "SP" or "RE": with SSE2 both are found in one
- * pass, sixteen bytes at a time. */
-static const char *next_candidate(const char *p, const char *end, uint64_t *lines)
+ * pass, sixteen bytes at a time.  The work is the distance to the
+ * candidate plus one block, never the rest of the chunk: a text made of
+ * candidates ("ARE ARE ...") costs a block per candidate, not a search to
+ * the end of the chunk for each. */
+static const char *next_candidate(lg_tagscan *s, const char *p, const char *end)
 {
+	const char *from = p;
 #ifdef __SSE2__
 	const __m128i NL = _mm_set1_epi8('\n');
 	const __m128i S = _mm_set1_epi8('S'), P = _mm_set1_epi8('P');
@@ -241,20 +235,28 @@ static const char *next_candidate(const char *p, const char *end, uint64_t *line
 		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 1));
 		__m128i hit = _mm_or_si128(_mm_and_si128(_mm_cmpeq_epi8(a, S), _mm_cmpeq_epi8(b, P)),
 					   _mm_and_si128(_mm_cmpeq_epi8(a, R), _mm_cmpeq_epi8(b, E)));
-		if (_mm_movemask_epi8(hit))
-			break;
-		tally = _mm_sub_epi8(tally, _mm_cmpeq_epi8(a, NL));
+		__m128i nl = _mm_cmpeq_epi8(a, NL);
+		unsigned mask = (unsigned)_mm_movemask_epi8(hit);
+		if (mask) {
+			unsigned at = (unsigned)__builtin_ctz(mask);
+			unsigned before = (unsigned)_mm_movemask_epi8(nl) & ((1u << at) - 1);
+			s->line += lane_sum(tally) + (uint64_t)__builtin_popcount(before);
+			s->work += (uint64_t)(p - from) + 16;
+			return p + at;
+		}
+		tally = _mm_sub_epi8(tally, nl);
 		if (++blocks == 255) {
-			*lines += lane_sum(tally);
+			s->line += lane_sum(tally);
 			tally = _mm_setzero_si128();
 			blocks = 0;
 		}
 	}
-	*lines += lane_sum(tally);
+	s->line += lane_sum(tally);
 #endif
-	const char *c = next_candidate_memchr(p, end);
-	*lines += count_newlines(p, c);
-	return c;
+	for (; p < end && !is_candidate(p, end); p++)
+		s->line += *p == '\n';
+	s->work += (uint64_t)(p - from) + 1;
+	return p;
 }
 
 static void feed(lg_tagscan *s, const char *p, const char *end);
@@ -264,6 +266,7 @@ static void feed(lg_tagscan *s, const char *p, const char *end);
 static size_t resume_pending(lg_tagscan *s, const char *p, const char *end)
 {
 	size_t take = LG_TAG_KEYWORD_MAX - s->pend_len;
+	s->work += LG_TAG_KEYWORD_MAX;
 	if (take > (size_t)(end - p))
 		take = (size_t)(end - p);
 	char buf[2 * LG_TAG_KEYWORD_MAX];
@@ -271,7 +274,7 @@ static size_t resume_pending(lg_tagscan *s, const char *p, const char *end)
 	memcpy(buf + s->pend_len, p, take);
 	size_t have = s->pend_len + take;
 	bool partial;
-	enum keyword_id k = match_keyword(buf, have, &partial);
+	enum keyword_id k = match_keyword(s, buf, have, &partial);
 	if (k != KW_COUNT) {
 		size_t used = KEYWORDS[k].len - s->pend_len;
 		s->pend_len = 0;
@@ -306,11 +309,11 @@ static void feed(lg_tagscan *s, const char *p, const char *end)
 			p += resume_pending(s, p, end);
 			continue;
 		}
-		p = next_candidate(p, end, &s->line);
+		p = next_candidate(s, p, end);
 		if (p == end)
 			break;
 		bool partial;
-		enum keyword_id k = match_keyword(p, (size_t)(end - p), &partial);
+		enum keyword_id k = match_keyword(s, p, (size_t)(end - p), &partial);
 		if (k == KW_COUNT && partial && (size_t)(end - p) < LG_TAG_KEYWORD_MAX) {
 			memcpy(s->pend, p, (size_t)(end - p));
 			s->pend_len = (size_t)(end - p);
@@ -327,6 +330,7 @@ static void feed(lg_tagscan *s, const char *p, const char *end)
 
 void lg_tagscan_feed(lg_tagscan *s, const void *data, size_t len)
 {
+	s->work += 1;
 	feed(s, data, (const char *)data + len);
 }
 

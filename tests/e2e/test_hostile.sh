@@ -26,6 +26,8 @@
 #               checked for a sanitizer build)
 #     -P FILE   standard input is FILE
 #     -R FILE   rules file (default: tests/fixtures/rules/example.rules)
+#     -W        warm: run once first, keeping the layer cache, and check
+#               the second run
 #
 # Cases in PENDING wait for a fix outside this script's reach (the layer
 # walk, src/layer.c): they still run and must not crash, but a wrong exit
@@ -184,7 +186,7 @@ run() {
 h() {
 	_name=$1
 	shift
-	_want= _fmt=json _limit=120 _in=/dev/null _mem= _rules=$RULES
+	_want= _fmt=json _limit=120 _in=/dev/null _mem= _rules=$RULES _warm=
 	: >"$WORK/checks"
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
 		case $1 in
@@ -195,6 +197,11 @@ h() {
 		-R) _rules=$2 ;;
 		-t)
 			_fmt=
+			shift
+			continue
+			;;
+		-W)
+			_warm=1
 			shift
 			continue
 			;;
@@ -211,6 +218,7 @@ h() {
 		not_ok "$_name" "bad test: no -x"
 		return
 	fi
+	[ -n "$_warm" ] && run "$_fmt" "$_limit" "$_in" "$_rules" "$@"
 	run "$_fmt" "$_limit" "$_in" "$_rules" "$@"
 	_why=$(crashed "$st")
 	if [ -n "$_why" ]; then
@@ -318,6 +326,17 @@ h hardlink-missing-target-warns -x 0 \
 	-j 'any(.image.manifests[0].layers[0].warnings[]; test("nowhere"))' -- "$H/hardlink-missing"
 h symlink-loops-in-layer-inventory-only -x 0 \
 	-j '.image.manifests[0].layers[0].entries == 5' -- "$H/symlink-loop-layer"
+
+# --- file content: tags as compiled binaries carry them -------------------------
+
+# A tag in a C string ends at its NUL; the next C string is scanned too.
+TOOL='.violations[] | select(.path == "/srv/app/bin/tool")'
+h nul-after-tag-denied -x 1 -j "$(viol /srv/app/bin/tool)" \
+	-j "[$TOOL | .evidence[].identifier] == [\"BUSL-1.1\", \"MIT\", \"GPL-3.0-only\"]" \
+	-- "$H/nul-after-tag"
+# ... and its layer is served from the cache the second time.
+h nul-after-tag-layer-cached -W -x 1 -j '.image.manifests[0].layers[0].cached' \
+	-j "$(viol /srv/app/bin/tool)" -- "$H/nul-after-tag"
 
 # --- layer streams: every byte read, or exit 2 --------------------------------
 
@@ -495,6 +514,23 @@ lay.index([lay.manifest({"schemaVersion": 2, "mediaType": h.MT_MANIFEST,
 		h "zstd-zero-bomb-${MIB}MiB-bounded" -x 0 -T 900 -M 150000 \
 			-j '.summary.files == 1' -- "$BIG/zero-bomb"
 		[ -n "$peak_kb" ] && echo "# zero-bomb: $MIB MiB of zeros from $(wc -c <"$BIG/zeros.tar.zst") bytes, peak RSS $peak_kb KB"
+	fi
+	rm -rf "${BIG:?}"/*
+	# "ARE ARE ..." (a keyword candidate every four bytes) once scanned at
+	# 3.7 MB/s: a small gzip layer stalled the gate.  Compared with plain
+	# text of the same size in the same run, not with a fixed time.
+	make_big text-flood
+	_t0=$(date +%s%N)
+	h are-flood-scanned -x 0 -j '.summary.files == 1' -- "$BIG/are-flood"
+	_t1=$(date +%s%N)
+	h plain-flood-scanned -x 0 -j '.summary.files == 1' -- "$BIG/plain-flood"
+	_t2=$(date +%s%N)
+	_are=$(((_t1 - _t0) / 1000000)) _plain=$(((_t2 - _t1) / 1000000))
+	echo "# text-flood: 32 MiB of 'ARE ' in $_are ms, of plain text in $_plain ms"
+	if [ "$_are" -le $((4 * _plain + 200)) ]; then
+		ok are-flood-as-fast-as-plain-text
+	else
+		not_ok are-flood-as-fast-as-plain-text "$_are ms against $_plain ms for plain text"
 	fi
 	rm -rf "${BIG:?}"/*
 	make_big sparse-bomb

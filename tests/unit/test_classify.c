@@ -316,6 +316,30 @@ static void test_unparseable_denied(void **state)
 	assert_int_equal(c.outcome, LG_OUT_PASS);
 }
 
+/* A tag whose bytes hold a NUL (however it got there): the NUL ends the
+ * identifier-like word, so a denied license before it still denies. */
+static void test_unparseable_nul(void **state)
+{
+	struct fixture *fx = *state;
+	static const char expr[] = "BUSL-1.1\0\0\x01";
+	lg_file f = make_file(fx, "/srv/app/bin/tool", NULL);
+	lg_layer *l = &fx->layer;
+	lg_xgrow((void **)&l->tags, &l->tags_cap, l->ntags + 1, sizeof(*l->tags));
+	l->tags[l->ntags++] = (lg_tag){
+		.expr = lg_arena_strndup(&l->arena, expr, sizeof(expr) - 1),
+		.len = sizeof(expr) - 1,
+		.line = 1,
+	};
+	f.ntags = 1;
+	lg_classification c;
+	lg_classify(fx->rules, fx->dockerhub, &fx->layer, &f, &c);
+	assert_int_equal(c.nevidence, 1);
+	assert_int_equal(c.evidence[0].kind, LG_EV_UNPARSEABLE);
+	assert_int_equal(c.evidence[0].level, LG_LEVEL_DENY);
+	assert_string_equal(c.class_name, "BSL");
+	assert_int_equal(c.outcome, LG_OUT_DENY);
+}
+
 static void test_exempt(void **state)
 {
 	struct fixture *fx = *state;
@@ -441,6 +465,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tag_evidence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unparseable_evidence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unparseable_denied, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unparseable_nul, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exempt, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reused_classification, setup, teardown),

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -183,6 +184,14 @@ static const struct {
 	{ "keyword cut at EOF", IN("SPDX-License-Identifi"), "" },
 	{ "NUL bytes around",
 	  IN("\0\0\xff\nSPDX-License-Identifier: MIT\n\0S\0"), "2:MIT\n" },
+	{ "a NUL ends a tag (a C string in a binary)",
+	  IN("\x7f" "ELF\0SPDX-License-Identifier: BUSL-1.1\0\0\x01\n"), "1:BUSL-1.1\n" },
+	{ "C strings back to back: each tag ends at its NUL",
+	  IN("SPDX-License-Identifier: MIT\0SPDX-License-Identifier: BUSL-1.1\0x"),
+	  "1:MIT\n1:BUSL-1.1\n" },
+	{ "a NUL right after the colon: no tag",
+	  IN("SPDX-License-Identifier:\0MIT\n"), "" },
+	{ "a NUL after the closer", IN("/* SPDX-License-Identifier: MIT */\0\0\n"), "1:MIT\n" },
 	{ "a second keyword on the tag's line is part of it",
 	  IN("SPDX-License-Identifier: MIT SPDX-License-Identifier: ISC\n"),
 	  "1:MIT SPDX-License-Identifier: ISC\n" },
@@ -423,6 +432,128 @@ static void test_user_data(void **state)
 	assert_int_equal(c.last_line, 3);
 }
 
+/* ---- cost: linear on every input ---- */
+
+static void ignore_tag(void *ud, const lg_tag_event *ev)
+{
+	(void)ud;
+	(void)ev;
+}
+
+/* n bytes of pattern repeated. */
+static char *repeat(const char *pattern, size_t n)
+{
+	size_t k = strlen(pattern);
+	char *in = lg_xmalloc(n);
+	for (size_t i = 0; i < n; i++)
+		in[i] = pattern[i % k];
+	return in;
+}
+
+/* Scan in[0..len) in chunks of chunk bytes; returns the number of feeds. */
+static size_t scan_chunked(lg_tagscan *s, const char *in, size_t len, size_t chunk)
+{
+	size_t feeds = 0;
+	lg_tagscan_init(s, ignore_tag, NULL);
+	for (size_t at = 0; at < len; at += chunk, feeds++)
+		lg_tagscan_feed(s, in + at, len - at < chunk ? len - at : chunk);
+	lg_tagscan_end(s);
+	return feeds;
+}
+
+/* Texts made of candidates and keyword prefixes: the work the scanner
+ * counts stays under the bound tagscan.h states, whatever the chunks. */
+static void test_work_bound(void **state)
+{
+	(void)state;
+	static const char *const patterns[] = {
+		"ARE ", "RE", "SP", "SPRE", "S", "R", "SPDX-", "SPDX-License-Identifie",
+		"SPDX-License-Identifier: MIT\n", "SPDX-License-Identifier:", "REUSE-IgnoreStar",
+		"SPDX-SnippetBegin SPDX-SnippetEnd\n", "SPDX-License-Identifier: A*/\0",
+		"\n", "x",
+	};
+	static const size_t chunks[] = { 1, 7, 23, 24, 25, 4096, 128 * 1024, SIZE_MAX };
+	for (size_t i = 0; i < LG_ARRAY_LEN(patterns); i++) {
+		for (size_t c = 0; c < LG_ARRAY_LEN(chunks); c++) {
+			size_t len = chunks[c] < 64 ? 64 * 1024 : 1024 * 1024;
+			char *in = repeat(patterns[i], len);
+			lg_tagscan s;
+			size_t feeds = scan_chunked(&s, in, len, chunks[c]);
+			uint64_t bound = LG_TAGSCAN_WORK_PER_BYTE * (uint64_t)len +
+					 LG_TAGSCAN_WORK_PER_FEED * (uint64_t)feeds;
+			free(in);
+			if (s.work > bound)
+				fail_msg("\"%s\" in chunks of %zu: work %llu > bound %llu (%.1f a byte)",
+					 patterns[i], chunks[c], (unsigned long long)s.work,
+					 (unsigned long long)bound, (double)s.work / (double)len);
+		}
+	}
+	/* and random text over the keywords' letters, in random chunks */
+	static const char letters[] = "SPDX-LicenseIdtfr:RUgnoStaEdBSP\n\0 ";
+	uint32_t seed = 12345;
+	size_t len = 512 * 1024;
+	char *in = lg_xmalloc(len);
+	for (size_t i = 0; i < len; i++) {
+		seed = seed * 1103515245u + 12345u;
+		in[i] = letters[(seed >> 16) % (sizeof(letters) - 1)];
+	}
+	lg_tagscan s;
+	lg_tagscan_init(&s, ignore_tag, NULL);
+	size_t feeds = 0;
+	for (size_t at = 0; at < len; feeds++) {
+		seed = seed * 1103515245u + 12345u;
+		size_t n = (seed >> 16) % 64;
+		n = n < len - at ? n : len - at;
+		lg_tagscan_feed(&s, in + at, n);
+		at += n;
+	}
+	lg_tagscan_end(&s);
+	free(in);
+	assert_true(s.work <= LG_TAGSCAN_WORK_PER_BYTE * (uint64_t)len +
+				      LG_TAGSCAN_WORK_PER_FEED * (uint64_t)feeds);
+}
+
+static double cpu_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* CPU seconds for reps scans of in[0..len) in one chunk; the best of 3. */
+static double time_scan(const char *in, size_t len, int reps)
+{
+	double best = 1e9;
+	for (int round = 0; round < 3; round++) {
+		double t0 = cpu_seconds();
+		for (int r = 0; r < reps; r++) {
+			lg_tagscan s;
+			scan_chunked(&s, in, len, len);
+		}
+		double t = cpu_seconds() - t0;
+		best = t < best ? t : best;
+	}
+	return best;
+}
+
+/* The crafted text of the review ("ARE ARE ...", a candidate every four
+ * bytes): 4N bytes must take about 4 times as long as N in one run, not 16
+ * (no time limit: a slow or busy machine slows both). */
+static void test_linear_time(void **state)
+{
+	(void)state;
+	const size_t n = 64 * 1024;
+	char *in = repeat("ARE ", 4 * n);
+	int reps = 1;
+	while (time_scan(in, n, reps) < 0.02 && reps < (1 << 20))
+		reps *= 2;
+	double small = time_scan(in, n, reps), big = time_scan(in, 4 * n, reps);
+	free(in);
+	if (big > 8 * small)
+		fail_msg("4x the bytes took %.1fx the time (%.4f s vs %.4f s): superlinear",
+			 big / small, big, small);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -434,6 +565,8 @@ int main(void)
 		cmocka_unit_test(test_reset_between_files),
 		cmocka_unit_test(test_empty_feeds),
 		cmocka_unit_test(test_user_data),
+		cmocka_unit_test(test_work_bound),
+		cmocka_unit_test(test_linear_time),
 	};
 	return cmocka_run_group_tests_name("tagscan", tests, NULL, NULL) ? 1 : 0;
 }
