@@ -25,6 +25,7 @@
 #include <xxhash.h>
 
 #include "blob.h"
+#include "license_texts.h"
 
 #define MAGIC "LGCACHE"
 #define BOM 0x01020304u
@@ -109,6 +110,8 @@ void lg_cache_key(const lg_layer_desc *d, const lg_rules *rules, char key[LG_CAC
 	lg_buf_appendf(&k, "licgate %s\nformat %d\ndigest %s\ndiff_id %s\nrules %s\n",
 		       LICGATE_VERSION, LG_CACHE_FORMAT, d->digest.str, d->diff_id.str,
 		       rules ? lg_rules_digest(rules) : "none");
+	/* The walk matches the built-in license texts too (license_texts.h). */
+	lg_buf_appendf(&k, "license-texts %d\n", LG_LICENSE_TEXTS_VERSION);
 	lg_hasher *h = lg_hasher_new(LG_SHA256);
 	lg_hasher_update(h, k.data, k.len);
 	char out[sizeof(((lg_digest *)0)->str)];

@@ -143,7 +143,7 @@ static int on_file(void *ud, const lg_source_file *sf, lg_error *err)
 		}
 	}
 	size_t ntexts = 0;
-	for (size_t i = 0; i < lg_rules_text_count(c->rules); i++) {
+	for (size_t i = 0; i < lg_rules_user_text_count(c->rules); i++) {
 		int m = lg_rules_text_match(c->rules, i, c->head, c->head_len);
 		if (m < 0)
 			return gave_up(lg_rules_text_at(c->rules, i), p, err);
@@ -218,7 +218,7 @@ static size_t each_dead(const checker *c, dead_fn fn, void *ud)
 	for (size_t i = 0; i < lg_rules_pattern_count(c->rules, LG_RULE_PATH); i++)
 		if (!c->path_used[i] && in_reach(c, LG_RULE_PATH, i) && ++n)
 			fn(ud, lg_rules_pattern_at(c->rules, LG_RULE_PATH, i));
-	for (size_t i = 0; i < lg_rules_text_count(c->rules); i++)
+	for (size_t i = 0; i < lg_rules_user_text_count(c->rules); i++)
 		if (!c->text_used[i] && ++n)
 			fn(ud, lg_rules_text_at(c->rules, i));
 	for (size_t i = 0; i < lg_rules_pattern_count(c->rules, LG_RULE_EXEMPT); i++)

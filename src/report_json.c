@@ -61,9 +61,12 @@ static json_t *jevidence(const lg_classification *c)
 				      "class", jstr_or_null(e->class_name),
 				      "level", lg_level_name(e->level),
 				      "rule", jrule(e->rule));
-		bool expr = e->kind != LG_EV_PATH && e->kind != LG_EV_TEXT;
-		if (expr && e->kind != LG_EV_NPM && e->kind != LG_EV_PYTHON && !(e->kind == LG_EV_UNPARSEABLE && e->line == 0))
+		bool by_text = e->kind == LG_EV_LICFILE && e->rule && e->rule->kind == LG_RULE_TEXT;
+		bool expr = e->kind != LG_EV_PATH && e->kind != LG_EV_TEXT && !by_text;
+		if (expr && e->kind != LG_EV_NPM && e->kind != LG_EV_PYTHON && !((e->kind == LG_EV_UNPARSEABLE || e->kind == LG_EV_LICFILE) && e->line == 0))
 			json_object_set_new(j, "line", json_integer((json_int_t)e->line));
+		if (e->kind == LG_EV_LICFILE)
+			json_object_set_new(j, "layer_index", json_integer((json_int_t)e->layer));
 		if (e->kind == LG_EV_SNIPPET)
 			json_object_set_new(j, "line_end", e->line_end ? json_integer((json_int_t)e->line_end)
 								       : json_null());
@@ -98,9 +101,8 @@ typedef struct findings {
 static void on_finding(void *ud, const lg_finding *f)
 {
 	findings *fs = ud;
-	const lg_scan_options *o = fs->s->opts;
 	lg_classification c;
-	lg_classify(o->rules, o->target, f->layer->layer, f->file, &c);
+	lg_scan_classify(fs->s, f->layer, f->file, &c);
 	char plat[200];
 	lg_platform_string(&f->image->image->platform, plat, sizeof(plat));
 	json_t *j = json_pack("{s:o,s:o,s:s,s:s,s:o,s:s,s:I,s:b,s:o,s:b,s:o,s:s,s:o,s:I,s:o}",

@@ -110,6 +110,17 @@ static void put_one(lg_buf *b, const lg_evidence *e, size_t n)
 		put_source(b, e);
 		put_expr_class(b, e);
 		break;
+	case LG_EV_LICFILE:
+		put_quoted(b, "license file", e);
+		put_source(b, e);
+		if (e->line)
+			lg_buf_appendf(b, " line %llu", (unsigned long long)e->line);
+		lg_buf_appendf(b, " (layer %u)", e->layer);
+		if (e->rule && e->rule->kind == LG_RULE_TEXT)
+			lg_buf_appendf(b, " -> %s", e->class_name);
+		else
+			put_expr_class(b, e);
+		break;
 	case LG_EV_UNPARSEABLE:
 		put_quoted(b, "unparseable license", e);
 		if (e->source)
@@ -145,8 +156,7 @@ static void put_finding(text *t, const char *label, const char *color,
 			const lg_finding *f)
 {
 	lg_classification c;
-	const lg_scan_options *o = t->s->opts;
-	lg_classify(o->rules, o->target, f->layer->layer, f->file, &c);
+	lg_scan_classify(t->s, f->layer, f->file, &c);
 	lg_buf *b = &t->line;
 	lg_buf_reset(b);
 	lg_buf_appendf(b, "%s%-6s%s ", paint(t, color), label, paint(t, RESET));
@@ -190,8 +200,7 @@ static void on_noted_warning(void *ud, const lg_finding *f)
 {
 	text *t = ud;
 	lg_classification c;
-	const lg_scan_options *o = t->s->opts;
-	lg_classify(o->rules, o->target, f->layer->layer, f->file, &c);
+	lg_scan_classify(t->s, f->layer, f->file, &c);
 	if (c.bad_identifier) {
 		put_finding(t, "WARN", YELLOW, f);
 		t->listed++;

@@ -36,6 +36,9 @@ enum lg_rule_kind {
 	LG_RULE_PATH,    /* path PATTERN CLASS */
 	LG_RULE_EXEMPT,  /* exempt PATTERN "REASON" */
 	LG_RULE_TEXT,    /* text "PHRASE" CLASS, text re:REGEX CLASS */
+	LG_RULE_LICENSE_TEXT, /* built in: the wording of a license text
+			       * (license_texts.h); matched in license files */
+	LG_RULE_LICENSE_FILE, /* license-file PATTERN...: more license file names */
 };
 
 /* One rule as written, for evidence ("FILE:LINE"). */
@@ -46,6 +49,7 @@ typedef struct lg_rule {
 	const char *pattern;    /* as written: SPDX id glob, path glob, phrase, re:REGEX */
 	const char *class_name; /* LICENSE, PATH and TEXT rules; NULL for EXEMPT */
 	const char *reason;     /* EXEMPT rules; NULL otherwise */
+	const char *license_id; /* LICENSE_TEXT rules: the SPDX id of the text */
 } lg_rule;
 
 typedef struct lg_rules lg_rules;
@@ -118,10 +122,21 @@ int lg_rules_match_error(const lg_rules *rules, lg_error *err);
  * (a string, a comment about the license) than the file's license. */
 #define LG_TEXT_HEAD (32 * 1024)
 
-/* The text rules, in file order; lg_rules_text_match() is 1 when rule i
+/* Directory license files (licgate-rules(5)): on unless the rules say
+ * `license-files off`.  lg_rules_is_license_file(): is the file at path a
+ * license file (a name licgate knows, or one a `license-file` rule adds)? */
+bool lg_rules_license_files(const lg_rules *rules);
+bool lg_rules_is_license_file(const lg_rules *rules, const char *path, size_t len);
+
+/* The text rules: the rules file's, in file order, then (when license
+ * files are on) the built-in license-text rules (kind LG_RULE_LICENSE_TEXT,
+ * no class), which the walk matches against license files only and which
+ * are never evidence about the file itself.  lg_rules_user_text_count()
+ * counts the former.  lg_rules_text_match() is 1 when rule i
  * matches data[0..len) (the head of a file), 0 when it does not, -1 when
  * the match hit the regex work limits (no answer: the caller fails). */
 size_t lg_rules_text_count(const lg_rules *rules);
+size_t lg_rules_user_text_count(const lg_rules *rules);
 const lg_rule *lg_rules_text_at(const lg_rules *rules, size_t i);
 int lg_rules_text_match(const lg_rules *rules, size_t i, const char *data,
 			size_t len);

@@ -433,7 +433,7 @@ t evidence-reuse-ignore-region-ignored -x 1 \
 t evidence-text-rule-phrase-fails -x 1 \
 	-j 'any(.violations[]; .path == "/app/src/reports/risk.js" and .evidence == [{"kind": "text",
 	    "value": "Use of this software is governed by the Business Source License", "class": "source-available",
-	    "level": "deny", "rule": "builtin:default.rules:115"}])' \
+	    "level": "deny", "rule": "builtin:default.rules:119"}])' \
 	-- scan --format json $EV
 # A REUSE sidecar makes a binary file BSL; the file next to it without one passes.
 t evidence-sidecar-makes-binary-bsl -x 1 \

@@ -23,7 +23,7 @@ passed=0
 failed=0
 skipped=0
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/licgate-boundary.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$TMP"' EXIT
 trap 'exit 2' HUP INT TERM
 
 ok() { passed=$((passed + 1)); echo "ok - $1"; }
@@ -182,6 +182,115 @@ if $buildah_ok; then
 			"$LICGATE" scan --no-cache --rules $RULES --target dockerhub --format json "$TMP/oci-community"
 	else
 		nok "buildah: build the clean Community image" "$(tail -3 "$TMP/bud.log")"
+	fi
+fi
+
+# --- directory license files ---------------------------------------------------
+# Built-in rules, no configuration: an ee/ directory holding the BUSL-1.1
+# text marks what is below it.
+
+BUSL='License text copyright (c) 2017 MariaDB Corporation Ab, All Rights Reserved.
+"Business Source License" is a trademark of MariaDB Corporation Ab.
+
+Parameters
+
+Licensor:             Acme, Inc.
+Licensed Work:        Acme Enterprise. The Licensed Work is (c) 2024 Acme, Inc.
+Change Date:          2028-01-01
+Change License:       Apache License, Version 2.0'
+MIT='MIT License
+
+Copyright (c) 2024 Acme, Inc.
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction.'
+ELASTIC='Elastic License 2.0
+
+URL: https://www.elastic.co/licensing/elastic-license
+
+## Acceptance
+
+By using the software, you agree to all of the terms and conditions below.'
+EE='The Acme Enterprise Edition (EE) license (the \xe2\x80\x9cEE License\xe2\x80\x9d)
+
+With regard to the Acme Software: this software may only be used in
+production if you (and any entity that you represent) have agreed to the
+Acme Subscription Terms.'
+
+# ctx NAME FILE=CONTENT...: a build context.
+ctx() {
+	_d=$TMP/ctx-$1
+	shift
+	mkdir -p "$_d"
+	for _a in "$@"; do
+		mkdir -p "$_d/$(dirname "${_a%%=*}")"
+		printf '%b\n' "${_a#*=}" >"$_d/${_a%%=*}"
+	done
+	echo "$_d"
+}
+
+if $buildah_ok; then
+	c=$(ctx ee "ee/LICENSE=$BUSL" "ee/sso.js=module.exports = 1;" "ee/billing/plan.js=x" "index.js=// SPDX-License-Identifier: MIT")
+	if image ee "$c" 'COPY . .'; then
+		check "license file: ee/LICENSE (BUSL-1.1 text) marks ee/ with the built-in rules" 1 \
+			'([.violations[].path] | sort) == ["/app/ee/billing/plan.js", "/app/ee/sso.js"]
+			 and all(.violations[]; any(.evidence[]; .kind == "license-file" and .source == "/app/ee/LICENSE"
+			     and .identifier == "BUSL-1.1" and .layer_index == 3 and .class == "source-available"))' \
+			"$LICGATE" scan --no-cache --format json "$TMP/oci-ee"
+		"$LICGATE" scan --no-cache "$TMP/oci-ee" >"$TMP/text" 2>&1
+		if grep -q 'DENY .*/app/ee/sso.js .*license file "BUSL-1.1" in /app/ee/LICENSE (layer 3)' "$TMP/text"; then
+			ok "license file: the text report names it and its layer"
+		else
+			nok "license file: the text report names it and its layer" "$(head -3 "$TMP/text")"
+		fi
+		printf 'license-files off\n' | cat rules/default.rules - >"$TMP/off.rules"
+		check "license file: license-files off turns it off" 0 '.verdict == "pass"' \
+			"$LICGATE" scan --no-cache --rules "$TMP/off.rules" --format json "$TMP/oci-ee"
+	else
+		nok "buildah: build ee" "$(tail -3 "$TMP/bud.log")"
+	fi
+	c=$(ctx split "ee/LICENSE_EE.md=$EE" "ee/sso.js=x")
+	if image split "$c" 'COPY ee/LICENSE_EE.md ee/' 'COPY ee/sso.js ee/' 'RUN rm ee/LICENSE_EE.md'; then
+		check "license file: a LICENSE of a lower layer governs a file added above, even once deleted" 1 \
+			'[.violations[].path] == ["/app/ee/sso.js"] and (.violations[0].evidence[0]
+			 | .kind == "license-file" and .identifier == "LicenseRef-Enterprise" and .layer_index == 3)' \
+			"$LICGATE" scan --no-cache --format json "$TMP/oci-split"
+	else
+		nok "buildah: build split" "$(tail -3 "$TMP/bud.log")"
+	fi
+	c=$(ctx xpack "x-pack/LICENSE.txt=$ELASTIC" "x-pack/ml.js=x" "x-pack/oss/LICENSE=$MIT" "x-pack/oss/util.js=x")
+	if image xpack "$c" 'COPY . .'; then
+		check "license file: a deeper MIT oss/LICENSE overrides x-pack's Elastic-2.0" 1 \
+			'[.violations[].path] == ["/app/x-pack/ml.js"]' \
+			"$LICGATE" scan --no-cache --format json "$TMP/oci-xpack"
+	else
+		nok "buildah: build xpack" "$(tail -3 "$TMP/bud.log")"
+	fi
+	c=$(ctx dual "LICENSE=Dual licensed: parts under MIT, parts under the Business Source License 1.1.\n\n$MIT\n\n$BUSL" \
+		"LICENSE-BSL=$BUSL" "LICENSE-MIT=$MIT" "src/a.js=x" "ee/index.js=export * from '../src/a';")
+	if image dual "$c" 'COPY . .'; then
+		check "license file: a dual-license root (several licenses) gives no class; no license file is a violation" 0 \
+			'.verdict == "pass" and (.violations | length) == 0' \
+			"$LICGATE" scan --no-cache --format json "$TMP/oci-dual"
+		printf 'text "Business Source License" source-available\n' | cat rules/default.rules - >"$TMP/mention.rules"
+		check "license file: a root LICENSE that mentions the BSL is not itself a violation" 0 \
+			'.verdict == "pass"' \
+			"$LICGATE" scan --no-cache --rules "$TMP/mention.rules" --format json "$TMP/oci-dual"
+	else
+		nok "buildah: build dual" "$(tail -3 "$TMP/bud.log")"
+	fi
+	c=$(ctx pathwins "ee/LICENSE=$BUSL" "ee/shim.js=x" "ee/own.js=// SPDX-License-Identifier: MIT")
+	if image pathwins "$c" 'COPY . .'; then
+		printf 'path /app/ee/shim.js permissive\n' | cat rules/default.rules - >"$TMP/path.rules"
+		check "license file: a file's own tag and a path rule are stronger" 0 '.verdict == "pass"' \
+			"$LICGATE" scan --no-cache --rules "$TMP/path.rules" --format json "$TMP/oci-pathwins"
+		check "license file: cold and warm scans agree" 1 \
+			'[.violations[].path] == ["/app/ee/shim.js"]' \
+			sh -c '"$1" scan --cache-dir "$2" --format json "$3" >/dev/null; "$1" scan --cache-dir "$2" --format json "$3"' \
+			sh "$LICGATE" "$TMP/cache" "$TMP/oci-pathwins"
+	else
+		nok "buildah: build pathwins" "$(tail -3 "$TMP/bud.log")"
 	fi
 fi
 
