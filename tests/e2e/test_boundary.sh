@@ -108,6 +108,17 @@ check "check-rules --strict: a renamed directory leaves a dead rule" 1 \
 check "check-rules: a missing source exits 2" 2 '' \
 	"$LICGATE" check-rules --source "$TMP/nonexistent" $RULES
 
+# --- the README's demo output is what `make demo` prints ----------------------
+sed -n '/^\$ \.\/licgate scan --rules rules\/truxe.rules --target dockerhub tests\/fixtures\/oci\/truxe-api$/,/^```$/p' README.md |
+	sed '1d;$d' | sed 's/ in [0-9.]* s ([0-9.]* MB\/s uncompressed.*//' >"$TMP/readme-demo"
+"$LICGATE" scan --no-cache --rules $RULES --target dockerhub tests/fixtures/oci/truxe-api 2>/dev/null |
+	sed 's/ in [0-9.]* s ([0-9.]* MB\/s uncompressed.*//' >"$TMP/demo"
+if [ -s "$TMP/demo" ] && cmp -s "$TMP/readme-demo" "$TMP/demo"; then
+	ok "README: the demo output is the scan's"
+else
+	nok "README: the demo output is the scan's" "$(diff "$TMP/readme-demo" "$TMP/demo" | head -5)"
+fi
+
 # --- buildah -----------------------------------------------------------------
 
 BR=$TMP/buildah

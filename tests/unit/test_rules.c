@@ -816,7 +816,7 @@ static void default_rules(void **state)
 static int default_text_class(const lg_rules *r, const char *head)
 {
 	int hits = 0;
-	for (size_t i = 0; i < lg_rules_text_count(r); i++) {
+	for (size_t i = 0; i < lg_rules_user_text_count(r); i++) {
 		int m = lg_rules_text_match(r, i, head, strlen(head));
 		assert_true(m >= 0);
 		if (m) {
