@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "license_names.h"
+#include "license_texts.h"
 #include "spdx.h"
 #include "spdx_ids.h"
 #include "util.h"
@@ -336,6 +337,8 @@ void lg_classify_dir(const lg_rules *rules, const lg_target *target,
 	 * the tags and the text in it describe the text it holds, and holding
 	 * or mentioning a license text is no violation of its own. */
 	bool license_file = lg_rules_is_license_file(rules, f->path, f->len);
+	if (license_file)
+		lic = NULL;
 	/* The most specific evidence comes first and decides between equals.
 	 * A sidecar's own tags are its base file's, not its own. */
 	if (!(f->flags & LG_FILE_SIDECAR) && !license_file)
@@ -343,7 +346,11 @@ void lg_classify_dir(const lg_rules *rules, const lg_target *target,
 	if (f->sidecar)
 		tag_evidence(rules, target, l, &l->files[f->sidecar - 1],
 			     &l->files[f->sidecar - 1], out, &any);
-	if (f->package)
+	/* "SEE LICENSE IN <file>": that file, when found, says it instead */
+	const lg_package *pkg = f->package ? &l->packages[f->package - 1] : NULL;
+	bool see_file = pkg && lic && lic->n && pkg->kind == LG_PACKAGE_NPM && !pkg->also &&
+			lg_npm_see_license(pkg->expr, pkg->len);
+	if (f->package && !see_file)
 		package_evidence(rules, target, l, f, out, &any);
 	/* A license file is evidence about other files: holding or
 	 * mentioning a license text is not a violation of its own. */
@@ -351,7 +358,7 @@ void lg_classify_dir(const lg_rules *rules, const lg_target *target,
 		text_evidence(target, l, f, out, &any);
 	/* Its own license (tags, a sidecar, its package's manifest) and a
 	 * path rule are stronger than a license file above it. */
-	bool own = f->ntags > 0 || f->sidecar || f->package;
+	bool own = f->ntags > 0 || f->sidecar || (f->package && !see_file);
 	if (lic && lic->n && !own && !lg_rules_match_path(rules, f->path, f->len))
 		licfile_evidence(rules, target, lic, out, &any);
 	path_evidence(rules, target, f, out, &any);

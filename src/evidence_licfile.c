@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "license_texts.h"
 #include "strmap.h"
 #include "util.h"
 
@@ -23,8 +24,16 @@ typedef struct dir_rec {
 	bool pending;       /* g holds a layer not flushed yet */
 } dir_rec;
 
+/* The license file of one npm package that says SEE LICENSE IN. */
+typedef struct pkg_rec {
+	size_t layer, pkg;
+	lg_licfile_dir dir;
+} pkg_rec;
+
 struct lg_licfile_index {
 	const lg_rules *rules;
+	pkg_rec *pkgs;
+	size_t npkgs, cap_pkgs;
 	lg_strmap map;      /* directory (borrowed from a file's path) -> 1 + index */
 	dir_rec *v;
 	size_t n, cap;
@@ -126,6 +135,75 @@ static void flush(lg_licfile_index *ix)
 	ix->npending = 0;
 }
 
+#define SEE_LICENSE "SEE LICENSE IN "
+
+/* The file a SEE LICENSE IN package points at, read as a license file. */
+static void npm_packages(lg_licfile_index *ix, const lg_rules *rules,
+			 const lg_layer *const *layers, size_t n)
+{
+	lg_strmap paths = LG_STRMAP_INIT; /* path -> 1 + layer << 32 ... */
+	uint64_t *where = NULL;           /* (layer, file) per path slot */
+	size_t nwhere = 0, cap = 0;
+	lg_buf want = LG_BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		const lg_layer *l = layers[i];
+		for (size_t p = 0; p < l->npackages; p++) {
+			const lg_package *pk = &l->packages[p];
+			if (pk->kind != LG_PACKAGE_NPM || !lg_npm_see_license(pk->expr, pk->len))
+				continue;
+			if (!paths.count) { /* every file of the image, once */
+				for (size_t a = 0; a < n; a++)
+					for (size_t b = 0; b < layers[a]->nfiles; b++) {
+						const lg_file *f = &layers[a]->files[b];
+						bool created;
+						uint32_t *slot = lg_strmap_put(&paths, f->path, f->len, &created);
+						lg_xgrow((void **)&where, &cap, nwhere + 1, sizeof(*where));
+						where[nwhere] = (uint64_t)a << 32 | b;
+						*slot = (uint32_t)++nwhere; /* the highest layer's */
+					}
+			}
+			/* package.json's directory, then the file named */
+			const lg_file *m = &l->files[pk->manifest];
+			size_t k = sizeof(SEE_LICENSE) - 1;
+			const char *name = pk->expr + k;
+			size_t nlen = pk->len - k;
+			while (nlen && (name[nlen - 1] == ' ' || name[nlen - 1] == '"'))
+				nlen--;
+			while (nlen >= 2 && name[0] == '.' && name[1] == '/') {
+				name += 2;
+				nlen -= 2;
+			}
+			lg_buf_reset(&want);
+			lg_buf_append(&want, m->path, dir_len(m->path, m->len));
+			lg_buf_putc(&want, '/');
+			lg_buf_append(&want, name, nlen);
+			const uint32_t *slot = lg_strmap_get(&paths, want.data, want.len);
+			if (!slot || memmem(name, nlen, "..", 2))
+				continue; /* not in the image (no evidence), or outside the package */
+			uint64_t w = where[*slot - 1];
+			const lg_layer *fl = layers[w >> 32];
+			group g = { 0 };
+			identify(rules, fl, &fl->files[(uint32_t)w], (uint32_t)(w >> 32) + 1, &g);
+			lg_xgrow((void **)&ix->pkgs, &ix->cap_pkgs, ix->npkgs + 1, sizeof(*ix->pkgs));
+			pkg_rec *rec = &ix->pkgs[ix->npkgs++];
+			*rec = (pkg_rec){ .layer = i, .pkg = p };
+			if (g.n == 1)
+				rec->dir.says[rec->dir.n++] = g.says;
+		}
+	}
+	lg_buf_free(&want);
+	lg_strmap_free(&paths);
+	free(where);
+}
+
+const lg_licfile_dir *lg_licfile_package(const lg_licfile_index *ix, size_t layer, size_t pkg)
+{
+	for (size_t i = 0; ix && i < ix->npkgs; i++)
+		if (ix->pkgs[i].layer == layer && ix->pkgs[i].pkg == pkg)
+			return &ix->pkgs[i].dir;
+	return NULL;
+}
+
 lg_licfile_index *lg_licfile_index_new(const lg_rules *rules, const lg_layer *const *layers,
 				       size_t n)
 {
@@ -150,7 +228,8 @@ lg_licfile_index *lg_licfile_index_new(const lg_rules *rules, const lg_layer *co
 		}
 		flush(ix);
 	}
-	if (ix->n == 0) {
+	npm_packages(ix, rules, layers, n);
+	if (ix->n == 0 && ix->npkgs == 0) {
 		lg_licfile_index_free(ix);
 		return NULL;
 	}
@@ -176,6 +255,7 @@ void lg_licfile_index_free(lg_licfile_index *ix)
 	if (!ix)
 		return;
 	lg_strmap_free(&ix->map);
+	free(ix->pkgs);
 	free(ix->v);
 	free(ix->pending);
 	free(ix);

@@ -28,6 +28,7 @@
 #ifndef LICGATE_EVIDENCE_LICFILE_H
 #define LICGATE_EVIDENCE_LICFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +43,13 @@ typedef struct lg_licfile_index lg_licfile_index;
 lg_licfile_index *lg_licfile_index_new(const lg_rules *rules, const lg_layer *const *layers,
 				       size_t n);
 void lg_licfile_index_free(lg_licfile_index *ix);
+
+/* npm's "license": "SEE LICENSE IN <file>": the file of the package
+ * (found in any layer of the image) is read like a license file and
+ * licenses every file of the package instead of the words.  The license
+ * file for package pkg (0-based index into layers[layer]->packages), or
+ * NULL when it is not such a package or its file is not in the image. */
+const lg_licfile_dir *lg_licfile_package(const lg_licfile_index *ix, size_t layer, size_t pkg);
 
 /* The license files governing path (those of the nearest directory above
  * it that holds any), or NULL when none does or path is itself a license

@@ -72,3 +72,10 @@ bool lg_license_file_name(const char *path, size_t len)
 			return false;
 	return true;
 }
+
+bool lg_npm_see_license(const char *expr, size_t len)
+{
+	static const char see[] = "SEE LICENSE IN ";
+	size_t k = sizeof(see) - 1;
+	return len > k && strncasecmp(expr, see, k) == 0;
+}

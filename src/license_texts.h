@@ -34,4 +34,8 @@ const lg_license_text *lg_license_texts(size_t *count);
  * '-' or '_' and more, but not a source file such as license.js)? */
 bool lg_license_file_name(const char *path, size_t len);
 
+/* Is the npm "license" expr[0..len) "SEE LICENSE IN <file>" (pointing at
+ * a file of the package rather than naming a license)? */
+bool lg_npm_see_license(const char *expr, size_t len);
+
 #endif

@@ -496,7 +496,11 @@ static int license_files(lg_scan *s, size_t idx, lg_error *err)
 			const lg_file *f = &l->files[k];
 			if (sl->lic && sl->lic[k])
 				continue;
-			const lg_licfile_dir *d = lg_licfile_lookup(si->licfiles, f->path, f->len);
+			/* an npm package that says SEE LICENSE IN <file> */
+			const lg_licfile_dir *d = f->package && !l->packages[f->package - 1].also
+				? lg_licfile_package(si->licfiles, i, f->package - 1) : NULL;
+			if (!d)
+				d = lg_licfile_lookup(si->licfiles, f->path, f->len);
 			if (!d || !d->n)
 				continue;
 			if (!sl->lic)

@@ -291,6 +291,19 @@ if $buildah_ok; then
 	else
 		nok "buildah: build dual" "$(tail -3 "$TMP/bud.log")"
 	fi
+	c=$(ctx npm "node_modules/@acme/pro/package.json={\"name\": \"@acme/pro\", \"license\": \"SEE LICENSE IN LICENSE.md\"}" \
+		"node_modules/@acme/pro/LICENSE.md=$BUSL" "node_modules/@acme/pro/index.js=x" \
+		"node_modules/left-pad/package.json={\"name\": \"left-pad\", \"license\": \"WTFPL\"}" \
+		"node_modules/left-pad/index.js=x")
+	if image npm "$c" 'COPY . .'; then
+		check "license file: npm SEE LICENSE IN LICENSE.md is read like a license file" 1 \
+			'[.violations[].path] == ["/app/node_modules/@acme/pro/index.js", "/app/node_modules/@acme/pro/package.json"]
+			 and all(.violations[]; .evidence == [.evidence[0]] and .evidence[0].kind == "license-file"
+			     and .evidence[0].source == "/app/node_modules/@acme/pro/LICENSE.md")' \
+			"$LICGATE" scan --no-cache --format json "$TMP/oci-npm"
+	else
+		nok "buildah: build npm" "$(tail -3 "$TMP/bud.log")"
+	fi
 	c=$(ctx pathwins "ee/LICENSE=$BUSL" "ee/shim.js=x" "ee/own.js=// SPDX-License-Identifier: MIT")
 	if image pathwins "$c" 'COPY . .'; then
 		printf 'path /app/ee/shim.js permissive\n' | cat rules/default.rules - >"$TMP/path.rules"

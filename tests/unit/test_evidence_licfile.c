@@ -274,11 +274,55 @@ static void text_rule(void **state)
 	lg_rules_free(r);
 }
 
+/* npm's "license": "SEE LICENSE IN LICENSE.md": that file licenses the
+ * package; a file that is not there gives nothing (the words stay). */
+static void npm_see_license(void **state)
+{
+	(void)state;
+	lg_rules *r = rules(NULL);
+	lg_layer *l = layer();
+	add(l, r, "/app/node_modules/@acme/pro/package.json", "{}", NULL);
+	add(l, r, "/app/node_modules/@acme/pro/LICENSE.md", BUSL, NULL);
+	add(l, r, "/app/node_modules/@acme/pro/index.js", "x", NULL);
+	add(l, r, "/app/node_modules/@acme/gone/package.json", "{}", NULL);
+	add(l, r, "/app/node_modules/@acme/gone/index.js", "x", NULL);
+	static const char see[] = "SEE LICENSE IN LICENSE.md", gone[] = "SEE LICENSE IN ./EULA.txt";
+	l->packages = lg_xcalloc(2, sizeof(*l->packages));
+	l->packages[0] = (lg_package){ .kind = LG_PACKAGE_NPM, .manifest = 0, .expr = see,
+				       .len = sizeof(see) - 1 };
+	l->packages[1] = (lg_package){ .kind = LG_PACKAGE_NPM, .manifest = 3, .expr = gone,
+				       .len = sizeof(gone) - 1 };
+	l->npackages = l->packages_cap = 2;
+	for (size_t i = 0; i < 3; i++)
+		l->files[i].package = 1;
+	l->files[3].package = l->files[4].package = 2;
+	const lg_layer *stack[] = { l };
+	lg_licfile_index *ix = lg_licfile_index_new(r, stack, 1);
+	assert_non_null(ix);
+	assert_null(lg_licfile_package(ix, 0, 1));
+	const lg_licfile_dir *d = lg_licfile_package(ix, 0, 0);
+	assert_non_null(d);
+	assert_int_equal(d->n, 1);
+	lg_classification c;
+	lg_classify_dir(r, lg_rules_target(r, NULL), l, &l->files[2], d, &c);
+	assert_string_equal(lg_outcome_name(c.outcome), "deny");
+	assert_int_equal(c.nevidence, 1);
+	assert_int_equal(c.evidence[0].kind, LG_EV_LICFILE);
+	assert_memory_equal(c.evidence[0].source, "/app/node_modules/@acme/pro/LICENSE.md", 38);
+	/* without it, the words are unparseable, as before */
+	lg_classify_dir(r, lg_rules_target(r, NULL), l, &l->files[4], NULL, &c);
+	assert_int_equal(c.evidence[0].kind, LG_EV_UNPARSEABLE);
+	lg_licfile_index_free(ix);
+	lg_layer_free(l);
+	lg_rules_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(names),  cmocka_unit_test(texts),     cmocka_unit_test(scope),
 		cmocka_unit_test(layers), cmocka_unit_test(text_rule),
+		cmocka_unit_test(npm_see_license),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
