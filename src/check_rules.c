@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "classify.h"
+#include "evidence_licfile.h"
 #include "layer.h"
 #include "source_tree.h"
 #include "strmap.h"
@@ -37,9 +38,12 @@ typedef struct checker {
 	class_count *classes;
 	size_t nclasses;
 	size_t files;
+	size_t nlicfiles;     /* license files of no class */
 	char **unknown;       /* owned paths */
 	size_t nunknown, unknown_cap;
 	lg_error match_err;
+	lg_layer lic;          /* the license files of the tree (first pass) */
+	lg_licfile_index *licfiles;
 } checker;
 
 static void on_tag(void *ud, const lg_tag_event *ev)
@@ -120,14 +124,56 @@ static int gave_up(const lg_rule *r, const char *path, lg_error *err)
 		      r->line, r->pattern, path);
 }
 
+static void place(checker *c, const lg_source_file *sf)
+{
+	lg_buf_reset(&c->path);
+	lg_buf_appendf(&c->path, "%s/", strcmp(c->o->prefix, "/") == 0 ? "" : c->o->prefix);
+	lg_buf_append(&c->path, sf->path, sf->len);
+}
+
+/* First pass: the license files, kept as the walk of a layer keeps them
+ * (their tags and the text rules, built-in license texts included, that
+ * their head matches), for evidence_licfile.c. */
+static int on_license_file(void *ud, const lg_source_file *sf, lg_error *err)
+{
+	checker *c = ud;
+	place(c, sf);
+	if (sf->link || !lg_rules_is_license_file(c->rules, c->path.data, c->path.len))
+		return 0;
+	if (read_content(c, sf->fd, err) < 0)
+		return -1;
+	lg_layer *l = &c->lic;
+	lg_xgrow((void **)&l->files, &l->files_cap, l->nfiles + 1, sizeof(*l->files));
+	lg_file *f = &l->files[l->nfiles++];
+	*f = (lg_file){ .path = lg_arena_strndup(&l->arena, c->path.data, c->path.len),
+			.len = (uint32_t)c->path.len, .first_tag = (uint32_t)l->ntags,
+			.first_text = (uint32_t)l->ntexts };
+	for (size_t i = 0; i < c->ntags; i++) {
+		lg_xgrow((void **)&l->tags, &l->tags_cap, l->ntags + 1, sizeof(*l->tags));
+		lg_tag t = c->tags[i];
+		t.expr = lg_arena_strndup(&l->arena, t.expr, t.len);
+		l->tags[l->ntags++] = t;
+		f->ntags++;
+	}
+	for (size_t i = 0; i < lg_rules_text_count(c->rules); i++) {
+		int m = lg_rules_text_match(c->rules, i, c->head, c->head_len);
+		if (m < 0)
+			return gave_up(lg_rules_text_at(c->rules, i), c->path.data, err);
+		if (!m)
+			continue;
+		lg_xgrow((void **)&l->texts, &l->texts_cap, l->ntexts + 1, sizeof(*l->texts));
+		l->texts[l->ntexts++] = lg_rules_text_at(c->rules, i);
+		f->ntext++;
+	}
+	return 0;
+}
+
 static int on_file(void *ud, const lg_source_file *sf, lg_error *err)
 {
 	checker *c = ud;
 	if (sf->link) /* a symlink ships as one: no content to classify */
 		return 0;
-	lg_buf_reset(&c->path);
-	lg_buf_appendf(&c->path, "%s/", strcmp(c->o->prefix, "/") == 0 ? "" : c->o->prefix);
-	lg_buf_append(&c->path, sf->path, sf->len);
+	place(c, sf);
 	if (read_content(c, sf->fd, err) < 0)
 		return -1;
 	const char *p = c->path.data;
@@ -164,7 +210,7 @@ static int on_file(void *ud, const lg_source_file *sf, lg_error *err)
 	lg_layer l = { .files = &f, .nfiles = 1, .tags = c->tags, .ntags = c->ntags,
 		       .texts = c->texts, .ntexts = ntexts };
 	lg_classification cl;
-	lg_classify(c->rules, c->o->target, &l, &f, &cl);
+	lg_classify_dir(c->rules, c->o->target, &l, &f, lg_licfile_lookup(c->licfiles, p, len), &cl);
 	if (lg_rules_match_error(c->rules, err) < 0)
 		return -1;
 	for (size_t i = 0; i < cl.nevidence; i++) {
@@ -175,6 +221,9 @@ static int on_file(void *ud, const lg_source_file *sf, lg_error *err)
 	c->files++;
 	if (cl.class_name) {
 		count_class(c, cl.class_name);
+	} else if (lg_rules_is_license_file(c->rules, p, len)) {
+		/* evidence about the files below it, not code of its own */
+		c->nlicfiles++;
 	} else {
 		count_class(c, "unknown");
 		lg_xgrow((void **)&c->unknown, &c->unknown_cap, c->nunknown + 1, sizeof(*c->unknown));
@@ -273,6 +322,8 @@ static void write_text(const checker *c, size_t ndead, FILE *out)
 		c->files);
 	for (size_t i = 0; i < c->nclasses; i++)
 		fprintf(out, "  %-20s %zu\n", c->classes[i].name, c->classes[i].n);
+	if (c->nlicfiles)
+		fprintf(out, "  %-20s %zu\n", "(license files)", c->nlicfiles);
 	lg_buf b = LG_BUF_INIT;
 	for (size_t i = 0; i < c->nunknown; i++) {
 		lg_buf_reset(&b);
@@ -308,6 +359,7 @@ static void write_json(const checker *c, FILE *out)
 				(json_int_t)c->files, "classes", classes, "unknown", unknown,
 				"dead_rules", dead, "unused_license_rules", unused, "passed",
 				!(o->strict && (c->nunknown || ndead)));
+	json_object_set_new(doc, "license_files", json_integer((json_int_t)c->nlicfiles));
 	json_dumpf(doc, out, JSON_INDENT(2) | JSON_ENSURE_ASCII);
 	fputc('\n', out);
 	json_decref(doc);
@@ -328,7 +380,12 @@ int lg_check_source(const lg_rules *rules, const lg_check_options *o, FILE *out,
 	c.license_used = lg_xcalloc(nlicense + 1, 1);
 	c.texts = lg_xcalloc(ntext + 1, sizeof(*c.texts));
 	lg_source_options so = { .no_dockerignore = o->no_dockerignore };
-	int r = lg_source_walk(o->source, &so, on_file, &c, err);
+	int r = lg_source_walk(o->source, &so, on_license_file, &c, err);
+	if (r == 0) {
+		const lg_layer *stack[] = { &c.lic };
+		c.licfiles = lg_licfile_index_new(rules, stack, 1);
+		r = lg_source_walk(o->source, &so, on_file, &c, err);
+	}
 	if (r == 0) {
 		size_t ndead = each_dead(&c, count_dead, NULL);
 		if (o->json)
@@ -347,6 +404,11 @@ int lg_check_source(const lg_rules *rules, const lg_check_options *o, FILE *out,
 	free(c.text_used);
 	free(c.license_used);
 	free(c.head);
+	lg_licfile_index_free(c.licfiles);
+	lg_arena_free(&c.lic.arena);
+	free(c.lic.files);
+	free(c.lic.tags);
+	free(c.lic.texts);
 	lg_buf_free(&c.path);
 	lg_buf_free(&c.tag_text);
 	return r;

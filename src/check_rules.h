@@ -10,7 +10,9 @@
  * uses).  The result: the number of files per class, every file with no
  * class at all (unknown), and every rule that matches nothing in the tree
  * (a path or exempt rule no file's path matches, a text rule no file's
- * head matches), which a renamed directory leaves behind.  A path or
+ * head matches), which a renamed directory leaves behind.  A license file
+ * of no class is counted as "(license files)", not unknown: it is
+ * evidence about the files below it.  A path or
  * exempt rule that cannot reach PREFIX (its literal start lies elsewhere,
  * like /usr/lib/) is not dead for matching nothing here; a license rule
  * that decides no identifier found is listed as unused, not dead: most

@@ -105,6 +105,13 @@ sed 's|/app/src/\*\*/oauth-provider/\*\*|/app/src/**/oauth-server/**|' "$TMP/exa
 check "check-rules --strict: a renamed directory leaves a dead rule" 1 \
 	'any(.dead_rules[]; .kind == "path" and .pattern == "/app/src/**/oauth-server/**")' \
 	"$LICGATE" check-rules --source "$TMP/full" --prefix /app --strict --format json "$TMP/renamed.rules"
+mkdir -p "$TMP/lsrc/ee" "$TMP/lsrc/src"
+printf 'Licensor: Acme, Inc.\nLicensed Work: Acme EE\n' >"$TMP/lsrc/ee/LICENSE"
+echo x >"$TMP/lsrc/ee/sso.js"
+echo '// SPDX-License-Identifier: MIT' >"$TMP/lsrc/src/a.js"
+check "check-rules: a directory's license file is evidence in the source too" 0 \
+	'.classes == {"source-available": 1, "permissive": 1} and .license_files == 1 and .unknown == []' \
+	"$LICGATE" check-rules --source "$TMP/lsrc" --prefix /app --format json rules/default.rules
 check "check-rules: a missing source exits 2" 2 '' \
 	"$LICGATE" check-rules --source "$TMP/nonexistent" $RULES
 
