@@ -248,16 +248,48 @@ static void tag_evidence(const lg_rules *rules, const lg_target *target,
 	}
 }
 
+/* Package p's evidence into memo: evaluated once on a scratch
+ * classification, as expr_evidence() would add it to a file's. */
+static void evaluate_package(const lg_rules *rules, const lg_target *target,
+			     const lg_layer *l, const lg_package *p, lg_classify_memo *memo)
+{
+	static _Thread_local lg_classification scratch;
+	lg_tag t = { .expr = p->expr, .len = p->len };
+	bool any = false;
+	scratch.nevidence = scratch.nomitted = 0;
+	scratch.bad_identifier = false;
+	expr_evidence(rules, target, p->kind == LG_PACKAGE_NPM ? LG_EV_NPM : LG_EV_PYTHON, &t,
+		      &l->files[p->manifest], &scratch, &any);
+	memo->package = p;
+	memo->level = scratch.level;
+	memo->class_name = scratch.class_name;
+	memo->bad_identifier = scratch.bad_identifier;
+	memo->evidence = scratch.evidence[0];
+}
+
 static void package_evidence(const lg_rules *rules, const lg_target *target,
-			     const lg_layer *l, const lg_file *f,
+			     const lg_layer *l, const lg_file *f, lg_classify_memo *memo,
 			     lg_classification *c, bool *any)
 {
 	/* every package that claims the file: AND */
 	for (uint32_t id = f->package; id; id = l->packages[id - 1].also) {
 		const lg_package *p = &l->packages[id - 1];
-		lg_tag t = { .expr = p->expr, .len = p->len };
-		expr_evidence(rules, target, p->kind == LG_PACKAGE_NPM ? LG_EV_NPM : LG_EV_PYTHON,
-			      &t, &l->files[p->manifest], c, any);
+		if (!memo) {
+			lg_tag t = { .expr = p->expr, .len = p->len };
+			expr_evidence(rules, target, p->kind == LG_PACKAGE_NPM ? LG_EV_NPM
+					      : LG_EV_PYTHON, &t, &l->files[p->manifest], c, any);
+			continue;
+		}
+		/* A package's files come together: its expression is evaluated
+		 * once for all of them, and its evidence added to each. */
+		if (memo->package != p)
+			evaluate_package(rules, target, l, p, memo);
+		if (memo->bad_identifier)
+			c->bad_identifier = true;
+		weigh(c, memo->level, memo->class_name, any);
+		lg_evidence *e = add(c, memo->level);
+		if (e)
+			*e = memo->evidence;
 	}
 }
 
@@ -317,14 +349,31 @@ static void licfile_evidence(const lg_rules *rules, const lg_target *target,
 	}
 }
 
+static void classify(const lg_rules *rules, const lg_target *target, const lg_layer *l,
+		     const lg_file *f, lg_classify_memo *memo, const lg_licfile_dir *lic,
+		     lg_classification *out);
+
 void lg_classify(const lg_rules *rules, const lg_target *target,
 		 const lg_layer *l, const lg_file *f, lg_classification *out)
 {
-	lg_classify_dir(rules, target, l, f, NULL, out);
+	classify(rules, target, l, f, NULL, NULL, out);
 }
 
 void lg_classify_dir(const lg_rules *rules, const lg_target *target,
 		     const lg_layer *l, const lg_file *f, const lg_licfile_dir *lic,
+		     lg_classification *out)
+{
+	classify(rules, target, l, f, NULL, lic, out);
+}
+
+void lg_classify_with(const lg_rules *rules, const lg_target *target, const lg_layer *l,
+		      const lg_file *f, lg_classify_memo *memo, lg_classification *out)
+{
+	classify(rules, target, l, f, memo, NULL, out);
+}
+
+static void classify(const lg_rules *rules, const lg_target *target, const lg_layer *l,
+		     const lg_file *f, lg_classify_memo *memo, const lg_licfile_dir *lic,
 		     lg_classification *out)
 {
 	out->level = LG_LEVEL_UNKNOWN;
@@ -351,7 +400,7 @@ void lg_classify_dir(const lg_rules *rules, const lg_target *target,
 	bool see_file = pkg && lic && lic->n && pkg->kind == LG_PACKAGE_NPM && !pkg->also &&
 			lg_npm_see_license(pkg->expr, pkg->len);
 	if (f->package && !see_file)
-		package_evidence(rules, target, l, f, out, &any);
+		package_evidence(rules, target, l, f, memo, out, &any);
 	/* A license file is evidence about other files: holding or
 	 * mentioning a license text is not a violation of its own. */
 	if (!license_file)

@@ -263,11 +263,9 @@ static int perr(parser *p, const char *fmt, ...)
 	}
 	va_list ap;
 	va_start(ap, fmt);
-	char *msg = NULL;
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	char *msg = lg_xvasprintf(fmt, ap);
 	va_end(ap);
-	lg_buf_appendf(&p->errors, "%s", msg ? msg : "out of memory");
+	lg_buf_appendf(&p->errors, "%s", msg);
 	free(msg);
 	return -1;
 }
@@ -866,9 +864,7 @@ static void finding_add(linter *l, unsigned line, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *msg = NULL;
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = lg_xstrdup("out of memory");
+	char *msg = lg_xvasprintf(fmt, ap);
 	va_end(ap);
 	lg_xgrow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v);
 	l->v[l->n] = (finding){ line, l->n, msg };
@@ -1082,10 +1078,8 @@ static bool match_entry(const lg_rules *r, const rule_entry *e,
 		lg_buf_append_escaped(&b, subject, len < 200 ? len : 200);
 		f->rule = &e->rule;
 		f->subject = lg_buf_steal(&b);
-		if (pthread_setspecific(r->state->failure, f) != 0) {
-			fputs("licgate: out of memory\n", stderr);
-			exit(2);
-		}
+		if (pthread_setspecific(r->state->failure, f) != 0)
+			lg_oom();
 	}
 	return false;
 }
@@ -1164,6 +1158,16 @@ int lg_rules_text_match(const lg_rules *r, size_t i, const char *data,
 {
 	const rule_entry *e = text_entry(r, i);
 	return e ? lg_pattern_match(e->pat, data, len) : 0;
+}
+
+size_t lg_rules_license_file_count(const lg_rules *r)
+{
+	return r->licnames.n;
+}
+
+const lg_rule *lg_rules_license_file_at(const lg_rules *r, size_t i)
+{
+	return i < r->licnames.n ? &r->licnames.v[i].rule : NULL;
 }
 
 bool lg_rules_license_files(const lg_rules *r)

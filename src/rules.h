@@ -127,6 +127,9 @@ int lg_rules_match_error(const lg_rules *rules, lg_error *err);
  * license file (a name licgate knows, or one a `license-file` rule adds)? */
 bool lg_rules_license_files(const lg_rules *rules);
 bool lg_rules_is_license_file(const lg_rules *rules, const char *path, size_t len);
+/* The license-file rules, in file order (their patterns key cached walks). */
+size_t lg_rules_license_file_count(const lg_rules *rules);
+const lg_rule *lg_rules_license_file_at(const lg_rules *rules, size_t i);
 
 /* The text rules: the rules file's, in file order, then (when license
  * files are on) the built-in license-text rules (kind LG_RULE_LICENSE_TEXT,

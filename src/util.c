@@ -7,17 +7,31 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-static void oom(void)
+#include "escape.h"
+
+void lg_die(const char *fmt, ...)
 {
-	fputs("licgate: out of memory\n", stderr);
+	/* One write, without allocating: this may be out of memory. */
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "licgate: %s\n", msg);
 	exit(2);
 }
+
+void lg_oom(void)
+{
+	lg_die("out of memory");
+}
+
 
 void *lg_xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
 	if (!p)
-		oom();
+		lg_oom();
 	return p;
 }
 
@@ -25,7 +39,7 @@ void *lg_xcalloc(size_t nmemb, size_t size)
 {
 	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
 	if (!p)
-		oom();
+		lg_oom();
 	return p;
 }
 
@@ -33,7 +47,7 @@ void *lg_xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);
 	if (!p)
-		oom();
+		lg_oom();
 	return p;
 }
 
@@ -44,11 +58,11 @@ void lg_xgrow(void **p, size_t *cap, size_t need, size_t elem)
 	size_t ncap = *cap ? *cap : 8;
 	while (ncap < need) {
 		if (ncap > SIZE_MAX / 2)
-			oom();
+			lg_oom();
 		ncap *= 2;
 	}
 	if (ncap > SIZE_MAX / elem)
-		oom();
+		lg_oom();
 	*p = lg_xrealloc(*p, ncap * elem);
 	*cap = ncap;
 }
@@ -66,15 +80,20 @@ char *lg_xstrndup(const char *s, size_t n)
 	return p;
 }
 
+char *lg_xvasprintf(const char *fmt, va_list ap)
+{
+	char *s = NULL;
+	if (vasprintf(&s, fmt, ap) < 0)
+		lg_oom();
+	return s;
+}
+
 char *lg_xasprintf(const char *fmt, ...)
 {
 	va_list ap;
-	char *s = NULL;
 	va_start(ap, fmt);
-	int r = vasprintf(&s, fmt, ap);
+	char *s = lg_xvasprintf(fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		oom();
 	return s;
 }
 
@@ -161,76 +180,15 @@ char *lg_buf_steal(lg_buf *b)
 	return s;
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len;
-	uint32_t cp;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
-
-static bool is_control(unsigned char c)
-{
-	return c < 0x20 || c == 0x7f;
-}
-
+/* The text form of escape.h, under the names the pipeline used first. */
 bool lg_utf8_printable(const char *s, size_t len)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	for (size_t i = 0; i < len;) {
-		if (is_control(u[i]) || u[i] == '\\')
-			return false;
-		size_t n = utf8_seq(u + i, len - i);
-		if (!n)
-			return false;
-		i += n;
-	}
-	return true;
+	return lg_escape_is_plain(s, len);
 }
 
 void lg_buf_append_escaped(lg_buf *b, const char *s, size_t len)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	size_t run = 0; /* start of the current run of plain text */
-	for (size_t i = 0; i < len;) {
-		size_t n = is_control(u[i]) || u[i] == '\\' ? 0 : utf8_seq(u + i, len - i);
-		if (n) {
-			i += n;
-			continue;
-		}
-		lg_buf_append(b, s + run, i - run);
-		if (u[i] == '\\')
-			lg_buf_append(b, "\\\\", 2);
-		else
-			lg_buf_appendf(b, "\\x%02x", u[i]);
-		run = ++i;
-	}
-	lg_buf_append(b, s + run, len - run);
+	lg_escape_text(b, s, len);
 }
 
 const char *lg_short_digest(const char *digest, char out[static 24])
