@@ -631,6 +631,11 @@ static int license_files(lg_scan *s, size_t idx, lg_error *err)
 			/* an npm package that says SEE LICENSE IN <file> */
 			const lg_licfile_dir *d = f->package && !l->packages[f->package - 1].also
 				? lg_licfile_package(si->licfiles, i, f->package - 1) : NULL;
+			/* A file's own license is stronger (classify.h): its
+			 * result cannot change, and most files of an image with
+			 * node_modules are such, under a package's LICENSE. */
+			if (!d && (f->ntags || f->sidecar || f->package))
+				continue;
 			if (!d)
 				d = lg_licfile_lookup(si->licfiles, f->path, f->len);
 			if (!d || !d->n)
