@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check_rules.h"
 #include "error.h"
 #include "input.h"
 #include "oci.h"
@@ -38,7 +39,7 @@ enum {
 
 static const char USAGE[] =
 	"usage: licgate scan [OPTIONS] IMAGE\n"
-	"       licgate check-rules FILE\n"
+	"       licgate check-rules [--source DIR [--prefix DIR] [--strict] [--format text|json]] FILE\n"
 	"       licgate --help | --version\n"
 	"\n"
 	"Gate a container image on a license boundary: verify every blob, walk every\n"
@@ -575,27 +576,99 @@ static int cmd_scan(int argc, char **argv)
 	return status;
 }
 
+static const char CHECK_RULES_USAGE[] =
+	"usage: licgate check-rules FILE\n"
+	"       licgate check-rules --source DIR [--prefix DIR] [--target NAME] [--strict]\n"
+	"                           [--no-dockerignore] [--format text|json] [--verbose] FILE\n\n"
+	"Parse and lint a rules file: exit 0, or 2 with FILE:LINE messages.\n"
+	"Lint findings are printed as warnings and do not change the status.\n\n"
+	"With --source, also apply it to the source checkout DIR as `COPY . PREFIX`\n"
+	"would land it in an image (DIR/.dockerignore applied): the files per class,\n"
+	"every file of no class (unknown) and every rule that matches nothing (dead).\n"
+	"  --prefix DIR        where the build copies DIR in the image (default /)\n"
+	"  --target NAME       the target that decides between classes (default: the first)\n"
+	"  --strict            exit 1 when a file is unknown or a rule is dead\n"
+	"  --no-dockerignore   do not apply DIR/.dockerignore\n"
+	"  --format text|json  the report's format (default text)\n"
+	"  --verbose           also list license rules that decide no identifier found\n";
+
 static int cmd_check_rules(int argc, char **argv)
 {
-	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-		puts("usage: licgate check-rules FILE\n\n"
-		     "Parse and lint a rules file: exit 0, or 2 with FILE:LINE messages.\n"
-		     "Lint findings are printed as warnings and do not change the status.");
-		return EXIT_PASS;
+	lg_check_options co = { .prefix = "/" };
+	const char *target = NULL, *file = NULL;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			fputs(CHECK_RULES_USAGE, stdout);
+			return EXIT_PASS;
+		} else if (strcmp(a, "--strict") == 0) {
+			co.strict = true;
+		} else if (strcmp(a, "--no-dockerignore") == 0) {
+			co.no_dockerignore = true;
+		} else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
+			co.verbose = true;
+		} else if (strcmp(a, "--source") == 0 || strcmp(a, "--prefix") == 0 ||
+			   strcmp(a, "--target") == 0 || strcmp(a, "--format") == 0) {
+			if (i + 1 >= argc)
+				die_usage("check-rules: %s needs a value", a);
+			const char *v = argv[++i];
+			if (a[2] == 's')
+				co.source = v;
+			else if (a[2] == 'p')
+				co.prefix = v;
+			else if (a[2] == 't')
+				target = v;
+			else if (strcmp(v, "json") == 0 || strcmp(v, "text") == 0)
+				co.json = strcmp(v, "json") == 0;
+			else
+				die_usage("check-rules: --format text or json, not '%s'", v);
+		} else if (a[0] == '-' && a[1]) {
+			die_usage("check-rules: unknown option '%s'", a);
+		} else if (!file) {
+			file = a;
+		} else {
+			die_usage("check-rules: one FILE, please");
+		}
 	}
-	if (argc != 2)
+	if (!file)
 		die_usage("check-rules: one FILE, please");
+	if (!co.source && (co.strict || co.json || target || co.verbose || strcmp(co.prefix, "/") != 0 ||
+			   co.no_dockerignore))
+		die_usage("check-rules: --prefix, --target, --strict, --format and "
+			  "--no-dockerignore go with --source DIR");
+	if (co.prefix[0] != '/')
+		die_usage("check-rules: --prefix must be an absolute path in the image");
 	lg_error err = LG_ERROR_INIT;
 	lg_rules *rules = NULL;
-	if (lg_rules_load(argv[1], &rules, &err) < 0)
+	if (lg_rules_load(file, &rules, &err) < 0)
 		return fail(&err);
 	size_t n = lg_rules_lint(rules, stderr);
 	n += lg_spdx_lint_rules(rules, stderr);
-	printf("%s: ok, %zu target%s, %zu warning%s\n", argv[1],
-	       lg_rules_target_count(rules), lg_rules_target_count(rules) == 1 ? "" : "s",
-	       n, n == 1 ? "" : "s");
+	if (!co.source) {
+		printf("%s: ok, %zu target%s, %zu warning%s\n", file,
+		       lg_rules_target_count(rules), lg_rules_target_count(rules) == 1 ? "" : "s",
+		       n, n == 1 ? "" : "s");
+		lg_rules_free(rules);
+		return EXIT_PASS;
+	}
+	co.target = lg_rules_target(rules, target);
+	if (!co.target) {
+		lg_rules_free(rules);
+		if (target)
+			die_usage("check-rules: no target '%s' in %s", target, file);
+		die_usage("check-rules: %s defines no target", file);
+	}
+	/* "/app/" and "/app" are the same place. */
+	char *prefix = lg_xstrdup(co.prefix);
+	for (size_t l = strlen(prefix); l > 1 && prefix[l - 1] == '/';)
+		prefix[--l] = '\0';
+	co.prefix = prefix;
+	int r = lg_check_source(rules, &co, stdout, &err);
+	free(prefix);
 	lg_rules_free(rules);
-	return EXIT_PASS;
+	if (r < 0)
+		return fail(&err);
+	return r ? EXIT_VIOLATIONS : EXIT_PASS;
 }
 
 /* First-touch page faults are much of a scan's cost on a virtual machine

@@ -62,9 +62,12 @@ static json_t *jevidence(const lg_classification *c)
 				      "class", jstr_or_null(e->class_name),
 				      "level", lg_level_name(e->level),
 				      "rule", jrule(e->rule));
-		bool expr = e->kind != LG_EV_PATH && e->kind != LG_EV_TEXT;
-		if (expr && e->kind != LG_EV_NPM && e->kind != LG_EV_PYTHON && !(e->kind == LG_EV_UNPARSEABLE && e->line == 0))
+		bool by_text = e->kind == LG_EV_LICFILE && e->rule && e->rule->kind == LG_RULE_TEXT;
+		bool expr = e->kind != LG_EV_PATH && e->kind != LG_EV_TEXT && !by_text;
+		if (expr && e->kind != LG_EV_NPM && e->kind != LG_EV_PYTHON && !((e->kind == LG_EV_UNPARSEABLE || e->kind == LG_EV_LICFILE) && e->line == 0))
 			json_object_set_new(j, "line", json_integer((json_int_t)e->line));
+		if (e->kind == LG_EV_LICFILE)
+			json_object_set_new(j, "layer_index", json_integer((json_int_t)e->layer));
 		if (e->kind == LG_EV_SNIPPET)
 			json_object_set_new(j, "line_end", e->line_end ? json_integer((json_int_t)e->line_end)
 								       : json_null());

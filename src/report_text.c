@@ -131,6 +131,17 @@ static void put_one(lg_buf *b, const lg_evidence *e, size_t n)
 		put_source(b, e);
 		put_expr_class(b, e);
 		break;
+	case LG_EV_LICFILE:
+		put_quoted(b, "license file", e);
+		put_source(b, e);
+		if (e->line)
+			lg_buf_appendf(b, " line %llu", (unsigned long long)e->line);
+		lg_buf_appendf(b, " (layer %u)", e->layer);
+		if (e->rule && e->rule->kind == LG_RULE_TEXT)
+			lg_buf_appendf(b, " -> %s", e->class_name);
+		else
+			put_expr_class(b, e);
+		break;
 	case LG_EV_UNPARSEABLE:
 		put_quoted(b, "unparseable license", e);
 		if (e->source)

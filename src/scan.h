@@ -15,6 +15,7 @@
 
 #include "classify.h"
 #include "error.h"
+#include "evidence_licfile.h"
 #include "layer.h"
 #include "oci.h"
 #include "rules.h"
@@ -54,6 +55,9 @@ typedef struct lg_scanned_layer {
 	bool cache_rejected;       /* its cache entry was there, not trusted,
 				    * and was rewritten from a fresh walk */
 	lg_file_result *results;   /* one per layer->files */
+	const lg_licfile_dir **lic; /* per file, the license files governing
+				    * it (evidence_licfile.h), or NULL; NULL
+				    * when no file has any */
 	lg_whiteout_map *hides;    /* what it hides below it (whiteout.h);
 				    * NULL once the images are resolved, or
 				    * when it is only ever a bottom layer */
@@ -63,6 +67,7 @@ typedef struct lg_scanned_image {
 	const lg_image *image;
 	size_t *layer_ids;    /* image->nlayers indexes into lg_scan.layers */
 	uint32_t **deleted_by; /* per layer, per file: 1-based hiding layer or 0 */
+	lg_licfile_index *licfiles; /* its license files, or NULL */
 } lg_scanned_image;
 
 typedef struct lg_scan {
@@ -79,6 +84,11 @@ typedef struct lg_scan {
 } lg_scan;
 
 int lg_scan_run(const lg_scan_options *opts, lg_scan **out, lg_error *err);
+
+/* Classify file f of the scanned layer sl with all its evidence (its
+ * directory's license files included), as the scan did: for reports. */
+void lg_scan_classify(const lg_scan *scan, const lg_scanned_layer *sl, const lg_file *f,
+		      lg_classification *out);
 
 /* Throughput: uncompressed layer bytes per second, in MB (10^6 bytes). */
 double lg_scan_mb_per_second(const lg_scan *scan);
