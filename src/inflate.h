@@ -45,6 +45,8 @@ void lg_inflate_free(lg_inflate *z);
 /* libarchive's own decoders, for the streams ISA-L does not read. */
 #define LG_FILTER_GZIP 0x1
 #define LG_FILTER_ZSTD 0x2
+#define LG_FILTER_XZ 0x4    /* xz and lzma (nested archives) */
+#define LG_FILTER_BZIP2 0x8 /* nested archives */
 
 struct archive;
 
