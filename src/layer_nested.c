@@ -164,13 +164,13 @@ int lg_nested_feed(lg_nested *n, const void *data, size_t len, lg_error *err)
 	return 0;
 }
 
-int lg_nested_count(lg_nested *n, uint64_t bytes, const char *path, lg_error *err)
+int lg_nested_count(lg_nested *n, uint64_t bytes, lg_error *err)
 {
 	n->bytes += bytes;
 	if (n->bytes <= n->lim.max_bytes)
 		return 0;
-	return lg_err(err, "%s: archive members expand to more than %llu bytes in one layer "
-		      "(limit)", path, (unsigned long long)n->lim.max_bytes);
+	return lg_err(err, "archive members expand to more than %llu bytes in one layer "
+		      "(limit)", (unsigned long long)n->lim.max_bytes);
 }
 
 void lg_nested_join(const char *c, size_t clen, const char *m, size_t mlen, lg_buf *out,
@@ -253,6 +253,7 @@ static struct archive *open_reader(source *s, lg_error *err)
 	archive_read_support_format_cpio(a);
 	archive_read_support_format_ar(a);
 	archive_read_support_format_raw(a);
+	archive_read_support_format_empty(a); /* foo.1.gz of an empty foo.1 */
 	if (lg_archive_filters(a, LG_FILTER_GZIP | LG_FILTER_ZSTD | LG_FILTER_XZ | LG_FILTER_BZIP2,
 			       err) < 0) {
 		archive_read_free(a);
@@ -268,6 +269,55 @@ static struct archive *open_reader(source *s, lg_error *err)
 		return NULL;
 	}
 	return a;
+}
+
+/* Copy n bytes at off of the copy; false when they are not all there. */
+static bool read_at(const level *l, uint64_t off, void *out, size_t n)
+{
+	if (off + n > l->len + l->spooled)
+		return false;
+	unsigned char *o = out;
+	if (off < l->len) {
+		size_t k = l->len - (size_t)off < n ? l->len - (size_t)off : n;
+		memcpy(o, l->mem + off, k);
+		o += k;
+		n -= k;
+		off += k;
+	}
+	return n == 0 || pread(l->fd, o, n, (off_t)(off - l->len)) == (ssize_t)n;
+}
+
+static uint64_t le(const unsigned char *p, size_t n)
+{
+	uint64_t v = 0;
+	while (n--)
+		v = v << 8 | p[n];
+	return v;
+}
+
+/* The number of entries a zip's end of central directory record (or its
+ * zip64 record) lists, or UINT64_MAX when there is none to be found. */
+static uint64_t zip_listed(const level *l)
+{
+	uint64_t size = l->len + l->spooled;
+	unsigned char tail[22 + 65535];
+	size_t n = size < sizeof(tail) ? (size_t)size : sizeof(tail);
+	if (n < 22 || !read_at(l, size - n, tail, n))
+		return UINT64_MAX;
+	for (size_t i = n - 22 + 1; i-- > 0;) {
+		if (memcmp(tail + i, "PK\5\6", 4) != 0)
+			continue;
+		uint64_t total = le(tail + i + 10, 2);
+		if (total != 0xffff)
+			return total;
+		unsigned char loc[20], rec[56];
+		uint64_t at = size - n + i;
+		if (at < 20 || !read_at(l, at - 20, loc, 20) || memcmp(loc, "PK\6\7", 4) != 0 ||
+		    !read_at(l, le(loc + 8, 8), rec, 56) || memcmp(rec, "PK\6\6", 4) != 0)
+			return UINT64_MAX;
+		return le(rec + 32, 8);
+	}
+	return UINT64_MAX;
 }
 
 /* One header: 1 an entry, 0 the end, -1 an error (err set). */
@@ -290,7 +340,9 @@ static int walk_members(lg_nested *n, level *l, struct archive *a, const char *p
 	struct archive_entry *e;
 	int r;
 	bool first = true;
+	uint64_t headers = 0;
 	while ((r = next(a, &e, err)) > 0) {
+		headers++;
 		bool raw = archive_format(a) == ARCHIVE_FORMAT_RAW;
 		if (first && raw && archive_filter_code(a, 0) == ARCHIVE_FILTER_NONE)
 			return lg_err(err, "unreadable archive: a %s signature, but no archive",
@@ -313,6 +365,15 @@ static int walk_members(lg_nested *n, level *l, struct archive *a, const char *p
 		if (fn(ud, mine->path.data, mine->path.len, escaped, a, e) < 0)
 			return -2; /* the callback's error names the member */
 	}
+	/* libarchive reads each local file of a zip once, whatever number
+	 * of central directory entries point at it: an alias would hide a
+	 * name from the path rules. */
+	uint64_t listed;
+	if (r == 0 && archive_format(a) == ARCHIVE_FORMAT_ZIP &&
+	    (listed = zip_listed(l)) != UINT64_MAX && listed != headers)
+		return lg_err(err, "unreadable archive: its central directory lists %llu entries, "
+			      "%llu of them distinct (overlapping entries)",
+			      (unsigned long long)listed, (unsigned long long)headers);
 	return r;
 }
 

@@ -91,7 +91,7 @@ int lg_nested_feed(lg_nested *n, const void *p, size_t len, lg_error *err);
 
 /* Member bytes read (by the callback): counted against max_bytes.  -1
  * with err set past it. */
-int lg_nested_count(lg_nested *n, uint64_t bytes, const char *path, lg_error *err);
+int lg_nested_count(lg_nested *n, uint64_t bytes, lg_error *err);
 
 /* Called once per regular member, with its joined path (path[len] is
  * NUL), whether its name tried to leave its archive (.. or /), and the

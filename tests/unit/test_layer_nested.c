@@ -95,8 +95,8 @@ static int on_member(void *ud, const char *path, size_t len, bool escaped,
 	la_int64_t off;
 	int r;
 	while ((r = archive_read_data_block(a, &block, &size, &off)) == ARCHIVE_OK) {
-		if (lg_nested_count(s->n, size, path, s->err) < 0 || feed(s, block, size) < 0)
-			return -1;
+		if (lg_nested_count(s->n, size, s->err) < 0 || feed(s, block, size) < 0)
+			return lg_err_prefix(s->err, "%s", path);
 		total += size;
 	}
 	if (r != ARCHIVE_EOF)
