@@ -17,6 +17,10 @@
  * as payload: u64 file count, u32 class count, the class names (strings
  * as above), then per file u8 outcome, u8 level and u32 class index
  * (UINT32_MAX: no class).
+ *
+ * An image's whiteout resolution (lg_cache_store_stack()) is "KEY.stack",
+ * magic "LGSTACK\0": u64 layer count, a u64 file count per layer, then
+ * per layer and file the u32 of whiteout.h's deleted_by.
  */
 #include "cache.h"
 
@@ -35,6 +39,7 @@
 
 #define MAGIC "LGCACHE"
 #define CLASS_MAGIC "LGCLASS"
+#define STACK_MAGIC "LGSTACK"
 #define BOM 0x01020304u
 #define HEADER_LEN (8 + 4 + 4 + 8 + 8 + 64)
 /* An entry larger than this is not read (a layer of a million files is
@@ -706,6 +711,113 @@ int lg_cache_store_results(lg_cache *c, const char *key, const lg_file_result *r
 	lg_buf b = LG_BUF_INIT;
 	lg_cache_encode_results(key, r, n, &b);
 	cleanup_free char *path = entry_path(c, key, "class");
+	int rc = write_atomic(c, path, b.data, b.len, warning);
+	lg_buf_free(&b);
+	return rc;
+}
+
+/* ---- whiteout resolutions --------------------------------------------- */
+
+struct lg_cache_stack {
+	unsigned char *data; /* the entry as read */
+	const unsigned char *payload;
+	size_t len;          /* of the payload */
+};
+
+void lg_cache_stack_key(const char *const *layer_keys, size_t n, char key[LG_CACHE_KEY_LEN])
+{
+	lg_buf k = LG_BUF_INIT;
+	lg_buf_appendf(&k, "stack %zu\n", n);
+	for (size_t i = 0; i < n; i++)
+		lg_buf_appendf(&k, "%.64s\n", layer_keys[i]);
+	sha256_hex(k.data, k.len, key);
+	lg_buf_free(&k);
+}
+
+void lg_cache_encode_stack(const char *key, size_t n, const size_t *nfiles,
+			   const uint32_t *const *deleted_by, lg_buf *out)
+{
+	lg_buf payload = LG_BUF_INIT;
+	put64(&payload, n);
+	for (size_t i = 0; i < n; i++)
+		put64(&payload, nfiles[i]);
+	for (size_t i = 0; i < n; i++)
+		lg_buf_append(&payload, deleted_by[i], nfiles[i] * sizeof(uint32_t));
+	seal(STACK_MAGIC, key, &payload, out);
+	lg_buf_free(&payload);
+}
+
+lg_cache_stack *lg_cache_decode_stack(const char *key, const void *data, size_t len)
+{
+	uint64_t plen;
+	if (strlen(key) != 64 || !header_ok(STACK_MAGIC, key, data, len, &plen))
+		return NULL;
+	lg_cache_stack *st = lg_xcalloc(1, sizeof(*st));
+	st->data = lg_xmalloc(len);
+	memcpy(st->data, data, len);
+	st->payload = st->data + HEADER_LEN;
+	st->len = (size_t)plen;
+	return st;
+}
+
+int lg_cache_stack_fill(const lg_cache_stack *st, size_t n, const size_t *nfiles,
+			uint32_t *const *deleted_by)
+{
+	reader r = { st->payload, st->payload + st->len, false };
+	if (get64(&r) != n || r.bad)
+		return -1;
+	uint64_t total = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (get64(&r) != nfiles[i] || r.bad)
+			return -1;
+		total += nfiles[i];
+	}
+	if ((uint64_t)(r.end - r.p) != total * sizeof(uint32_t))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		get(&r, deleted_by[i], nfiles[i] * sizeof(uint32_t));
+		/* 0, or the 1-based number of a layer above this one */
+		for (size_t f = 0; f < nfiles[i]; f++)
+			if (deleted_by[i][f] && (deleted_by[i][f] <= i + 1 || deleted_by[i][f] > n))
+				return -1;
+	}
+	return r.bad ? -1 : 0;
+}
+
+void lg_cache_stack_free(lg_cache_stack *st)
+{
+	if (!st)
+		return;
+	free(st->data);
+	free(st);
+}
+
+lg_cache_stack *lg_cache_load_stack(lg_cache *c, const char *key, bool *rejected)
+{
+	cleanup_free char *path = entry_path(c, key, "stack");
+	size_t len;
+	bool there = false;
+	unsigned char *data = slurp(path, &len, &there);
+	uint64_t plen;
+	lg_cache_stack *st = NULL;
+	if (data && strlen(key) == 64 && header_ok(STACK_MAGIC, key, data, len, &plen)) {
+		st = lg_xcalloc(1, sizeof(*st));
+		st->data = data;
+		st->payload = data + HEADER_LEN;
+		st->len = (size_t)plen;
+	} else {
+		free(data);
+	}
+	*rejected = there && !st;
+	return st;
+}
+
+int lg_cache_store_stack(lg_cache *c, const char *key, size_t n, const size_t *nfiles,
+			 const uint32_t *const *deleted_by, char **warning)
+{
+	lg_buf b = LG_BUF_INIT;
+	lg_cache_encode_stack(key, n, nfiles, deleted_by, &b);
+	cleanup_free char *path = entry_path(c, key, "stack");
 	int rc = write_atomic(c, path, b.data, b.len, warning);
 	lg_buf_free(&b);
 	return rc;

@@ -93,6 +93,28 @@ void lg_cache_encode_results(const char *key, const lg_file_result *r, size_t n,
 lg_file_result *lg_cache_decode_results(const char *key, size_t nfiles, const void *data,
 					size_t len);
 
+/* An image's whiteout resolution (whiteout.h: deleted_by per layer, per
+ * file), under lg_cache_stack_key() of its layers' walk keys, bottom to
+ * top: the same walks always resolve the same way.  lg_cache_load_stack()
+ * reads and checks an entry (NULL when there is none or it does not check
+ * out, *rejected set in the second case); lg_cache_stack_fill() copies it
+ * into deleted_by, arrays of nfiles[i] elements for n layers, and returns
+ * -1 when it does not fit them (another count, a value that is not 0 or a
+ * layer above).  The entry is freed with lg_cache_stack_free(). */
+typedef struct lg_cache_stack lg_cache_stack;
+void lg_cache_stack_key(const char *const *layer_keys, size_t n, char key[LG_CACHE_KEY_LEN]);
+lg_cache_stack *lg_cache_load_stack(lg_cache *c, const char *key, bool *rejected);
+int lg_cache_stack_fill(const lg_cache_stack *st, size_t n, const size_t *nfiles,
+			uint32_t *const *deleted_by);
+void lg_cache_stack_free(lg_cache_stack *st);
+int lg_cache_store_stack(lg_cache *c, const char *key, size_t n, const size_t *nfiles,
+			 const uint32_t *const *deleted_by, char **warning);
+/* The bytes of a stack entry, appended to out; and back (NULL unless its
+ * header checks out; lg_cache_stack_fill() checks the rest). */
+void lg_cache_encode_stack(const char *key, size_t n, const size_t *nfiles,
+			   const uint32_t *const *deleted_by, lg_buf *out);
+lg_cache_stack *lg_cache_decode_stack(const char *key, const void *data, size_t len);
+
 /* Blob files verified before (blob.h: lg_blob_settled), one record per
  * blob digest: lg_cache_knows_blob() is true when the file with identity
  * id was recorded, settled, for digest, so its content need not be read

@@ -96,6 +96,22 @@ typedef struct lg_file_result {
 void lg_classify(const lg_rules *rules, const lg_target *target,
 		 const lg_layer *l, const lg_file *f, lg_classification *out);
 
+/* What lg_classify_with() keeps between the files of one layer for one
+ * target: the last package's license, evaluated once for all its files
+ * (they come together).  Zero it before the first file of a layer. */
+typedef struct lg_classify_memo {
+	const lg_package *package; /* whose evidence follows; NULL: none yet */
+	enum lg_level level;
+	const char *class_name;
+	bool bad_identifier;
+	lg_evidence evidence;
+} lg_classify_memo;
+
+/* lg_classify() for the files of one layer in turn, with memo (NULL:
+ * none); the same classification. */
+void lg_classify_with(const lg_rules *rules, const lg_target *target, const lg_layer *l,
+		      const lg_file *f, lg_classify_memo *memo, lg_classification *out);
+
 const char *lg_outcome_name(enum lg_outcome o);
 const char *lg_evidence_kind_name(enum lg_evidence_kind k);
 

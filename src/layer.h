@@ -95,6 +95,13 @@ typedef struct lg_capture {
 	uint32_t len;
 } lg_capture;
 
+/* SHA-1 and SHA-256 of a file's content, for the SBOM reports (SPDX asks
+ * for SHA-1 per file), computed in the walk's one pass. */
+typedef struct lg_file_hashes {
+	uint8_t sha1[20];
+	uint8_t sha256[32];
+} lg_file_hashes;
+
 typedef struct lg_layer {
 	lg_arena arena;  /* the strings of a walk */
 	void *backing;   /* or of a cache entry: the entry read (cache.c) */
@@ -110,6 +117,10 @@ typedef struct lg_layer {
 	size_t npackages, packages_cap;
 	lg_capture *captures;  /* freed after the walk has resolved them */
 	size_t ncaptures, captures_cap;
+	lg_file_hashes *hashes; /* one per file when the walk was asked for them
+				 * (lg_walk_options.file_hashes), else NULL;
+				 * never in a cached walk */
+	size_t hashes_cap;
 	char **warnings; /* owned strings: things worth a look, not errors */
 	size_t nwarnings;
 	uint64_t content_bytes; /* sum of regular files' sizes */
@@ -127,6 +138,7 @@ typedef struct lg_walk_options {
 	 * verified is a file whose identity is settled (blob.h). */
 	bool *blob_settled;
 	lg_file_id *blob_id;
+	bool file_hashes;             /* fill lg_layer.hashes (SBOM reports) */
 } lg_walk_options;
 
 /* Walk the layer desc from in; verify its blob digest and its diff_id.

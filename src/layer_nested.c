@@ -9,7 +9,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "inflate.h"
+#include "archive_policy.h"
 #include "util.h"
 
 #define MAX_NAME (64 * 1024)

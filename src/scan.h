@@ -30,6 +30,11 @@ typedef struct lg_scan_options {
 					     * -1: when stderr is a terminal */
 	bool no_cache;                      /* --no-cache */
 	const char *cache_dir;              /* --cache-dir; NULL: the default */
+	bool file_hashes;                   /* SHA-1 and SHA-256 of every file
+					     * (SBOM reports): such a scan walks
+					     * every layer, since no cached walk
+					     * holds them (it still stores its
+					     * walks for the other scans) */
 } lg_scan_options;
 
 /* One distinct layer blob, walked once however many images share it. */

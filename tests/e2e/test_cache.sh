@@ -148,6 +148,15 @@ check "corrupt entries: said in the text report, and per layer with --verbose" \
 scan "$tmp/k3" "$tmp/ck" "$fx/oci/leak-visible"
 check "corrupt entries: rewritten, then used" \
 	"$([ "$(cat "$tmp/k3.cached")" -gt 0 ] && same "$tmp/k1" "$tmp/k3"; echo $?)"
+for e in "$tmp"/ck/*.class "$tmp"/ck/*.stack; do
+	printf 'garbage' | dd of="$e" bs=1 seek=100 conv=notrunc 2>/dev/null
+done
+scan "$tmp/k3b" "$tmp/ck" "$fx/oci/leak-visible"
+n_cs=$(ls "$tmp"/ck/*.class "$tmp"/ck/*.stack | wc -l)
+check "corrupt classification and whiteout entries: same report, each counted" \
+	"$(same "$tmp/k1" "$tmp/k3b" && [ "$(cat "$tmp/k3b.rejected")" = "$n_cs" ]; echo $?)" \
+	"$(cat "$tmp/k3b.rejected") of $n_cs"
+scan "$tmp/k3" "$tmp/ck" "$fx/oci/leak-visible"
 check "corrupt entries: none rejected once rewritten" \
 	"$([ "$(cat "$tmp/k3.rejected")" = 0 ] && [ "$(cat "$tmp/k1.rejected")" = 0 ]; echo $?)"
 # truncated to nothing, and cut in half
@@ -166,7 +175,7 @@ check "cache files are private (0600) in a private directory (0700)" \
 	"$([ "$(stat -c %a "$tmp/ck")" = 700 ] &&
 	   [ -z "$(find "$tmp/ck" -type f ! -perm 600)" ]; echo $?)"
 check "no temporary files left in the cache directory" \
-	"$([ -z "$(find "$tmp/ck" -type f ! -name '*.layer' ! -name '*.class' ! -name '*.blob')" ]; echo $?)"
+	"$([ -z "$(find "$tmp/ck" -type f ! -name '*.layer' ! -name '*.class' ! -name '*.stack' ! -name '*.blob')" ]; echo $?)"
 
 # ---- blob files unchanged since verified ---------------------------------
 # A blob file the cache saw verified is not read again while its device,

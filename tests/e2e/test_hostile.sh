@@ -327,6 +327,10 @@ else
 	ok non-utf8-names-text-no-raw-escape
 fi
 h pax-nul-path-exits-2 -x 2 -e 'licgate: .*(NUL|path)' -- "$H/pax-nul-path"
+# archive_policy.h: a header warning is an error, in a layer as in the
+# archive around the image.
+h pax-malformed-layer-exits-2 -x 2 -e 'licgate: .*tar header at offset 0: .*malformed pax' \
+	-- "$H/pax-malformed-layer"
 h long-name-64k-classified -x 1 \
 	-j 'any(.violations[]; (.path | length) > 64000 and (.path | endswith("/bsl.js")))' \
 	-- "$H/long-name-64k"
@@ -469,6 +473,8 @@ h archive-layers-absolute-exits-2 -x 2 -e 'licgate: .*"/etc/passwd": not a safe 
 	-- "$A/layers-absolute.tar"
 h archive-layers-inner-dotdot-exits-2 -x 2 -e 'licgate: .*not a safe relative path' \
 	-- "$A/layers-inner-dotdot.tar"
+h archive-pax-malformed-exits-2 -x 2 -e 'licgate: .*pax-malformed\.tar: tar header at offset 0: .*malformed pax' \
+	-- "$A/pax-malformed.tar"
 h archive-symlink-outside-exits-2 -x 2 -e 'licgate: .*l/layer\.tar: a link that leads outside the archive' \
 	-- "$A/symlink-outside.tar"
 h archive-symlink-absolute-exits-2 -x 2 -e 'licgate: .*l/layer\.tar: a link that leads outside the archive' \

@@ -558,6 +558,52 @@ static void test_results(void **state)
 	lg_buf_free(&b);
 }
 
+/* Whiteout resolutions: a round trip fills the same arrays; an entry is
+ * refused for walks of other file counts or layer count, with a value
+ * that names no layer above, or any byte changed. */
+static void test_stack(void **state)
+{
+	(void)state;
+	uint32_t l0[] = { 0, 3, 2, 0 }, l1[] = { 0, 3 }, l2[] = { 0 };
+	const uint32_t *del[] = { l0, l1, l2 };
+	size_t nfiles[] = { 4, 2, 1 };
+	lg_buf b = LG_BUF_INIT;
+	lg_cache_encode_stack(KEY, 3, nfiles, del, &b);
+	uint32_t o0[4], o1[2], o2[1];
+	uint32_t *out[] = { o0, o1, o2 };
+	lg_cache_stack *st = lg_cache_decode_stack(KEY, b.data, b.len);
+	assert_non_null(st);
+	assert_int_equal(lg_cache_stack_fill(st, 3, nfiles, out), 0);
+	assert_memory_equal(o0, l0, sizeof(l0));
+	assert_memory_equal(o1, l1, sizeof(l1));
+	assert_memory_equal(o2, l2, sizeof(l2));
+	size_t other[] = { 4, 3, 1 };
+	assert_int_equal(lg_cache_stack_fill(st, 3, other, out), -1);
+	assert_int_equal(lg_cache_stack_fill(st, 2, nfiles, out), -1);
+	lg_cache_stack_free(st);
+	assert_null(lg_cache_decode_stack(KEY2, b.data, b.len));
+	for (size_t i = 0; i < b.len; i++) {
+		b.data[i] ^= 0x20;
+		st = lg_cache_decode_stack(KEY, b.data, b.len);
+		if (st && lg_cache_stack_fill(st, 3, nfiles, out) == 0)
+			fail_msg("byte %zu of %zu changed, resolution still used", i, b.len);
+		lg_cache_stack_free(st);
+		b.data[i] ^= 0x20;
+	}
+	/* sealed, but a file of layer 2 hidden by layer 2, or by layer 4 of 3 */
+	static const uint32_t bad[] = { 2, 4 };
+	for (size_t k = 0; k < LG_ARRAY_LEN(bad); k++) {
+		l1[0] = bad[k];
+		lg_buf_reset(&b);
+		lg_cache_encode_stack(KEY, 3, nfiles, del, &b);
+		st = lg_cache_decode_stack(KEY, b.data, b.len);
+		assert_non_null(st);
+		assert_int_equal(lg_cache_stack_fill(st, 3, nfiles, out), -1);
+		lg_cache_stack_free(st);
+	}
+	lg_buf_free(&b);
+}
+
 /* ---- encode -> decode over walks of random layers ---------------------
  *
  * Every layer a walk makes must load back from the cache: random layers
@@ -645,6 +691,51 @@ static void cover(coverage *c, const lg_layer *l)
 	c->warnings += l->nwarnings;
 }
 
+static void assert_same_class(const lg_classification *a, const lg_classification *b)
+{
+	assert_int_equal(a->level, b->level);
+	assert_int_equal(a->outcome, b->outcome);
+	assert_true(a->class_name == b->class_name ||
+		    (a->class_name && b->class_name && !strcmp(a->class_name, b->class_name)));
+	assert_int_equal(a->bad_identifier, b->bad_identifier);
+	assert_int_equal(a->nevidence, b->nevidence);
+	assert_int_equal(a->nomitted, b->nomitted);
+	for (size_t i = 0; i < a->nevidence; i++) {
+		const lg_evidence *x = &a->evidence[i], *y = &b->evidence[i];
+		assert_int_equal(x->kind, y->kind);
+		assert_int_equal(x->level, y->level);
+		assert_int_equal(x->value_len, y->value_len);
+		assert_memory_equal(x->value, y->value, x->value_len);
+		assert_ptr_equal(x->rule, y->rule);
+		assert_int_equal(x->line, y->line);
+		assert_int_equal(x->line_end, y->line_end);
+		assert_int_equal(x->source_len, y->source_len);
+		if (x->source_len)
+			assert_memory_equal(x->source, y->source, x->source_len);
+		assert_ptr_equal(x->read_as, y->read_as);
+		assert_string_equal(x->id, y->id);
+		assert_string_equal(x->note, y->note);
+	}
+}
+
+/* Every file of a and of b (its decoded copy) classified for every target
+ * of the rules, with and without the per-layer memo: one answer. */
+static void assert_same_classification(const lg_layer *a, const lg_layer *b)
+{
+	static lg_classification x, y, z;
+	for (size_t t = 0; t < lg_rules_target_count(rules); t++) {
+		const lg_target *target = lg_rules_target_at(rules, t);
+		lg_classify_memo memo = { 0 };
+		for (size_t i = 0; i < a->nfiles; i++) {
+			lg_classify(rules, target, a, &a->files[i], &x);
+			lg_classify(rules, target, b, &b->files[i], &y);
+			lg_classify_with(rules, target, b, &b->files[i], &memo, &z);
+			assert_same_class(&x, &y);
+			assert_same_class(&x, &z);
+		}
+	}
+}
+
 /* The walk of tar loads back from its cache entry, field by field. */
 static void assert_round_trip(layout *lo, const lg_buf *tar, unsigned seed, coverage *c)
 {
@@ -659,6 +750,7 @@ static void assert_round_trip(layout *lo, const lg_buf *tar, unsigned seed, cove
 			 "load back from its cache entry", seed, l->nfiles, l->ntags,
 			 l->npackages);
 	assert_same(l, back);
+	assert_same_classification(l, back);
 	lg_layer_free(back);
 	lg_layer_free(l);
 	lg_buf_free(&b);
@@ -993,6 +1085,7 @@ int main(void)
 		cmocka_unit_test(test_blob_records),
 		cmocka_unit_test(test_unusable_dir),
 		cmocka_unit_test(test_results),
+		cmocka_unit_test(test_stack),
 		cmocka_unit_test(test_walk_python3_dist_packages),
 		cmocka_unit_test(test_walk_round_trip),
 	};
