@@ -725,7 +725,8 @@ static int add_file(walker *w, struct archive *a, struct archive_entry *e,
 		.entry = entry,
 	};
 	const char *target = archive_entry_hardlink(e);
-	if (target && f->size == 0) {
+	bool linked = target && f->size == 0;
+	if (linked) {
 		link_evidence(w, f, target, name);
 	} else if (read_content(w, a, f, name) < 0) {
 		return -1;
@@ -734,7 +735,7 @@ static int add_file(walker *w, struct archive *a, struct archive_entry *e,
 	bool created;
 	uint32_t *slot = lg_strmap_put(&w->by_path, f->path, f->len, &created);
 	*slot = (uint32_t)l->nfiles;
-	if (target && f->size == 0)
+	if (linked) /* its target's members are listed under the target */
 		return 0;
 	w->container = (uint32_t)(l->nfiles - 1);
 	if (lg_nested_walk(w->nested, f->path, f->len, on_member, w, w->err) < 0) {
