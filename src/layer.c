@@ -568,7 +568,7 @@ static int read_content(walker *w, struct archive *a, lg_file *f, const char *na
 	lg_buf_reset(&w->capture);
 	w->capturing = w->manifest = lg_is_package_manifest(f->path, f->len);
 	bool member = f->flags & LG_FILE_MEMBER;
-	lg_nested_start(w->nested);
+	lg_nested_start(w->nested, f->path, f->len);
 	uint64_t pos = 0;
 	for (;;) {
 		const void *block;

@@ -8,6 +8,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <brotli/decode.h>
 
 #include "archive_policy.h"
 #include "util.h"
@@ -30,6 +31,7 @@ typedef struct level {
 	int fd;             /* the spool past mem, or -1 */
 	uint64_t spooled;   /* bytes in fd */
 	lg_buf path;        /* a member's joined path (this level's walk) */
+	bool br_name;       /* named *.br: brotli has no signature */
 } level;
 
 struct lg_nested {
@@ -114,11 +116,12 @@ unsigned lg_nested_depth(const lg_nested *n)
 	return n->depth;
 }
 
-void lg_nested_start(lg_nested *n)
+void lg_nested_start(lg_nested *n, const char *path, size_t len)
 {
 	level *l = &n->lv[n->depth];
 	level_release(l);
 	l->state = TEE_SNIFFING;
+	l->br_name = len > 3 && memcmp(path + len - 3, ".br", 3) == 0;
 	if (!l->mem)
 		l->mem = lg_xmalloc(n->lim.mem_bytes);
 }
@@ -151,6 +154,8 @@ int lg_nested_feed(lg_nested *n, const void *data, size_t len, lg_error *err)
 		if (l->len < LG_NESTED_SNIFF)
 			return 0;
 		l->kind = lg_nested_sniff(l->mem, l->len);
+		if (l->kind == LG_NESTED_NONE && l->br_name)
+			l->kind = LG_NESTED_BROTLI;
 		if (l->kind == LG_NESTED_NONE) {
 			l->state = TEE_OFF;
 			return 0;
@@ -192,6 +197,12 @@ typedef struct source {
 	level *l;
 	uint64_t pos;
 	unsigned char buf[SPOOL_BLOCK];
+	/* brotli: the decoder between the copy and libarchive's raw reader */
+	BrotliDecoderState *br;
+	const uint8_t *in;
+	size_t avail_in;
+	bool br_done;
+	unsigned char out[SPOOL_BLOCK];
 } source;
 
 static uint64_t source_size(const source *s)
@@ -320,6 +331,64 @@ static uint64_t zip_listed(const level *l)
 	return UINT64_MAX;
 }
 
+/* A block of the brotli stream's content: the decoder pulls the copy. */
+static la_ssize_t brotli_read(struct archive *a, void *ud, const void **out)
+{
+	source *s = ud;
+	size_t avail_out = sizeof(s->out);
+	uint8_t *next = s->out;
+	while (!s->br_done && avail_out == sizeof(s->out)) {
+		if (!s->avail_in) {
+			const void *p;
+			la_ssize_t n = source_read(a, s, &p);
+			if (n < 0)
+				return -1;
+			s->in = p;
+			s->avail_in = (size_t)n;
+		}
+		size_t had = s->avail_in;
+		BrotliDecoderResult r = BrotliDecoderDecompressStream(s->br, &s->avail_in, &s->in,
+								      &avail_out, &next, NULL);
+		if (r == BROTLI_DECODER_RESULT_ERROR) {
+			archive_set_error(a, EINVAL, "not a brotli stream: %s",
+					  BrotliDecoderErrorString(BrotliDecoderGetErrorCode(s->br)));
+			return -1;
+		}
+		if (r == BROTLI_DECODER_RESULT_SUCCESS) {
+			s->br_done = true;
+			if (s->avail_in || s->pos < source_size(s)) {
+				archive_set_error(a, EINVAL, "data after the end of the brotli stream");
+				return -1;
+			}
+		} else if (r == BROTLI_DECODER_RESULT_NEEDS_MORE_INPUT && had == 0) {
+			archive_set_error(a, EINVAL, "truncated brotli stream");
+			return -1;
+		}
+	}
+	*out = s->out;
+	return (la_ssize_t)(sizeof(s->out) - avail_out);
+}
+
+/* A *.br file: brotli has no signature, so its name says to try, and a
+ * stream that does not decode is an unreadable archive. */
+static struct archive *open_brotli(source *s, lg_error *err)
+{
+	s->br = BrotliDecoderCreateInstance(NULL, NULL, NULL);
+	if (!s->br) {
+		fputs("licgate: out of memory\n", stderr);
+		exit(2);
+	}
+	struct archive *a = archive_read_new();
+	archive_read_support_format_raw(a);
+	archive_read_support_format_empty(a);
+	if (archive_read_open(a, s, NULL, brotli_read, NULL) != ARCHIVE_OK) {
+		lg_err(err, "unreadable archive: brotli: %s", archive_error_string(a));
+		archive_read_free(a);
+		return NULL;
+	}
+	return a;
+}
+
 /* One header: 1 an entry, 0 the end, -1 an error (err set). */
 static int next(struct archive *a, struct archive_entry **e, lg_error *err)
 {
@@ -344,7 +413,8 @@ static int walk_members(lg_nested *n, level *l, struct archive *a, const char *p
 	while ((r = next(a, &e, err)) > 0) {
 		headers++;
 		bool raw = archive_format(a) == ARCHIVE_FORMAT_RAW;
-		if (first && raw && archive_filter_code(a, 0) == ARCHIVE_FILTER_NONE)
+		if (first && raw && archive_filter_code(a, 0) == ARCHIVE_FILTER_NONE &&
+		    l->kind != LG_NESTED_BROTLI)
 			return lg_err(err, "unreadable archive: a %s signature, but no archive",
 				      l->kind == LG_NESTED_ZIP ? "zip" : "archive");
 		first = false;
@@ -381,8 +451,11 @@ int lg_nested_walk(lg_nested *n, const char *path, size_t len, lg_nested_member_
 		   void *ud, lg_error *err)
 {
 	level *l = &n->lv[n->depth];
-	if (l->state == TEE_SNIFFING) /* shorter than LG_NESTED_SNIFF */
+	if (l->state == TEE_SNIFFING) { /* shorter than LG_NESTED_SNIFF */
 		l->kind = lg_nested_sniff(l->mem, l->len);
+		if (l->kind == LG_NESTED_NONE && l->br_name)
+			l->kind = LG_NESTED_BROTLI;
+	}
 	bool archive = l->state != TEE_OFF && l->kind != LG_NESTED_NONE;
 	l->state = TEE_OFF;
 	if (!archive) {
@@ -394,17 +467,18 @@ int lg_nested_walk(lg_nested *n, const char *path, size_t len, lg_nested_member_
 		return lg_err(err, "%.*s: archives nested more than %u deep (limit)", (int)len,
 			      path, n->lim.max_depth);
 	}
-	source *s = lg_xmalloc(sizeof(*s));
+	source *s = lg_xcalloc(1, sizeof(*s));
 	s->l = l;
-	s->pos = 0;
 	int r = -1;
-	struct archive *a = open_reader(s, err);
+	struct archive *a = l->kind == LG_NESTED_BROTLI ? open_brotli(s, err) : open_reader(s, err);
 	if (a) {
 		n->depth++;
 		r = walk_members(n, l, a, path, len, fn, ud, err);
 		n->depth--;
 		archive_read_free(a);
 	}
+	if (s->br)
+		BrotliDecoderDestroyInstance(s->br);
 	free(s);
 	level_release(l);
 	if (r == -1)

@@ -4,7 +4,9 @@
  *
  * What is an archive is decided by content, never by name: the first
  * LG_NESTED_SNIFF bytes of a file must carry a zip, tar (ustar), cpio,
- * ar, gzip, zstd, xz or bzip2 signature (lg_nested_sniff()).
+ * ar, gzip, zstd, xz or bzip2 signature (lg_nested_sniff()).  Brotli has
+ * no signature: a file named *.br is decoded with libbrotli, and one that
+ * does not decode is an unreadable archive.
  *
  * The walk reads each file once.  While a file streams through the
  * layer walk's consumers, lg_nested_feed() keeps a copy of its bytes
@@ -68,6 +70,7 @@ enum lg_nested_kind {
 	LG_NESTED_CPIO,
 	LG_NESTED_AR,
 	LG_NESTED_COMPRESSED, /* gzip, zstd, xz, bzip2: a tarball or one file */
+	LG_NESTED_BROTLI,     /* a file named *.br (brotli has no signature) */
 };
 
 /* What the head p[0..n) of a file says it is (n may be short: a file
@@ -84,9 +87,9 @@ void lg_nested_free(lg_nested *n);
  * members of an archive at depth d - 1 are. */
 unsigned lg_nested_depth(const lg_nested *n);
 
-/* A file at the current depth begins: its bytes follow through
+/* A file at the current depth, path[0..len), begins: its bytes follow through
  * lg_nested_feed(), then lg_nested_walk() descends if it is an archive. */
-void lg_nested_start(lg_nested *n);
+void lg_nested_start(lg_nested *n, const char *path, size_t len);
 int lg_nested_feed(lg_nested *n, const void *p, size_t len, lg_error *err);
 
 /* Member bytes read (by the callback): counted against max_bytes.  -1

@@ -7,7 +7,8 @@
 # zip, python3 -m zipfile, npm pack, tar, gzip) must be denied for each
 # member the issue names, at its CONTAINER!/MEMBER path, with the outer
 # archives not denied themselves, a member deleted with its container,
-# path rules whose ** crosses !/, and the same answer warm.  Then the same
+# path rules whose ** crosses !/, and the same answer warm; a brotli
+# sso.js.br (by name: brotli has no signature).  Then the same
 # fixture rebuilt now by the producers found here (skipped visibly when
 # one is missing), and hostile archives written by nested-bombs.py, each
 # in an image of its own: the 42.zip shape and overlapping entries stop at
@@ -127,6 +128,33 @@ check "warm scan: from the cache" "$(jq -e '.summary.cached_layers == 2' "$tmp/w
 check "warm scan: the cold report" \
 	"$([ -s "$tmp/cold.json" ] && [ "$(strip "$tmp/cold.json")" = "$(strip "$tmp/warm.json")" ]; echo $?)"
 
+# ---- brotli: no signature, so *.br by name, decoded by libbrotli ------------
+# image NAME FILE...: an image whose one layer holds FILEs in /srv
+image() {
+	_n=$1
+	shift
+	rm -rf "$tmp/t-$_n"
+	mkdir -p "$tmp/t-$_n/srv"
+	cp "$@" "$tmp/t-$_n/srv/"
+	layout_new "$tmp/i-$_n"
+	img_begin
+	img_layer_dir "$tmp/i-$_n" "$tmp/t-$_n" gzip "COPY srv /srv"
+	img_finish "$tmp/i-$_n" linux amd64
+	index_write "$tmp/i-$_n" "$(manifest_desc latest)"
+}
+# no brotli encoder here: one uncompressed meta-block (RFC 7932 9.2)
+python3 - "$tmp/sso.js.br" <<'PY'
+import sys
+t = b"/* SPDX-License-Identifier: BUSL-1.1 */\nexport const sso = 1;\n"
+bits = (len(t) - 1) << 4 | 1 << 20
+open(sys.argv[1], "wb").write(bits.to_bytes(3, "little") + t + b"\x03")
+PY
+image br "$tmp/sso.js.br"
+scan "$tmp/br" "$tmp/i-br"
+check "a precompressed sso.js.br, at CONTAINER!/" \
+	"$([ "$(st "$tmp/br")" = 1 ] && denied "$tmp/br" '/srv/sso.js.br!/' spdx-tag; echo $?)" \
+	"exit $(st "$tmp/br"): $(head -c 300 "$tmp/br.err")"
+
 # ---- the fixture made again, by the producers here ------------------------
 missing=
 for t in zip python3 npm gzip tar; do
@@ -145,19 +173,6 @@ fi
 command -v gem >/dev/null 2>&1 || echo "skip - gem build: no gem here (a gem is a tar holding data.tar.gz: the tar and gzip cases cover it)"
 
 # ---- hostile archives -------------------------------------------------------
-# image NAME FILE...: an image whose one layer holds FILEs in /srv
-image() {
-	_n=$1
-	shift
-	rm -rf "$tmp/t-$_n"
-	mkdir -p "$tmp/t-$_n/srv"
-	cp "$@" "$tmp/t-$_n/srv/"
-	layout_new "$tmp/i-$_n"
-	img_begin
-	img_layer_dir "$tmp/i-$_n" "$tmp/t-$_n" gzip "COPY srv /srv"
-	img_finish "$tmp/i-$_n" linux amd64
-	index_write "$tmp/i-$_n" "$(manifest_desc latest)"
-}
 # bounded OUT IMAGE ARGS...: scan under /usr/bin/time; OUT.kb, OUT.s
 bounded() {
 	_o=$1 _i=$2

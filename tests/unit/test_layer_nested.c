@@ -88,7 +88,7 @@ static int on_member(void *ud, const char *path, size_t len, bool escaped,
 	(void)e;
 	seen *s = ud;
 	assert_int_equal(strlen(path), len);
-	lg_nested_start(s->n);
+	lg_nested_start(s->n, path, len);
 	uint64_t total = 0;
 	const void *block;
 	size_t size;
@@ -111,7 +111,7 @@ static int walk(seen *s, const lg_nested_limits *lim, const char *path, const lg
 {
 	s->n = lg_nested_new(lim);
 	lg_buf_reset(&s->log);
-	lg_nested_start(s->n);
+	lg_nested_start(s->n, path, strlen(path));
 	int r = feed(s, buf->data, buf->len);
 	if (r == 0)
 		r = lg_nested_walk(s->n, path, strlen(path), on_member, s, s->err);
@@ -303,6 +303,45 @@ static void test_damaged(void **state)
 	lg_buf_free(&b);
 }
 
+/* A brotli stream of one uncompressed meta-block (RFC 7932 9.2): WBITS
+ * 16, MLEN, ISUNCOMPRESSED, then the bytes, then an empty last block. */
+static void brotli_stored(const char *text, lg_buf *out)
+{
+	size_t n = strlen(text);
+	uint32_t bits = 0u | 0u << 1 | 0u << 2 | (uint32_t)(n - 1) << 4 | 1u << 20;
+	lg_buf_reset(out);
+	for (int i = 0; i < 3; i++)
+		lg_buf_putc(out, (char)(bits >> (8 * i)));
+	lg_buf_append(out, text, n);
+	lg_buf_putc(out, 3); /* ISLAST, ISLASTEMPTY */
+}
+
+static void test_brotli(void **state)
+{
+	(void)state;
+	lg_error err = { 0 };
+	seen s = { .err = &err };
+	lg_buf b = LG_BUF_INIT;
+	brotli_stored("/* SPDX-License-Identifier: BUSL-1.1 */\n", &b);
+	assert_int_equal(walk(&s, NULL, "/srv/static/sso.js.br", &b), 0);
+	assert_string_equal(s.log.data, "/srv/static/sso.js.br!/=40\n");
+	/* the same bytes under another name: not descended into */
+	assert_int_equal(walk(&s, NULL, "/srv/static/sso.js", &b), 0);
+	assert_int_equal(s.log.len, 0);
+	/* a .br that is not brotli, and one cut short */
+	lg_buf junk = LG_BUF_INIT;
+	lg_buf_append(&junk, "\xff\xff\xff not brotli", 15);
+	assert_int_equal(walk(&s, NULL, "/x.br", &junk), -1);
+	assert_non_null(strstr(lg_error_msg(&err), "/x.br: unreadable archive"));
+	b.len -= 5;
+	assert_int_equal(walk(&s, NULL, "/cut.br", &b), -1);
+	assert_non_null(strstr(lg_error_msg(&err), "/cut.br!/: truncated brotli stream"));
+	lg_error_clear(&err);
+	lg_buf_free(&junk);
+	lg_buf_free(&s.log);
+	lg_buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -312,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_not_an_archive),
 		cmocka_unit_test(test_nested),
 		cmocka_unit_test(test_damaged),
+		cmocka_unit_test(test_brotli),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
