@@ -1,4 +1,4 @@
-/* test_report.c - the report writers (every one of report_formats.c) on a
+/* test_report.c - the report writers (every format of report_formats.c) on a
  * scan of tests/fixtures/hostile/escape-strings, whose names, link
  * targets, tags, media types, platform and refs all hold terminal escape
  * sequences (ESC, BEL, C1 CSI, DEL): no format may write a raw control
@@ -89,10 +89,9 @@ static char *report(const struct fixture *fx, const char *format, bool verbose)
 	size_t n = 0;
 	FILE *f = open_memstream(&out, &n);
 	assert_non_null(f);
-	const lg_report_writer *w = lg_report_writer_find(format, strlen(format));
-	assert_non_null(w);
 	lg_report_options o = { .verbose = verbose };
-	lg_report_out ro = { .w = w, .out = f };
+	lg_report_out ro = { .w = lg_report_writer_find(format, strlen(format)), .out = f };
+	assert_non_null(ro.w);
 	lg_error err = LG_ERROR_INIT;
 	assert_int_equal(lg_report_run(fx->scan, &o, &ro, 1, &err), 0);
 	fclose(f);
@@ -147,12 +146,40 @@ static void test_json(void **state)
 	free(r);
 }
 
-/* Every writer of the table, with --verbose: no raw control byte. */
-static void test_every_writer(void **state)
+/* Every writer of the table, alone and all at once from one walk: no raw
+ * control byte, and the hostile name is there in some escaped form. */
+static void test_every_format(void **state)
 {
 	struct fixture *fx = *state;
-	for (size_t i = 0; lg_report_writers[i]; i++)
-		free(report(fx, lg_report_writers[i]->name, true));
+	for (size_t i = 0; lg_report_writers[i]; i++) {
+		char *r = report(fx, lg_report_writers[i]->name, true);
+		if (!strstr(r, "pwned")) {
+			free(r);
+			fail_msg("format %s: the hostile name is missing", lg_report_writers[i]->name);
+		}
+		free(r);
+	}
+	enum { N = 16 };
+	char *outs[N] = { 0 };
+	size_t lens[N] = { 0 };
+	lg_report_out ro[N] = { 0 };
+	size_t n = 0;
+	for (; lg_report_writers[n] && n < N; n++) {
+		ro[n] = (lg_report_out){ .w = lg_report_writers[n],
+					 .out = open_memstream(&outs[n], &lens[n]) };
+		assert_non_null(ro[n].out);
+	}
+	lg_report_options o = { 0 };
+	lg_error err = LG_ERROR_INIT;
+	assert_int_equal(lg_report_run(fx->scan, &o, ro, n, &err), 0);
+	for (size_t i = 0; i < n; i++) {
+		fclose(ro[i].out);
+		long at = raw_control(outs[i], lens[i]);
+		if (at >= 0)
+			fail_msg("format %s, written with the others: raw control byte at %ld",
+				 lg_report_writers[i]->name, at);
+		free(outs[i]);
+	}
 }
 
 int main(int argc, char **argv)
@@ -171,7 +198,7 @@ int main(int argc, char **argv)
 		T(test_text),
 		T(test_text_verbose),
 		T(test_json),
-		T(test_every_writer),
+		T(test_every_format),
 	};
 #undef T
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL) ? 1 : 0;
