@@ -684,8 +684,11 @@ lg_file_result *lg_cache_decode_results(const char *key, size_t nfiles, const vo
 		uint32_t outcome = v[0] & 0xff, level = v[0] >> 8;
 		bad = outcome > LG_OUT_EXEMPT || level > LG_LEVEL_DENY ||
 		      (v[1] != UINT32_MAX && v[1] >= nclasses);
-		out[i] = (lg_file_result){ .outcome = (uint8_t)outcome, .level = (uint8_t)level,
-					   .class_name = v[1] == UINT32_MAX ? NULL : class[v[1]] };
+		if (!bad)
+			out[i] = (lg_file_result){ .outcome = (uint8_t)outcome,
+						   .level = (uint8_t)level,
+						   .class_name = v[1] == UINT32_MAX ? NULL
+							       : class[v[1]] };
 	}
 	free(class);
 	if (bad || r.bad || r.p != r.end) {

@@ -16,6 +16,7 @@
 
 #include "check_rules.h"
 #include "error.h"
+#include "input.h"
 #include "oci.h"
 #include "pattern.h"
 #include "report.h"
@@ -51,7 +52,12 @@ static const char SCAN_USAGE[] =
 	"usage: licgate scan [OPTIONS] IMAGE\n"
 	"\n"
 	"IMAGE is an OCI image layout directory, an oci-archive or `docker save`\n"
-	"tarball (plain, gzip or zstd), or - for the same on standard input.\n"
+	"tarball (plain, gzip or zstd), or - for the same on standard input; or,\n"
+	"with a transport (skopeo's names):\n"
+	"  docker://REF             pull from a registry (alpine, ghcr.io/o/app:v1,\n"
+	"                           localhost:5000/a@sha256:...), streamed, nothing stored\n"
+	"  docker-daemon:REF        from the local Docker or Podman engine\n"
+	"  oci:DIR[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF]\n"
 	"\n"
 	"  -r, --rules FILE        rules file (default: the built-in default.rules)\n"
 	"  -t, --target NAME       publication target (default: the rules' first target)\n"
@@ -68,7 +74,8 @@ static const char SCAN_USAGE[] =
 	"  -o, --output FILE       write the bare-FMT report to FILE instead of\n"
 	"                          standard output\n"
 	"  -q, --quiet             no report on standard output; the exit status tells\n"
-	"  -v, --verbose           text: list every warning, not only their number\n"
+	"  -v, --verbose           text: list every warning, not only their number, and\n"
+	"                          each layer whose cache entry was not trusted\n"
 	"  -j, --jobs N            walk up to N layers at once (default: the number\n"
 	"                          of online CPUs); the report does not depend on N\n"
 	"      --cache-dir DIR     the layer cache (default: $XDG_CACHE_HOME/licgate,\n"
@@ -79,6 +86,19 @@ static const char SCAN_USAGE[] =
 	"      --progress, --no-progress\n"
 	"                          a progress line on standard error (default: only\n"
 	"                          when it is a terminal)\n"
+	"      --all-tags          IMAGE is docker://REPOSITORY: scan every tag, in\n"
+	"                          one report; shared layers are pulled once\n"
+	"      --tag-pattern REGEX only the tags REGEX matches (PCRE2, unanchored)\n"
+	"      --creds-file FILE   registry credentials: USER:PASS on its first line,\n"
+	"                          or an auth.json (default: REGISTRY_AUTH_FILE,\n"
+	"                          podman's auth.json, ~/.docker/config.json)\n"
+	"      --creds USER:PASS   the same on the command line (visible to ps)\n"
+	"      --insecure-registry HOST\n"
+	"                          unverified TLS for HOST, and plain HTTP where\n"
+	"                          nothing speaks TLS (loopback: plain HTTP only)\n"
+	"      --tls-verify=false  do not verify any registry's TLS certificate\n"
+	"      --cert-dir DIR      trust DIR/*.crt, and present DIR/NAME.cert+.key,\n"
+	"                          instead of /etc/containers/certs.d/HOST\n"
 	"  -h, --help              this help\n"
 	"\n"
 	"Exit status: 0 pass, 1 violations, 2 could not complete.  Report files are\n"
@@ -145,6 +165,9 @@ typedef struct scan_args {
 	uint64_t max_bytes;
 	int progress;
 	const char *image;
+	lg_remote_options remote;           /* --creds ... --all-tags */
+	char *creds_copy;                   /* --creds USER:PASS, owned */
+	const char *insecure[MAX_PLATFORMS];
 } scan_args;
 
 /* --jobs N: 1 to 1024. */
@@ -244,6 +267,13 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 		{ "progress", no_argument, NULL, 'P' },
 		{ "no-progress", no_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "creds", required_argument, NULL, 1000 },
+		{ "creds-file", required_argument, NULL, 1001 },
+		{ "insecure-registry", required_argument, NULL, 1002 },
+		{ "tls-verify", required_argument, NULL, 1003 },
+		{ "all-tags", no_argument, NULL, 1004 },
+		{ "tag-pattern", required_argument, NULL, 1005 },
+		{ "cert-dir", required_argument, NULL, 1006 },
 		{ NULL, 0, NULL, 0 },
 	};
 	lg_error err = LG_ERROR_INIT;
@@ -299,6 +329,39 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 		case 'h':
 			print_scan_usage();
 			exit(EXIT_PASS);
+		case 1000:
+			fputs("licgate: warning: --creds shows the password to every user of this "
+			      "machine (ps); prefer --creds-file or docker login\n", stderr);
+			/* Keep a copy; overwrite the argument, so ps shows it only
+			 * for the moment before this line. */
+			free(a->creds_copy);
+			a->creds_copy = lg_xstrdup(optarg);
+			memset(optarg, 'x', strlen(optarg));
+			a->remote.creds = a->creds_copy;
+			break;
+		case 1001:
+			a->remote.creds_file = optarg;
+			break;
+		case 1002:
+			if (a->remote.ninsecure == MAX_PLATFORMS)
+				die_usage("at most %d --insecure-registry options", MAX_PLATFORMS);
+			a->insecure[a->remote.ninsecure++] = optarg;
+			a->remote.insecure = a->insecure;
+			break;
+		case 1003:
+			if (strcmp(optarg, "true") != 0 && strcmp(optarg, "false") != 0)
+				die_usage("--tls-verify %s: want true or false", optarg);
+			a->remote.tls_verify_off = strcmp(optarg, "false") == 0;
+			break;
+		case 1004:
+			a->remote.all_tags = true;
+			break;
+		case 1005:
+			a->remote.tag_pattern = optarg;
+			break;
+		case 1006:
+			a->remote.cert_dir = optarg;
+			break;
 		case ':':
 			die_usage("scan: option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -310,6 +373,9 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 	if (optind != argc - 1)
 		die_usage(optind == argc ? "scan: no IMAGE given" : "scan: one IMAGE, please");
 	a->image = argv[optind];
+	if (a->remote.tag_pattern && !a->remote.all_tags)
+		die_usage("--tag-pattern needs --all-tags");
+	a->remote.verbose = a->report.verbose;
 	settle_reports(a);
 }
 
@@ -448,10 +514,19 @@ static int fail_scan(scan_args *a, const lg_rules *rules, lg_error *err)
 	return fail(err);
 }
 
+/* Wipe and free a secret when it leaves scope. */
+static void wipe_freep(char **p)
+{
+	if (*p)
+		explicit_bzero(*p, strlen(*p));
+	free(*p);
+}
+
 static int cmd_scan(int argc, char **argv)
 {
 	scan_args a = { .progress = -1 };
 	parse_scan(argc, argv, &a);
+	__attribute__((cleanup(wipe_freep))) char *creds = a.creds_copy;
 	a.report.color = want_color(&a);
 
 	lg_error err = LG_ERROR_INIT;
@@ -483,6 +558,7 @@ static int cmd_scan(int argc, char **argv)
 		.max_bytes = a.max_bytes,
 		.progress = a.progress,
 		.cache_dir = a.cache_dir,
+		.remote = &a.remote,
 	};
 	for (size_t i = 0; i < a.nreports; i++)
 		opts.file_hashes |= (a.reports[i].w->needs & LG_REPORT_FILE_HASHES) != 0;

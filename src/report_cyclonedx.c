@@ -33,7 +33,7 @@ static json_t *image_component(const lg_scan *s, size_t i)
 	json_array_append_new(props, prop("licgate:manifest", json_string(im->digest.str)));
 	json_array_append_new(props, prop("licgate:config", json_string(im->config.str)));
 	if (plat[0])
-		json_array_append_new(props, prop("licgate:platform", json_string(plat)));
+		json_array_append_new(props, prop("licgate:platform", lg_report_jstr(plat)));
 	return json_pack("{s:s,s:s,s:o,s:s,s:o}",
 			 "type", "container",
 			 "bom-ref", ref,

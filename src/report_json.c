@@ -159,7 +159,8 @@ static json_t *jlayer(const lg_scan *s, const lg_scanned_image *si, size_t pos)
 			 "entries", (json_int_t)l->nentries,
 			 "warnings", warnings,
 			 "cached", sl->cached,
-			 "verified", sl->blob_unchanged ? "unchanged-file" : "hashed");
+			 "verified", sl->blob_by_digest ? "manifest-digest"
+				     : sl->blob_unchanged ? "unchanged-file" : "hashed");
 }
 
 static json_t *jimage(const lg_scan *s)

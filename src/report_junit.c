@@ -97,7 +97,8 @@ static void put_suite(junit *j, size_t img)
 	const char *target = lg_target_name(s->opts->target);
 	fputs("  <testsuite name=\"licgate ", out);
 	lg_xml_puts(out, si->image->ref ? si->image->ref : s->opts->image);
-	fprintf(out, " %s", plat[0] ? plat : si->image->digest.str);
+	fputc(' ', out);
+	lg_xml_puts(out, plat[0] ? plat : si->image->digest.str);
 	fputs(" target ", out);
 	lg_xml_puts(out, target);
 	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"0\" time=\"%.3f\" "

@@ -160,7 +160,7 @@ static void sarif_file(void *st, const lg_finding *f, const lg_classification *c
 		  "layer", (json_int_t)(f->pos + 1),
 		  "layerDigest", f->layer->desc->digest.str,
 		  "manifest", f->image->image->digest.str,
-		  "platform", plat[0] ? json_string(plat) : json_null(),
+		  "platform", plat[0] ? lg_report_jstr(plat) : json_null(),
 		  "deletedBy", f->deleted_by ? json_integer(f->deleted_by) : json_null(),
 		  "path", lg_report_jbytes(f->file->path, f->file->len),
 		  "size", (json_int_t)f->file->size,
@@ -195,18 +195,18 @@ static json_t *run(sarif *sr, size_t img, size_t cap)
 		free(text);
 	}
 	json_t *r = json_pack(
-		"{s:{s:{s:s,s:s,s:s,s:O}},s:{s:s},s:[{s:b,s:o}],s:o,"
+		"{s:{s:{s:s,s:s,s:s,s:O}},s:{s:o},s:[{s:b,s:o}],s:o,"
 		"s:{s:s,s:o,s:o,s:o,s:s,s:o,s:s,s:s,s:I}}",
 		"tool", "driver", "name", "licgate", "version", LICGATE_VERSION,
 			"semanticVersion", LICGATE_VERSION,
 			"rules", sr->rules,
-		"automationDetails", "id", automation,
+		"automationDetails", "id", lg_report_jstr(automation),
 		"invocations", "executionSuccessful", true, "toolExecutionNotifications", notes,
 		"results", results,
 		"properties",
 		  "manifest", im->digest.str,
 		  "ref", lg_report_jstr(im->ref),
-		  "platform", plat[0] ? json_string(plat) : json_null(),
+		  "platform", plat[0] ? lg_report_jstr(plat) : json_null(),
 		  "image", lg_report_jstr(s->opts->image),
 		  "target", target,
 		  "rules", lg_report_jstr(lg_rules_name(s->opts->rules)),

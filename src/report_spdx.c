@@ -155,6 +155,18 @@ static void verification_code(lg_buf *sha1s, char out[41])
 	lg_report_hex(md, sizeof(md), out);
 }
 
+/* A purl component: bytes outside [A-Za-z0-9.-_~] percent-encoded. */
+static void purl_encode(lg_buf *b, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    *p == '.' || *p == '-' || *p == '_' || *p == '~')
+			lg_buf_putc(b, (char)*p);
+		else
+			lg_buf_appendf(b, "%%%02X", *p);
+	}
+}
+
 /* pkg:oci/NAME@DIGEST?arch=..&os=.. (NAME: the last segment of the ref or
  * of the IMAGE argument, lower case, percent-encoded). */
 static char *purl(const lg_scan *s, const lg_image *im)
@@ -178,8 +190,12 @@ static char *purl(const lg_scan *s, const lg_image *im)
 		lg_buf_append(&b, "image", 5);
 	const char *colon = strchr(im->digest.str, ':');
 	lg_buf_appendf(&b, "@%.*s%%3A%s", (int)(colon - im->digest.str), im->digest.str, colon + 1);
-	if (im->platform.architecture && im->platform.os)
-		lg_buf_appendf(&b, "?arch=%s&os=%s", im->platform.architecture, im->platform.os);
+	if (im->platform.architecture && im->platform.os) {
+		lg_buf_append(&b, "?arch=", 6);
+		purl_encode(&b, im->platform.architecture);
+		lg_buf_append(&b, "&os=", 4);
+		purl_encode(&b, im->platform.os);
+	}
 	return lg_buf_steal(&b);
 }
 

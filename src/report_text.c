@@ -180,6 +180,16 @@ static void put_evidence(lg_buf *b, const lg_classification *c)
 		lg_buf_appendf(b, "no evidence");
 }
 
+static bool refs_differ(const lg_image_set *set)
+{
+	for (size_t i = 1; i < set->nimages; i++) {
+		const char *a = set->images[0].ref, *b = set->images[i].ref;
+		if ((a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0))
+			return true;
+	}
+	return false;
+}
+
 static void put_finding(text *t, lg_buf *section, const char *label, const char *color,
 			const lg_finding *f, const lg_classification *c)
 {
@@ -210,6 +220,11 @@ static void put_finding(text *t, lg_buf *section, const char *label, const char 
 		char plat[200];
 		lg_platform_string(&f->image->image->platform, plat, sizeof(plat));
 		lg_buf_append(b, "  [", 3);
+		/* Images of several names (--all-tags): which one. */
+		if (refs_differ(t->s->set) && f->image->image->ref) {
+			put_msg(b, f->image->image->ref);
+			lg_buf_putc(b, ' ');
+		}
 		put_msg(b, plat[0] ? plat : lg_short_digest(f->image->image->digest.str, sd));
 		lg_buf_putc(b, ']');
 	}

@@ -32,6 +32,7 @@ typedef struct job {
 	bool failed;
 	bool cached;         /* layer came from the cache */
 	bool unchanged;      /* its blob file was known, not read again */
+	bool by_digest;      /* a registry's blob, cached: not downloaded */
 	bool rejected;       /* its cache entry was there but not trusted */
 	char key[LG_CACHE_KEY_LEN]; /* of its walk in the cache, or "" */
 	bool upper;          /* above the bottom of some image */
@@ -113,7 +114,11 @@ static int run_job(pool *p, job *j)
 	/* A cached walk has no per-file SHA-1/SHA-256 (layer.h). */
 	lg_layer *l = p->opts->file_hashes ? NULL : lg_cache_load(p->cache, key, rules, &j->rejected);
 	if (l) {
-		if (verify_blob(p, j->desc, &j->unchanged, &j->err) < 0 ||
+		/* From a registry, the verified manifest names the blob by
+		 * digest: a cached walk of that digest needs no download. */
+		if (lg_input_by_digest(p->in))
+			j->by_digest = true;
+		if ((!j->by_digest && verify_blob(p, j->desc, &j->unchanged, &j->err) < 0) ||
 		    over_max_bytes(p, l, &j->err)) {
 			lg_layer_free(l);
 			return -1;
@@ -572,6 +577,7 @@ static int walk_layers(lg_scan *s, lg_input *in, lg_error *err)
 			.layer = p.jobs[i].layer,
 			.cached = p.jobs[i].cached,
 			.blob_unchanged = p.jobs[i].unchanged,
+			.blob_by_digest = p.jobs[i].by_digest,
 			.cache_rejected = p.jobs[i].rejected,
 			.results = p.jobs[i].results,
 			.hides = p.jobs[i].hides,
@@ -665,11 +671,18 @@ int lg_scan_run(const lg_scan_options *opts, lg_scan **out, lg_error *err)
 {
 	double start = now();
 	lg_input *in = NULL;
-	if (lg_input_open(opts->image, &in, err) < 0)
+	if (lg_input_open_with(opts->image, opts->remote, &in, err) < 0)
 		return -1;
 	lg_scan *s = lg_xcalloc(1, sizeof(*s));
 	s->opts = opts;
-	int r = lg_oci_load(in, &opts->select, &s->set, err);
+	/* oci:DIR:REF selects REF, as --ref does. */
+	lg_select select = opts->select;
+	const char *transport_ref[1] = { lg_input_ref(in) };
+	if (transport_ref[0] && select.nrefs == 0) {
+		select.refs = transport_ref;
+		select.nrefs = 1;
+	}
+	int r = lg_oci_load(in, &select, &s->set, err);
 	if (r == 0)
 		r = walk_layers(s, in, err);
 	lg_input_free(in);

@@ -31,6 +31,7 @@ typedef struct lg_scan_options {
 					     * -1: when stderr is a terminal */
 	bool no_cache;                      /* --no-cache */
 	const char *cache_dir;              /* --cache-dir; NULL: the default */
+	const lg_remote_options *remote;    /* registries and the engine; may be NULL */
 	bool file_hashes;                   /* SHA-1 and SHA-256 of every file
 					     * (SBOM reports): such a scan walks
 					     * every layer, since no cached walk
@@ -48,6 +49,9 @@ typedef struct lg_scanned_layer {
 	bool blob_unchanged;       /* its blob was not read again: the cache
 				    * saw this very file verified, unchanged
 				    * since (blob.h, lg_blob_settled) */
+	bool blob_by_digest;       /* not downloaded: from a registry, the
+				    * verified manifest names it by digest,
+				    * and the cache has that digest's walk */
 	bool cache_rejected;       /* its cache entry was there, not trusted,
 				    * and was rewritten from a fresh walk */
 	lg_file_result *results;   /* one per layer->files */

@@ -381,6 +381,28 @@ h escape-media-type-error -x 2 -e "unsupported layer media type .*\+${ESC_TEXT}"
 h escape-media-type-error-text -x 2 -t -e "unsupported layer media type" -- "$H/escape-media-type"
 h escape-entry-error -x 2 -e "entry /srv/app/${ESC_TEXT}cut\.js: " -- "$H/escape-entry-error"
 
+# Every committed case once more in the text format (the cases above run
+# most of them as JSON): no raw control byte on either output.  Seventy
+# more runs: skipped under valgrind (LICGATE_SKIP_SLOW=1), which still
+# runs the escape cases above in both formats.
+_bad=
+[ "${LICGATE_SKIP_SLOW:-0}" = 1 ] && echo "# skipped (LICGATE_SKIP_SLOW=1): every case in the text format"
+for _case in "$H"/*/index.json "$H"/archives/*.tar*; do
+	[ "${LICGATE_SKIP_SLOW:-0}" = 1 ] && break
+	_case=${_case%/index.json}
+	run "" 120 /dev/null "$RULES" "$_case"
+	_why=$(raw_control "$WORK/out" "$WORK/err")
+	[ -z "$_why" ] || _bad="$_bad ${_case#"$H"/}: $_why;"
+	rm -rf "${CACHE:?}"/* "${JAIL:?}"/* 2>/dev/null
+done
+if [ "${LICGATE_SKIP_SLOW:-0}" = 1 ]; then
+	:
+elif [ -z "$_bad" ]; then
+	ok every-case-text-format-no-raw-control
+else
+	not_ok every-case-text-format-no-raw-control "${_bad% ;}"
+fi
+
 # --- layer streams: every byte read, or exit 2 --------------------------------
 
 h gzip-truncated-exits-2 -x 2 -e 'licgate: .*truncated' -- "$H/gzip-truncated"

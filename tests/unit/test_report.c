@@ -1,4 +1,4 @@
-/* test_report.c - the report writers (report_text.c, report_json.c) on a
+/* test_report.c - the report writers (every format of report_formats.c) on a
  * scan of tests/fixtures/hostile/escape-strings, whose names, link
  * targets, tags, media types, platform and refs all hold terminal escape
  * sequences (ESC, BEL, C1 CSI, DEL): no format may write a raw control
@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "report.h"
+#include "report_formats.h"
 #include "rules.h"
 #include "scan.h"
 #include "util.h"
@@ -46,6 +47,7 @@ static int setup(void **state)
 		.jobs = 1,
 		.progress = 0,
 		.no_cache = true,
+		.file_hashes = true, /* for the SBOM writers */
 	};
 	if (!fx->opts.target || lg_scan_run(&fx->opts, &fx->scan, &err) < 0) {
 		fprintf(stderr, "scan: %s\n", lg_error_msg(&err));
@@ -81,22 +83,24 @@ static long raw_control(const char *p, size_t n)
 }
 
 /* The report in the given options, as a string the caller frees. */
-static char *report(const struct fixture *fx, enum lg_format format, bool verbose)
+static char *report(const struct fixture *fx, const char *format, bool verbose)
 {
 	char *out = NULL;
 	size_t n = 0;
 	FILE *f = open_memstream(&out, &n);
 	assert_non_null(f);
-	lg_report_options o = { .format = format, .verbose = verbose };
+	lg_report_options o = { .verbose = verbose };
+	lg_report_out ro = { .w = lg_report_writer_find(format, strlen(format)), .out = f };
+	assert_non_null(ro.w);
 	lg_error err = LG_ERROR_INIT;
-	assert_int_equal(lg_report_write(fx->scan, &o, f, &err), 0);
+	assert_int_equal(lg_report_run(fx->scan, &o, &ro, 1, &err), 0);
 	fclose(f);
 	long at = raw_control(out, n);
 	if (at >= 0) {
 		char around[64];
 		snprintf(around, sizeof(around), "%.40s", out + (at > 20 ? at - 20 : 0));
 		free(out);
-		fail_msg("format %d%s: raw control byte at %ld, near \"%s\"", (int)format,
+		fail_msg("format %s%s: raw control byte at %ld, near \"%s\"", format,
 			 verbose ? " --verbose" : "", at, around);
 	}
 	return out;
@@ -116,7 +120,7 @@ static void assert_contains(char *s, const char *sub)
 static void test_text(void **state)
 {
 	struct fixture *fx = *state;
-	char *r = report(fx, LG_FORMAT_TEXT, false);
+	char *r = report(fx, "text", false);
 	assert_contains(r, "/srv/app/" ESC_TEXT "bsl.js");
 	assert_contains(r, "hardlink to srv/app/" ESC_TEXT "nowhere");
 	assert_contains(r, "application/x-" ESC_TEXT);
@@ -127,7 +131,7 @@ static void test_text(void **state)
 static void test_text_verbose(void **state)
 {
 	struct fixture *fx = *state;
-	char *r = report(fx, LG_FORMAT_TEXT, true);
+	char *r = report(fx, "text", true);
 	assert_contains(r, "WARN   /srv/app/unknown-" ESC_TEXT ".bin");
 	assert_contains(r, "MIT " ESC_TEXT " OR");
 	free(r);
@@ -136,10 +140,46 @@ static void test_text_verbose(void **state)
 static void test_json(void **state)
 {
 	struct fixture *fx = *state;
-	char *r = report(fx, LG_FORMAT_JSON, false);
+	char *r = report(fx, "json", false);
 	assert_contains(r, "/srv/app/" ESC_JSON "bsl.js");
 	assert_contains(r, "latest" ESC_JSON);
 	free(r);
+}
+
+/* Every writer of the table, alone and all at once from one walk: no raw
+ * control byte, and the hostile name is there in some escaped form. */
+static void test_every_format(void **state)
+{
+	struct fixture *fx = *state;
+	for (size_t i = 0; lg_report_writers[i]; i++) {
+		char *r = report(fx, lg_report_writers[i]->name, true);
+		if (!strstr(r, "pwned")) {
+			free(r);
+			fail_msg("format %s: the hostile name is missing", lg_report_writers[i]->name);
+		}
+		free(r);
+	}
+	enum { N = 16 };
+	char *outs[N] = { 0 };
+	size_t lens[N] = { 0 };
+	lg_report_out ro[N] = { 0 };
+	size_t n = 0;
+	for (; lg_report_writers[n] && n < N; n++) {
+		ro[n] = (lg_report_out){ .w = lg_report_writers[n],
+					 .out = open_memstream(&outs[n], &lens[n]) };
+		assert_non_null(ro[n].out);
+	}
+	lg_report_options o = { 0 };
+	lg_error err = LG_ERROR_INIT;
+	assert_int_equal(lg_report_run(fx->scan, &o, ro, n, &err), 0);
+	for (size_t i = 0; i < n; i++) {
+		fclose(ro[i].out);
+		long at = raw_control(outs[i], lens[i]);
+		if (at >= 0)
+			fail_msg("format %s, written with the others: raw control byte at %ld",
+				 lg_report_writers[i]->name, at);
+		free(outs[i]);
+	}
 }
 
 int main(int argc, char **argv)
@@ -158,6 +198,7 @@ int main(int argc, char **argv)
 		T(test_text),
 		T(test_text_verbose),
 		T(test_json),
+		T(test_every_format),
 	};
 #undef T
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL) ? 1 : 0;
