@@ -42,6 +42,8 @@ void lg_winnow_init(lg_winnow *wn, unsigned k, unsigned w, lg_fp_fn fn, void *ud
 	wn->w = w < 1 ? 1 : w > LG_FP_WMAX ? LG_FP_WMAX : w;
 	wn->fn = fn;
 	wn->ud = ud;
+	wn->gram_fn = NULL;
+	wn->gram_ud = NULL;
 	wn->ntok = 0;
 	wn->roll = 0;
 	wn->ngram = 0;
@@ -102,6 +104,8 @@ void lg_winnow_token(lg_winnow *wn, uint64_t hash, uint32_t line)
 		.line = wn->tokline[wn->ntok % wn->k], /* the oldest token */
 		.line_end = line,
 	};
+	if (wn->gram_fn)
+		wn->gram_fn(wn->gram_ud, &g);
 	add_gram(wn, &g);
 }
 
@@ -425,6 +429,12 @@ void lg_fp_begin(lg_fingerprinter *f, unsigned k, unsigned w, lg_fp_fn fp_fn, vo
 	f->line = 1;
 	f->line_start = true;
 	XXH3_128bits_reset(f->norm);
+}
+
+void lg_fp_each_gram(lg_fingerprinter *f, lg_fp_fn fn, void *ud)
+{
+	f->wn.gram_fn = fn;
+	f->wn.gram_ud = ud;
 }
 
 void lg_fp_feed(lg_fingerprinter *f, const void *data, size_t len)

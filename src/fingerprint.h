@@ -77,6 +77,8 @@ typedef struct lg_winnow {
 	unsigned k, w;
 	lg_fp_fn fn;
 	void *ud;
+	lg_fp_fn gram_fn;           /* every k-gram, selected or not; may be NULL */
+	void *gram_ud;
 	uint64_t tok[LG_FP_KMAX];   /* the last k token hashes (ring) */
 	uint32_t tokline[LG_FP_KMAX];
 	uint64_t ntok;
@@ -147,6 +149,8 @@ void lg_fp_release(lg_fingerprinter *f);
  * fingerprint; token_fn (may be NULL) each token. */
 void lg_fp_begin(lg_fingerprinter *f, unsigned k, unsigned w, lg_fp_fn fp_fn, void *ud,
 		 lg_token_fn token_fn, void *token_ud);
+/* After lg_fp_begin(): also call fn with every k-gram of the text. */
+void lg_fp_each_gram(lg_fingerprinter *f, lg_fp_fn fn, void *ud);
 void lg_fp_feed(lg_fingerprinter *f, const void *data, size_t len);
 /* End the text: the last fingerprints are emitted, then *out is filled. */
 void lg_fp_end(lg_fingerprinter *f, lg_fp_summary *out);

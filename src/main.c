@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "fingerprint_cmd.h"
 #include "oci.h"
 #include "pattern.h"
 #include "report.h"
@@ -35,6 +36,8 @@ enum {
 static const char USAGE[] =
 	"usage: licgate scan [OPTIONS] IMAGE\n"
 	"       licgate check-rules FILE\n"
+	"       licgate fingerprint [--rules FILE] [--target NAME] [--prefix DIR] [-o OUT] DIR\n"
+	"       licgate fingerprint --show OUT\n"
 	"       licgate --help | --version\n"
 	"\n"
 	"Gate a container image on a license boundary: verify every blob, walk every\n"
@@ -388,6 +391,88 @@ static int cmd_check_rules(int argc, char **argv)
 	return EXIT_PASS;
 }
 
+static const char FINGERPRINT_USAGE[] =
+	"usage: licgate fingerprint [OPTIONS] SOURCE-DIR\n"
+	"       licgate fingerprint --show SET\n"
+	"\n"
+	"Make the fingerprint set of the files of SOURCE-DIR that the target denies,\n"
+	"for `licgate scan --fingerprints SET` (licgate-fingerprints(5)).\n"
+	"\n"
+	"  -r, --rules FILE   rules file (default: the built-in default.rules)\n"
+	"  -t, --target NAME  publication target (default: the rules' first target)\n"
+	"      --prefix DIR   where the tree lands in the image (default: /)\n"
+	"  -o, --output OUT   the set file (default: standard output)\n"
+	"      --show SET     list what the set SET holds\n";
+
+static int cmd_fingerprint(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "rules", required_argument, NULL, 'r' },
+		{ "target", required_argument, NULL, 't' },
+		{ "prefix", required_argument, NULL, 'P' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "show", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *rules_path = NULL, *target_name = NULL, *show = NULL;
+	lg_fingerprint_options o = { .prefix = "/" };
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":r:t:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			rules_path = optarg;
+			break;
+		case 't':
+			target_name = optarg;
+			break;
+		case 'P':
+			if (optarg[0] != '/')
+				die_usage("fingerprint: --prefix %s: want an absolute path", optarg);
+			o.prefix = optarg;
+			break;
+		case 'o':
+			o.output = optarg;
+			break;
+		case 'S':
+			show = optarg;
+			break;
+		case 'h':
+			fputs(FINGERPRINT_USAGE, stdout);
+			exit(EXIT_PASS);
+		case ':':
+			die_usage("fingerprint: option '%s' needs a value", argv[optind - 1]);
+		default:
+			die_usage("fingerprint: unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	lg_error err = LG_ERROR_INIT;
+	if (show) {
+		if (optind != argc)
+			die_usage("fingerprint: --show takes no SOURCE-DIR");
+		return lg_fingerprint_show(show, &err) < 0 ? fail(&err) : EXIT_PASS;
+	}
+	if (optind != argc - 1)
+		die_usage(optind == argc ? "fingerprint: no SOURCE-DIR given"
+					 : "fingerprint: one SOURCE-DIR, please");
+	o.source = argv[optind];
+	lg_rules *rules = NULL;
+	if (load_rules(rules_path, &rules, &err) < 0)
+		return fail(&err);
+	o.target = lg_rules_target(rules, target_name);
+	int status = EXIT_PASS;
+	if (!o.target) {
+		lg_err(&err, "%s: no target \"%s\"", lg_rules_name(rules),
+		       target_name ? target_name : "(first)");
+		status = fail(&err);
+	} else if (lg_fingerprint_make(rules, &o, &err) < 0) {
+		status = fail(&err);
+	}
+	lg_rules_free(rules);
+	return status;
+}
+
 /* First-touch page faults are much of a scan's cost on a virtual machine
  * (a fresh 4 KiB page there costs as much as hashing 10 KiB), so malloc is
  * asked for fewer, larger pages: one heap for every thread, grown 64 MiB
@@ -437,6 +522,8 @@ int main(int argc, char **argv)
 		status = cmd_scan(argc - 1, argv + 1);
 	} else if (strcmp(cmd, "check-rules") == 0) {
 		status = cmd_check_rules(argc - 1, argv + 1);
+	} else if (strcmp(cmd, "fingerprint") == 0) {
+		status = cmd_fingerprint(argc - 1, argv + 1);
 	} else if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
 		fputs(USAGE, stdout);
 		status = EXIT_PASS;
