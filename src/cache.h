@@ -3,7 +3,8 @@
  * A layer walk's result (everything lg_layer holds that classification
  * reads) is stored in one file per layer, named by a key: the SHA-256 of
  * licgate's version, the cache format, the layer's digest and diff_id and
- * the rules' digest (text rules change the walk).  An entry is used only on
+ * the rules' digest (text rules change the walk); with a fingerprint set,
+ * the caller folds the set's digest into the key (lg_cache_key_extend()).  An entry is used only on
  * an exact key match, when its header, its length and the XXH3 of its
  * payload check out, and every index in it is in range; anything else is a
  * miss (and is rewritten after the walk), never trusted.  The caller still
@@ -35,7 +36,7 @@
 #include "util.h"
 
 /* The format of an entry; a change to it or to lg_layer bumps this. */
-#define LG_CACHE_FORMAT 3
+#define LG_CACHE_FORMAT 4
 /* Hex SHA-256 plus NUL. */
 #define LG_CACHE_KEY_LEN 65
 
@@ -51,6 +52,10 @@ const char *lg_cache_dir(const lg_cache *c);
 /* The key of the walk of layer d with rules (NULL: no text rules). */
 void lg_cache_key(const lg_layer_desc *d, const lg_rules *rules,
 		  char key[LG_CACHE_KEY_LEN]);
+
+/* Fold more (a fingerprint set's digest: the walk's matches depend on it)
+ * into key, in place. */
+void lg_cache_key_extend(char key[LG_CACHE_KEY_LEN], const char *more);
 
 /* The entry for key, or NULL when there is none or it cannot be trusted. */
 lg_layer *lg_cache_load(lg_cache *c, const char *key, const lg_rules *rules);

@@ -533,6 +533,11 @@ const char *lg_fpset_digest(const lg_fpset *s)
 	return s->digest;
 }
 
+const char *lg_fpset_rules_digest(const lg_fpset *s)
+{
+	return s->rules_digest ? s->rules_digest : "";
+}
+
 size_t lg_fpset_count(const lg_fpset *s)
 {
 	return s->nfiles;

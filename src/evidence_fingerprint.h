@@ -43,7 +43,7 @@
 #define LG_FP_MIN_TOKENS 64
 /* Partial match: shared fingerprints, and their share (permille). */
 #define LG_FP_MIN_MATCH 8
-#define LG_FP_SHARE 50
+#define LG_FP_SHARE 20
 /* Matched line ranges kept per match. */
 #define LG_FPM_RANGES 4
 
@@ -106,6 +106,8 @@ int lg_fpset_decode(lg_fpset **set, const char *name, const void *data, size_t l
  * in order, for cache keys ("xxh128:<hex>"). */
 const char *lg_fpset_digest(const lg_fpset *s);
 size_t lg_fpset_count(const lg_fpset *s);
+/* The digest of the rules the (first) set was made with. */
+const char *lg_fpset_rules_digest(const lg_fpset *s);
 /* List the set: its header, then one line per file. */
 void lg_fpset_show(const lg_fpset *s, FILE *out);
 void lg_fpset_free(lg_fpset *s);

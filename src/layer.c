@@ -82,6 +82,7 @@ typedef struct walker {
 	_Atomic uint64_t *read_bytes; /* progress: compressed bytes; or NULL */
 	bool *blob_settled;   /* out: the blob file is settled (blob.h) */
 	lg_file_id *blob_id; /* out: its identity; both may be NULL */
+	lg_fpmatcher *fpm;   /* content matching; NULL without a set */
 } walker;
 
 static void LG_PRINTF(2, 3) add_warning(lg_layer *l, const char *fmt, ...)
@@ -463,6 +464,21 @@ static void store_capture(walker *w, lg_file *f)
 	};
 }
 
+/* The file's match with the fingerprint set, its strings in the arena. */
+static void store_fpmatch(walker *w, lg_file *f)
+{
+	lg_fpmatch m;
+	if (!lg_fpmatcher_end(w->fpm, f->xxh3, &m))
+		return;
+	lg_layer *l = w->layer;
+	m.source = lg_arena_strndup(&l->arena, m.source, m.source_len);
+	m.class_name = lg_arena_strndup(&l->arena, m.class_name, m.class_len);
+	lg_xgrow((void **)&l->fpmatches, &l->fpmatches_cap, l->nfpmatches + 1,
+		 sizeof(*l->fpmatches));
+	l->fpmatches[l->nfpmatches++] = m;
+	f->fpmatch = (uint32_t)l->nfpmatches;
+}
+
 static void hash_zeros(walker *w, uint64_t n)
 {
 	static const unsigned char zeros[4096];
@@ -500,6 +516,8 @@ static int read_content(walker *w, struct archive *a, lg_file *f, const char *na
 	w->head_len = 0;
 	lg_buf_reset(&w->capture);
 	w->capturing = lg_is_package_manifest(f->path, f->len);
+	if (w->fpm)
+		lg_fpmatcher_begin(w->fpm);
 	uint64_t pos = 0;
 	for (;;) {
 		const void *block;
@@ -523,6 +541,8 @@ static int read_content(walker *w, struct archive *a, lg_file *f, const char *na
 			return -1;
 		XXH3_128bits_update(w->xxh, block, size);
 		lg_tagscan_feed(&w->tags, block, size);
+		if (w->fpm)
+			lg_fpmatcher_feed(w->fpm, block, size);
 		keep(w, block, size);
 		pos = (uint64_t)offset + size;
 	}
@@ -540,6 +560,8 @@ static int read_content(walker *w, struct archive *a, lg_file *f, const char *na
 	XXH128_canonical_t c;
 	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(w->xxh));
 	memcpy(f->xxh3, c.digest, sizeof(f->xxh3));
+	if (w->fpm)
+		store_fpmatch(w, f);
 	return 0;
 }
 
@@ -589,6 +611,7 @@ static void link_evidence(walker *w, lg_file *f, const char *target, const char 
 	f->ntags = t->ntags;
 	f->first_text = t->first_text;
 	f->ntext = t->ntext;
+	f->fpmatch = t->fpmatch;
 	if (lg_is_package_manifest(f->path, f->len))
 		link_capture(w, f, *idx - 1);
 }
@@ -894,6 +917,8 @@ int lg_layer_scan_with(lg_input *in, const lg_layer_desc *desc, const lg_rules *
 		w.read_bytes = opts->read_bytes;
 		w.blob_settled = opts->blob_settled;
 		w.blob_id = opts->blob_id;
+		if (opts->fingerprints)
+			w.fpm = lg_fpmatcher_new(opts->fingerprints);
 	}
 	if (!w.xxh) {
 		fputs("licgate: out of memory\n", stderr);
@@ -904,6 +929,7 @@ int lg_layer_scan_with(lg_input *in, const lg_layer_desc *desc, const lg_rules *
 		archive_read_free(w.outer);
 	lg_inflate_free(w.gz);
 	lg_blob_free(w.blob);
+	lg_fpmatcher_free(w.fpm);
 	lg_hasher_free(w.diff);
 	lg_strmap_free(&w.by_path);
 	lg_strmap_free(&w.file_tags);
@@ -935,6 +961,7 @@ void lg_layer_free(lg_layer *layer)
 	free(layer->texts);
 	free(layer->packages);
 	free(layer->captures);
+	free(layer->fpmatches);
 	for (size_t i = 0; i < layer->nwarnings; i++)
 		free(layer->warnings[i]);
 	free(layer->warnings);

@@ -2,7 +2,8 @@
  * libarchive straight from the verified blob, nothing extracted.
  *
  * For each regular file the walk records its normalized path, size, mode,
- * XXH3-128 of its content and every SPDX-License-Identifier tag in it; for
+ * XXH3-128 of its content, every SPDX-License-Identifier tag in it and,
+ * given a fingerprint set, the denied source file its content matches; for
  * every entry (files, directories, symlinks, whiteouts) its path and type,
  * which whiteout resolution needs.  The blob's digest and the uncompressed
  * stream's digest (the config's diff_id) are checked in the same pass.
@@ -20,6 +21,7 @@
 
 #include "blob.h"
 #include "error.h"
+#include "evidence_fingerprint.h"
 #include "oci.h"
 #include "rules.h"
 #include "strmap.h"
@@ -67,6 +69,7 @@ typedef struct lg_file {
 	uint32_t ntext;
 	uint32_t sidecar; /* 1 + index of its NAME.license file, or 0 */
 	uint32_t package; /* 1 + index into lg_layer.packages, or 0 */
+	uint32_t fpmatch; /* 1 + index into lg_layer.fpmatches, or 0 */
 } lg_file;
 
 enum lg_package_kind {
@@ -104,6 +107,9 @@ typedef struct lg_layer {
 	size_t ntexts, texts_cap;
 	lg_package *packages;
 	size_t npackages, packages_cap;
+	lg_fpmatch *fpmatches; /* content matches with a fingerprint set; their
+				* strings are in the arena */
+	size_t nfpmatches, fpmatches_cap;
 	lg_capture *captures;  /* freed after the walk has resolved them */
 	size_t ncaptures, captures_cap;
 	char **warnings; /* owned strings: things worth a look, not errors */
@@ -123,6 +129,8 @@ typedef struct lg_walk_options {
 	 * verified is a file whose identity is settled (blob.h). */
 	bool *blob_settled;
 	lg_file_id *blob_id;
+	/* Match every regular file's content against this set (may be NULL). */
+	const lg_fpset *fingerprints;
 } lg_walk_options;
 
 /* Walk the layer desc from in; verify its blob digest and its diff_id.

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "evidence_fingerprint.h"
 #include "fingerprint_cmd.h"
 #include "oci.h"
 #include "pattern.h"
@@ -69,6 +70,9 @@ static const char SCAN_USAGE[] =
 	"      --cache-dir DIR     the layer cache (default: $XDG_CACHE_HOME/licgate,\n"
 	"                          else ~/.cache/licgate)\n"
 	"      --no-cache          neither read nor write the layer cache\n"
+	"      --fingerprints SET  also match every file's content against the\n"
+	"                          fingerprint set SET (`licgate fingerprint`);\n"
+	"                          repeatable, added to the rules' `fingerprints`\n"
 	"      --max-bytes N[KMG]  stop (exit 2) past N uncompressed bytes of layers\n"
 	"                          (K, M, G: 1024, 1024^2, 1024^3)\n"
 	"      --progress, --no-progress\n"
@@ -113,6 +117,8 @@ typedef struct scan_args {
 	size_t nplatforms;
 	const char *refs[MAX_PLATFORMS];
 	size_t nrefs;
+	const char *fingerprints[MAX_PLATFORMS];
+	size_t nfingerprints;
 	lg_report_options report;
 	bool quiet;
 	unsigned jobs;
@@ -166,6 +172,7 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "cache-dir", required_argument, NULL, 'C' },
 		{ "no-cache", no_argument, NULL, 'N' },
+		{ "fingerprints", required_argument, NULL, 'F' },
 		{ "max-bytes", required_argument, NULL, 'M' },
 		{ "progress", no_argument, NULL, 'P' },
 		{ "no-progress", no_argument, NULL, 'Q' },
@@ -219,6 +226,11 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 			break;
 		case 'N':
 			a->no_cache = true;
+			break;
+		case 'F':
+			if (a->nfingerprints == MAX_PLATFORMS)
+				die_usage("at most %d --fingerprints options", MAX_PLATFORMS);
+			a->fingerprints[a->nfingerprints++] = optarg;
 			break;
 		case 'M':
 			a->max_bytes = parse_bytes(optarg);
@@ -316,6 +328,23 @@ static int write_report(const lg_scan *s, scan_args *a, lg_error *err)
 	return lg_report_write(s, &a->report, stdout, err);
 }
 
+/* The fingerprint sets the rules name and --fingerprints give, as one
+ * set (*out stays NULL when there are none). */
+static int load_fingerprints(const lg_rules *rules, const char *const *extra, size_t nextra,
+			     lg_fpset **out, lg_error *err)
+{
+	for (size_t i = 0; i < lg_rules_fingerprint_count(rules); i++) {
+		unsigned line;
+		const char *path = lg_rules_fingerprint_at(rules, i, &line);
+		if (lg_fpset_load(out, path, err) < 0)
+			return lg_err_prefix(err, "%s:%u: fingerprints", lg_rules_name(rules), line);
+	}
+	for (size_t i = 0; i < nextra; i++)
+		if (lg_fpset_load(out, extra[i], err) < 0)
+			return -1;
+	return 0;
+}
+
 static int cmd_scan(int argc, char **argv)
 {
 	scan_args a = { .progress = -1 };
@@ -335,7 +364,14 @@ static int cmd_scan(int argc, char **argv)
 		lg_rules_free(rules);
 		return fail(&err);
 	}
+	lg_fpset *fingerprints = NULL;
+	if (load_fingerprints(rules, a.fingerprints, a.nfingerprints, &fingerprints, &err) < 0) {
+		lg_fpset_free(fingerprints);
+		lg_rules_free(rules);
+		return fail(&err);
+	}
 	lg_scan_options opts = {
+		.fingerprints = fingerprints,
 		.image = a.image,
 		.select = {
 			.platforms = a.platforms,
@@ -364,8 +400,31 @@ static int cmd_scan(int argc, char **argv)
 		status = lg_scan_passed(scan) ? EXIT_PASS : EXIT_VIOLATIONS;
 	}
 	lg_scan_free(scan);
+	lg_fpset_free(fingerprints);
 	lg_rules_free(rules);
 	return status;
+}
+
+/* A set made with other rules may be stale: say so. */
+static size_t lint_fingerprints(const lg_rules *rules, FILE *out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < lg_rules_fingerprint_count(rules); i++) {
+		unsigned line;
+		const char *path = lg_rules_fingerprint_at(rules, i, &line);
+		lg_fpset *s = NULL;
+		lg_error err = LG_ERROR_INIT;
+		if (lg_fpset_load(&s, path, &err) == 0 &&
+		    strcmp(lg_fpset_rules_digest(s), lg_rules_digest(rules)) != 0) {
+			fprintf(out, "%s:%u: warning: fingerprint set %s was made with other rules "
+				"(%s); make it again with `licgate fingerprint`\n",
+				lg_rules_name(rules), line, path, lg_fpset_rules_digest(s));
+			n++;
+		}
+		lg_error_clear(&err);
+		lg_fpset_free(s);
+	}
+	return n;
 }
 
 static int cmd_check_rules(int argc, char **argv)
@@ -384,6 +443,14 @@ static int cmd_check_rules(int argc, char **argv)
 		return fail(&err);
 	size_t n = lg_rules_lint(rules, stderr);
 	n += lg_spdx_lint_rules(rules, stderr);
+	lg_fpset *fingerprints = NULL;
+	int bad = load_fingerprints(rules, NULL, 0, &fingerprints, &err);
+	lg_fpset_free(fingerprints);
+	if (bad < 0) {
+		lg_rules_free(rules);
+		return fail(&err);
+	}
+	n += lint_fingerprints(rules, stderr);
 	printf("%s: ok, %zu target%s, %zu warning%s\n", argv[1],
 	       lg_rules_target_count(rules), lg_rules_target_count(rules) == 1 ? "" : "s",
 	       n, n == 1 ? "" : "s");

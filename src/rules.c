@@ -103,6 +103,9 @@ struct lg_rules {
 	lg_target *targets;
 	size_t ntargets, captargets;
 	rule_list license, path, exempt, text;
+	const char **fingerprints; /* `fingerprints FILE`: resolved paths (in strs) */
+	unsigned *fingerprint_lines;
+	size_t nfingerprints;
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -600,6 +603,26 @@ static void parse_text_rule(parser *p, const char **args, size_t n)
 	push_rule(p, &p->r->text, LG_RULE_TEXT, args[0], pat, class_name, NULL);
 }
 
+/* fingerprints FILE: a fingerprint set, relative to the rules file. */
+static void parse_fingerprints(parser *p, const char **args, size_t n)
+{
+	if (n != 1 || !args[0][0]) {
+		perr(p, "fingerprints: expected FILE");
+		return;
+	}
+	lg_rules *r = p->r;
+	const char *slash = strrchr(r->name, '/');
+	char *path = args[0][0] == '/' || !slash || strncmp(r->name, "builtin:", 8) == 0
+			     ? lg_xstrdup(args[0])
+			     : lg_xasprintf("%.*s/%s", (int)(slash - r->name), r->name, args[0]);
+	r->fingerprints = lg_xrealloc(r->fingerprints, (r->nfingerprints + 1) * sizeof(char *));
+	r->fingerprint_lines = lg_xrealloc(r->fingerprint_lines,
+					   (r->nfingerprints + 1) * sizeof(unsigned));
+	r->fingerprints[r->nfingerprints] = own(r, path);
+	r->fingerprint_lines[r->nfingerprints++] = p->line;
+	free(path);
+}
+
 static void parse_statement(parser *p)
 {
 	static const struct {
@@ -609,6 +632,7 @@ static void parse_statement(parser *p)
 		{ "class", parse_class },     { "target", parse_target },
 		{ "license", parse_license }, { "path", parse_path },
 		{ "exempt", parse_exempt },   { "text", parse_text_rule },
+		{ "fingerprints", parse_fingerprints },
 	};
 	for (size_t i = 0; i < LG_ARRAY_LEN(statements); i++) {
 		if (strcmp(p->tok[0], statements[i].keyword) == 0) {
@@ -758,6 +782,8 @@ void lg_rules_free(lg_rules *r)
 		free(r->targets[i].classes);
 	free(r->targets);
 	free(r->classes);
+	free(r->fingerprints);
+	free(r->fingerprint_lines);
 	free(r->interned);
 	lg_strmap_free(&r->names);
 	lg_strmap_free(&r->declared);
@@ -772,6 +798,18 @@ void lg_rules_free(lg_rules *r)
 	free(r->state);
 	free(r->name);
 	free(r);
+}
+
+size_t lg_rules_fingerprint_count(const lg_rules *rules)
+{
+	return rules->nfingerprints;
+}
+
+const char *lg_rules_fingerprint_at(const lg_rules *rules, size_t i, unsigned *line)
+{
+	if (line)
+		*line = rules->fingerprint_lines[i];
+	return rules->fingerprints[i];
 }
 
 const char *lg_rules_name(const lg_rules *r)

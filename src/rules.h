@@ -123,6 +123,11 @@ const lg_rule *lg_rules_text_at(const lg_rules *rules, size_t i);
 int lg_rules_text_match(const lg_rules *rules, size_t i, const char *data,
 			size_t len);
 
+/* `fingerprints FILE` lines: the set files they name (relative paths
+ * resolved against the rules file's directory) and their lines. */
+size_t lg_rules_fingerprint_count(const lg_rules *rules);
+const char *lg_rules_fingerprint_at(const lg_rules *rules, size_t i, unsigned *line);
+
 /* The license rules in file order, for checks over the rules themselves. */
 size_t lg_rules_license_count(const lg_rules *rules);
 const lg_rule *lg_rules_license_at(const lg_rules *rules, size_t i);

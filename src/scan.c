@@ -98,6 +98,8 @@ static int run_job(pool *p, job *j)
 		return lg_layer_scan_with(p->in, j->desc, rules, &p->walk, &j->layer, &j->err);
 	char key[LG_CACHE_KEY_LEN];
 	lg_cache_key(j->desc, rules, key);
+	if (p->opts->fingerprints)
+		lg_cache_key_extend(key, lg_fpset_digest(p->opts->fingerprints));
 	lg_layer *l = lg_cache_load(p->cache, key, rules);
 	if (l) {
 		if (verify_blob(p, j->desc, &j->unchanged, &j->err) < 0) {
@@ -392,7 +394,8 @@ static void check_total(pool *p)
 static int walk_layers(lg_scan *s, lg_input *in, lg_error *err)
 {
 	pool p = { .opts = s->opts, .in = in };
-	p.walk = (lg_walk_options){ .max_bytes = s->opts->max_bytes, .read_bytes = &p.read_bytes };
+	p.walk = (lg_walk_options){ .max_bytes = s->opts->max_bytes, .read_bytes = &p.read_bytes,
+				    .fingerprints = s->opts->fingerprints };
 	if (collect_jobs(s, &p.jobs, &p.njobs, err) < 0)
 		return -1;
 	p.first_failed = p.njobs;

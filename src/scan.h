@@ -30,6 +30,7 @@ typedef struct lg_scan_options {
 					     * -1: when stderr is a terminal */
 	bool no_cache;                      /* --no-cache */
 	const char *cache_dir;              /* --cache-dir; NULL: the default */
+	const lg_fpset *fingerprints;       /* --fingerprints; NULL: none */
 } lg_scan_options;
 
 /* The outcome of one file (the evidence itself is recomputed on demand by
