@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "escape.h"
+
 static char *vformat(const char *fmt, va_list ap)
 	__attribute__((format(printf, 1, 0)));
 
@@ -71,4 +73,21 @@ void lg_error_clear(lg_error *err)
 const char *lg_error_msg(const lg_error *err)
 {
 	return err->msg ? err->msg : "unknown error";
+}
+
+void lg_error_print(const lg_error *err, FILE *f)
+{
+	const char *msg = lg_error_msg(err);
+	lg_buf line = LG_BUF_INIT;
+	for (;;) {
+		const char *nl = strchr(msg, '\n');
+		size_t n = nl ? (size_t)(nl - msg) : strlen(msg);
+		lg_buf_reset(&line);
+		lg_escape_line(&line, msg, n);
+		fprintf(f, "licgate: %s\n", line.data ? line.data : "");
+		if (!nl)
+			break;
+		msg = nl + 1;
+	}
+	lg_buf_free(&line);
 }

@@ -11,6 +11,8 @@
 #ifndef LICGATE_ERROR_H
 #define LICGATE_ERROR_H
 
+#include <stdio.h>
+
 typedef struct lg_error {
 	char *msg; /* NULL while no error is set */
 } lg_error;
@@ -34,5 +36,11 @@ void lg_error_clear(lg_error *err);
 
 /* The message, or "unknown error" when none was set. */
 const char *lg_error_msg(const lg_error *err);
+
+/* Write the message to f as it reaches the user: "licgate: LINE" for each
+ * of its lines (rules errors come one per line), every other control byte
+ * escaped (escape.h, line form), since a message quotes names, media types
+ * and tags from the image. */
+void lg_error_print(const lg_error *err, FILE *f);
 
 #endif

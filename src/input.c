@@ -12,6 +12,7 @@
 #include <archive.h>
 
 #include "blob.h"
+#include "inflate.h"
 #include "input_backend.h"
 #include "util.h"
 
@@ -126,10 +127,12 @@ static int spool(int in_fd, const char *what, int *out, lg_error *err)
 	struct archive *a = archive_read_new();
 	archive_read_support_format_raw(a);
 	archive_read_support_format_empty(a); /* nothing once decompressed */
-	archive_read_support_filter_gzip(a);
-	archive_read_support_filter_zstd(a);
 	struct archive_entry *e;
 	uint64_t total = 0;
+	if (lg_archive_filters(a, LG_FILTER_GZIP | LG_FILTER_ZSTD, err) < 0) {
+		lg_err_prefix(err, "%s", what);
+		goto fail;
+	}
 	int r = archive_read_open(a, src, NULL, spool_read, NULL);
 	if (r == ARCHIVE_OK)
 		r = archive_read_next_header(a, &e);

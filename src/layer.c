@@ -283,10 +283,11 @@ static int open_outer(walker *w)
 	struct archive *a = archive_read_new();
 	w->outer = a;
 	archive_read_support_format_raw(a);
-	if (w->desc->compression == LG_COMP_GZIP || w->desc->compression == LG_COMP_DETECT)
-		archive_read_support_filter_gzip(a);
-	if (w->desc->compression == LG_COMP_ZSTD || w->desc->compression == LG_COMP_DETECT)
-		archive_read_support_filter_zstd(a);
+	enum lg_compression c = w->desc->compression;
+	if (lg_archive_filters(a, (c == LG_COMP_GZIP || c == LG_COMP_DETECT ? LG_FILTER_GZIP : 0) |
+				  (c == LG_COMP_ZSTD || c == LG_COMP_DETECT ? LG_FILTER_ZSTD : 0),
+			       w->err) < 0)
+		return -1;
 	struct archive_entry *e;
 	if (archive_read_open(a, w, NULL, blob_cb, NULL) != ARCHIVE_OK ||
 	    archive_read_next_header(a, &e) != ARCHIVE_OK) {

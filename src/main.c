@@ -95,11 +95,7 @@ static void LG_PRINTF(1, 2) __attribute__((noreturn)) die_usage(const char *fmt,
 
 static int fail(lg_error *err)
 {
-	/* One "licgate: " per line: rules errors come one per line. */
-	const char *msg = lg_error_msg(err);
-	for (const char *nl; (nl = strchr(msg, '\n')) != NULL; msg = nl + 1)
-		fprintf(stderr, "licgate: %.*s\n", (int)(nl - msg), msg);
-	fprintf(stderr, "licgate: %s\n", msg);
+	lg_error_print(err, stderr); /* escaped: it may quote the image */
 	lg_error_clear(err);
 	return EXIT_ERROR;
 }

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "escape.h"
 #include "spdx_ids.h"
 #include "util.h"
 
@@ -274,7 +275,9 @@ void lg_report_json(const lg_scan *s, FILE *out)
 		fputs("licgate: internal error: cannot build the JSON report\n", stderr);
 		exit(2);
 	}
-	json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+	/* DEL and C1 controls as \u escapes too: no string of the image can
+	 * drive a terminal the report is shown on. */
+	lg_escape_json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
 	fputc('\n', out);
 	json_decref(root);
 }

@@ -1,9 +1,15 @@
 /* report_text.c - the report for people: one line per finding, then the
- * counts, then one summary line with the verdict. */
+ * counts, then one summary line with the verdict.
+ *
+ * Every string that is not our own is written through escape.h: names and
+ * values in the reversible text form, messages (warnings, notes, errors
+ * of unparseable tags, which may hold names escaped already) in the line
+ * form, so no byte of the image reaches the terminal raw. */
 #include "report.h"
 
 #include <string.h>
 
+#include "escape.h"
 #include "util.h"
 
 #define RED "\033[31m"
@@ -20,6 +26,12 @@ typedef struct text {
 	size_t listed; /* warnings listed without --verbose */
 } text;
 
+/* A string that is not ours, as a message: escaped (line form). */
+static void put_msg(lg_buf *b, const char *s)
+{
+	lg_escape_line(b, s, strlen(s));
+}
+
 static const char *paint(const text *t, const char *color)
 {
 	return t->o->color ? color : "";
@@ -28,9 +40,13 @@ static const char *paint(const text *t, const char *color)
 /* " -> CLASS" for an evaluated expression, or why it has none. */
 static void put_expr_class(lg_buf *b, const lg_evidence *e)
 {
-	lg_buf_appendf(b, " -> %s", e->class_name ? e->class_name : "unknown");
-	if (!e->rule)
-		lg_buf_appendf(b, " (no license rule maps %s)", e->id);
+	lg_buf_append(b, " -> ", 4);
+	put_msg(b, e->class_name ? e->class_name : "unknown");
+	if (!e->rule) {
+		lg_buf_append(b, " (no license rule maps ", 23);
+		put_msg(b, e->id);
+		lg_buf_putc(b, ')');
+	}
 }
 
 static void put_quoted(lg_buf *b, const char *what, const lg_evidence *e)
@@ -103,7 +119,8 @@ static void put_one(lg_buf *b, const lg_evidence *e, size_t n)
 		break;
 	case LG_EV_TEXT:
 		put_quoted(b, "text", e);
-		lg_buf_appendf(b, " -> %s", e->class_name);
+		lg_buf_append(b, " -> ", 4);
+		put_msg(b, e->class_name);
 		break;
 	case LG_EV_TAG:
 		put_quoted(b, "tag", e);
@@ -141,13 +158,20 @@ static void put_one(lg_buf *b, const lg_evidence *e, size_t n)
 			put_source(b, e);
 		else
 			lg_buf_appendf(b, " line %llu", (unsigned long long)e->line);
-		lg_buf_appendf(b, ": %s", e->id);
+		lg_buf_append(b, ": ", 2);
+		put_msg(b, e->id);
 		break;
 	}
-	if (e->rule)
-		lg_buf_appendf(b, " (%s:%u)", e->rule->file, e->rule->line);
-	if (e->note[0])
-		lg_buf_appendf(b, " [%s]", e->note);
+	if (e->rule) {
+		lg_buf_append(b, " (", 2);
+		put_msg(b, e->rule->file);
+		lg_buf_appendf(b, ":%u)", e->rule->line);
+	}
+	if (e->note[0]) {
+		lg_buf_append(b, " [", 2);
+		put_msg(b, e->note);
+		lg_buf_putc(b, ']');
+	}
 }
 
 static void put_evidence(lg_buf *b, const lg_classification *c)
@@ -176,14 +200,21 @@ static void put_finding(text *t, const char *label, const char *color,
 	lg_buf_reset(b);
 	lg_buf_appendf(b, "%s%-6s%s ", paint(t, color), label, paint(t, RESET));
 	lg_buf_append_escaped(b, f->file->path, f->file->len);
-	lg_buf_appendf(b, "  %s  ", c.class_name ? c.class_name : "unknown");
+	lg_buf_append(b, "  ", 2);
+	put_msg(b, c.class_name ? c.class_name : "unknown");
+	lg_buf_append(b, "  ", 2);
 	put_evidence(b, &c);
-	if (c.exempt)
-		lg_buf_appendf(b, "; exempt \"%s\" (%s:%u)", c.exempt->reason,
-			       c.exempt->file, c.exempt->line);
+	if (c.exempt) {
+		lg_buf_append(b, "; exempt \"", 10);
+		put_msg(b, c.exempt->reason);
+		lg_buf_append(b, "\" (", 3);
+		put_msg(b, c.exempt->file);
+		lg_buf_appendf(b, ":%u)", c.exempt->line);
+	}
 	char sd[24];
-	lg_buf_appendf(b, "  layer %zu (%s)", f->pos + 1,
-		       lg_short_digest(f->layer->desc->digest.str, sd));
+	lg_buf_appendf(b, "  layer %zu (", f->pos + 1);
+	put_msg(b, lg_short_digest(f->layer->desc->digest.str, sd));
+	lg_buf_putc(b, ')');
 	if (f->deleted_by)
 		lg_buf_appendf(b, ", deleted by layer %u", f->deleted_by);
 	if (f->file->flags & LG_FILE_ESCAPED)
@@ -191,7 +222,9 @@ static void put_finding(text *t, const char *label, const char *color,
 	if (t->s->set->nimages > 1) {
 		char plat[200];
 		lg_platform_string(&f->image->image->platform, plat, sizeof(plat));
-		lg_buf_appendf(b, "  [%s]", plat[0] ? plat : lg_short_digest(f->image->image->digest.str, sd));
+		lg_buf_append(b, "  [", 3);
+		put_msg(b, plat[0] ? plat : lg_short_digest(f->image->image->digest.str, sd));
+		lg_buf_putc(b, ']');
 	}
 	fprintf(t->out, "%s\n", b->data);
 }
@@ -232,16 +265,29 @@ static void on_exemption(void *ud, const lg_finding *f)
 static void put_notes(text *t)
 {
 	const lg_image_set *set = t->s->set;
-	for (size_t i = 0; i < set->nskipped; i++)
-		fprintf(t->out, "note: skipped %s (%s): %s\n", set->skipped[i].digest,
-			set->skipped[i].media_type, set->skipped[i].reason);
+	lg_buf *b = &t->line;
+	for (size_t i = 0; i < set->nskipped; i++) {
+		const lg_skipped *k = &set->skipped[i];
+		lg_buf_reset(b);
+		lg_buf_append(b, "note: skipped ", 14);
+		put_msg(b, k->digest ? k->digest : "");
+		lg_buf_append(b, " (", 2);
+		put_msg(b, k->media_type ? k->media_type : "");
+		lg_buf_append(b, "): ", 3);
+		put_msg(b, k->reason ? k->reason : "");
+		fprintf(t->out, "%s\n", b->data);
+	}
 	for (size_t i = 0; i < t->s->nlayers; i++) {
 		const lg_scanned_layer *sl = &t->s->layers[i];
 		char sd[24];
-		for (size_t w = 0; w < sl->layer->nwarnings; w++)
-			fprintf(t->out, "%swarning:%s layer %s: %s\n", paint(t, YELLOW),
-				paint(t, RESET), lg_short_digest(sl->desc->digest.str, sd),
-				sl->layer->warnings[w]);
+		for (size_t w = 0; w < sl->layer->nwarnings; w++) {
+			lg_buf_reset(b);
+			put_msg(b, lg_short_digest(sl->desc->digest.str, sd));
+			lg_buf_append(b, ": ", 2);
+			put_msg(b, sl->layer->warnings[w]);
+			fprintf(t->out, "%swarning:%s layer %s\n", paint(t, YELLOW),
+				paint(t, RESET), b->data);
+		}
 	}
 }
 
@@ -272,7 +318,9 @@ void lg_report_text(const lg_scan *s, const lg_report_options *o, FILE *out)
 		fprintf(out, "%zu %swarning%s: files of no allowed class "
 			"(list them with --verbose or --format json)\n",
 			unlisted, t.listed ? "more " : "", unlisted == 1 ? "" : "s");
-	const char *target = lg_target_name(s->opts->target);
+	lg_buf_reset(&t.line);
+	put_msg(&t.line, lg_target_name(s->opts->target));
+	const char *target = t.line.data;
 	if (sum.violations)
 		fprintf(out, "%s%sFAIL%s: %zu violation%s for target %s; ", paint(&t, BOLD),
 			paint(&t, RED), paint(&t, RESET), sum.violations,

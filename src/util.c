@@ -7,6 +7,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "escape.h"
+
 static void oom(void)
 {
 	fputs("licgate: out of memory\n", stderr);
@@ -161,76 +163,15 @@ char *lg_buf_steal(lg_buf *b)
 	return s;
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len;
-	uint32_t cp;
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
-
-static bool is_control(unsigned char c)
-{
-	return c < 0x20 || c == 0x7f;
-}
-
+/* The text form of escape.h, under the names the pipeline used first. */
 bool lg_utf8_printable(const char *s, size_t len)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	for (size_t i = 0; i < len;) {
-		if (is_control(u[i]) || u[i] == '\\')
-			return false;
-		size_t n = utf8_seq(u + i, len - i);
-		if (!n)
-			return false;
-		i += n;
-	}
-	return true;
+	return lg_escape_is_plain(s, len);
 }
 
 void lg_buf_append_escaped(lg_buf *b, const char *s, size_t len)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	size_t run = 0; /* start of the current run of plain text */
-	for (size_t i = 0; i < len;) {
-		size_t n = is_control(u[i]) || u[i] == '\\' ? 0 : utf8_seq(u + i, len - i);
-		if (n) {
-			i += n;
-			continue;
-		}
-		lg_buf_append(b, s + run, i - run);
-		if (u[i] == '\\')
-			lg_buf_append(b, "\\\\", 2);
-		else
-			lg_buf_appendf(b, "\\x%02x", u[i]);
-		run = ++i;
-	}
-	lg_buf_append(b, s + run, len - run);
+	lg_escape_text(b, s, len);
 }
 
 const char *lg_short_digest(const char *digest, char out[static 24])

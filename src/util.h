@@ -79,10 +79,12 @@ void lg_buf_free(lg_buf *b);
 char *lg_buf_steal(lg_buf *b);
 
 /* Append s[0..len) to b, escaping bytes that are not printable UTF-8 text
- * as \xNN (and backslash as \\), so a hostile name prints as data. */
+ * as \xNN (and backslash as \\), so a hostile name prints as data: the
+ * text form of escape.h (lg_escape_text), which has every format's. */
 void lg_buf_append_escaped(lg_buf *b, const char *s, size_t len);
 
-/* true when s[0..len) is valid UTF-8 without NUL or control characters. */
+/* true when s[0..len) is valid UTF-8 without NUL, control characters (C1
+ * included) or backslashes (lg_escape_is_plain). */
 bool lg_utf8_printable(const char *s, size_t len);
 
 /* "sha256:0123456789ab" - the algorithm and the first 12 hex digits, in

@@ -10,6 +10,9 @@
 #   - exit 2: nothing on standard output (no partial report) and standard
 #     error is exactly one line "licgate: ..." naming the problem (-e);
 #   - exit 0 or 1: the report is there, valid JSON and valid UTF-8;
+#   - no byte that drives a terminal (C0 but newline and tab, DEL, C1)
+#     on standard output or standard error: strings from the image are
+#     escaped, \x1b in text, \u001b in JSON;
 #   - nothing was written: HOME and TMPDIR point at an empty scratch
 #     directory, which is also the working directory, and it must still be
 #     empty afterwards; the corpus itself is unchanged.  The layer cache
@@ -149,6 +152,18 @@ crashed() {
 	fi
 }
 
+# raw_control FILE...: where a byte that drives a terminal is written raw
+# (C0 but newline and tab, DEL, C1 as UTF-8), or nothing.
+raw_control() {
+	python3 -c 'import re, sys
+for p in sys.argv[1:]:
+    b = open(p, "rb").read()
+    m = re.search(rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]", b)
+    if m:
+        print("raw control byte 0x%s at %d of standard %s" % (m.group().hex(), m.start(),
+              "output" if p.endswith("out") else "error"))' "$@"
+}
+
 # the guarantee, for any run: prints why it does not hold, or nothing.
 guarantee() { # STATUS FORMAT
 	if [ "$1" -eq 2 ]; then
@@ -160,6 +175,7 @@ guarantee() { # STATUS FORMAT
 	else
 		[ -s "$WORK/out" ] || echo "no report"
 	fi
+	raw_control "$WORK/out" "$WORK/err"
 	_tmp=$(find "$CACHE" -name '.tmp-*' | head -n 3 | tr '\n' ' ')
 	[ -z "$_tmp" ] || echo "left temporary files in the cache: $_tmp"
 	rm -rf "${CACHE:?}"/* 2>/dev/null
@@ -278,6 +294,8 @@ control invalid-utf8-json 1 'printf "{\"p\":\"\377\"}"; exit 1'
 control exit-2-with-report 2 'echo "{}"; echo "licgate: x" >&2; exit 2'
 control exit-2-two-lines 2 'echo "licgate: a" >&2; echo "b" >&2; exit 2'
 control crash 2 'kill -SEGV $$'
+control raw-escape-stderr 2 'printf "licgate: x\033]0;pwned\007\n" >&2; exit 2'
+control raw-c1-report 0 'printf "{\"p\":\"\302\233\"}\n"'
 control sanitizer 2 'echo "==1==ERROR: AddressSanitizer: heap-use-after-free" >&2; exit 2'
 
 # A violation at PATH in the JSON report.
@@ -337,6 +355,27 @@ h nul-after-tag-denied -x 1 -j "$(viol /srv/app/bin/tool)" \
 # ... and its layer is served from the cache the second time.
 h nul-after-tag-layer-cached -W -x 1 -j '.image.manifests[0].layers[0].cached' \
 	-j "$(viol /srv/app/bin/tool)" -- "$H/nul-after-tag"
+
+# --- terminal escapes: every string of the image, escaped where written ---------
+# (The guarantee checks every case for a raw control byte; these cases put
+# one in each kind of string: names, link targets, tags, media types,
+# platforms, refs, error messages.)
+
+ESC_TEXT='\\x1b\]0;pwned\\x07\\x1b\[2J\\xc2\\x9b2J\\x7f'
+h escape-strings-text -x 1 -t -o "^DENY +/srv/app/${ESC_TEXT}bsl\.js" \
+	-o "hardlink to srv/app/${ESC_TEXT}nowhere" -o "^note: skipped .*application/x-${ESC_TEXT}" \
+	-o "\[linux/arm64/v${ESC_TEXT}\]" -- "$H/escape-strings"
+h escape-strings-text-verbose -x 1 -t -o "^WARN +/srv/app/unknown-${ESC_TEXT}\.bin" \
+	-o "^WARN +/srv/app/tag\.js .*MIT ${ESC_TEXT} OR" -- --verbose "$H/escape-strings"
+h escape-strings-json -x 1 \
+	-j 'any(.violations[]; .path == "/srv/app/\u001b]0;pwned\u0007\u001b[2J\u009b2J\u007fbsl.js")' \
+	-j 'any(.warnings[]; .path == "/srv/app/tag.js")' \
+	-j 'any(.image.manifests[0].layers[0].warnings[]; contains("\u001b]0;pwned"))' \
+	-j '.image.manifests[0].ref | contains("\u007f")' -- "$H/escape-strings"
+h escape-media-type-error -x 2 -e "unsupported layer media type .*\+${ESC_TEXT}" \
+	-- "$H/escape-media-type"
+h escape-media-type-error-text -x 2 -t -e "unsupported layer media type" -- "$H/escape-media-type"
+h escape-entry-error -x 2 -e "entry /srv/app/${ESC_TEXT}cut\.js: " -- "$H/escape-entry-error"
 
 # --- layer streams: every byte read, or exit 2 --------------------------------
 

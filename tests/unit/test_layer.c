@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 #include <archive.h>
+#include <dlfcn.h>
 #include <archive_entry.h>
 #include <ftw.h>
 #include <openssl/evp.h>
@@ -1046,6 +1047,64 @@ static void test_empty_tar(void **state)
 	lg_layer_free(NULL);
 }
 
+/* A libarchive built without its zstd decoder: the call registers an
+ * external "zstd -d" program and answers ARCHIVE_WARN, as libarchive does.
+ * This definition interposes the library's for the code under test. */
+static bool no_builtin_zstd;
+
+int archive_read_support_filter_zstd(struct archive *a)
+{
+	static const unsigned char magic[] = { 0x28, 0xb5, 0x2f, 0xfd };
+	int (*real)(struct archive *) =
+		(int (*)(struct archive *))dlsym(RTLD_NEXT, "archive_read_support_filter_zstd");
+	if (!no_builtin_zstd && real)
+		return real(a);
+	archive_read_support_filter_program_signature(a, "zstd -d -qq", magic, sizeof(magic));
+	return ARCHIVE_WARN;
+}
+
+/* A zstd frame of raw blocks holding data (valid, uncompressed). */
+static void zstd_raw(const void *data, size_t len, lg_buf *out)
+{
+	lg_buf_reset(out);
+	lg_buf_append(out, "\x28\xb5\x2f\xfd\x00\x58", 6);
+	const size_t step = 128 * 1024;
+	size_t at = 0;
+	do {
+		size_t n = len - at < step ? len - at : step;
+		uint32_t h = (uint32_t)(at + n == len) | (uint32_t)(n << 3);
+		unsigned char hb[3] = { (unsigned char)h, (unsigned char)(h >> 8),
+					(unsigned char)(h >> 16) };
+		lg_buf_append(out, hb, 3);
+		lg_buf_append(out, (const char *)data + at, n);
+		at += n;
+	} while (at < len);
+}
+
+/* Never an external program on image bytes: a zstd layer with no built-in
+ * decoder is an error that names the filter. */
+static void test_no_external_decoder(void **state)
+{
+	struct fixture *fx = *state;
+	simple_tar(fx);
+	lg_buf z = LG_BUF_INIT;
+	zstd_raw(fx->tar.data, fx->tar.len, &z);
+	lg_digest d, diff;
+	sha256_of(fx->tar.data, fx->tar.len, &diff);
+	put_blob(fx, z.data, z.len, &d);
+	lg_layer_desc desc = make_desc(MT_ZSTD, LG_COMP_ZSTD, &d, z.len, &diff);
+	lg_layer *l = scan_ok(fx, &desc); /* the built-in decoder reads it */
+	assert_non_null(find_file(l, "/a"));
+	lg_layer_free(l);
+	no_builtin_zstd = true;
+	char *msg = scan_fail(fx, &desc);
+	no_builtin_zstd = false;
+	assert_contains(msg, "no built-in zstd decoder");
+	assert_contains(msg, "does not run an external zstd program");
+	free(msg);
+	lg_buf_free(&z);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1070,6 +1129,7 @@ int main(void)
 		T(test_cut_tail),
 		T(test_not_a_layer),
 		T(test_empty_tar),
+		T(test_no_external_decoder),
 	};
 #undef T
 	return cmocka_run_group_tests_name("layer", tests, NULL, NULL) ? 1 : 0;
