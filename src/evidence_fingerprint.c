@@ -57,6 +57,9 @@ struct lg_fpset {
 	entry *entries;
 	uint32_t *dir; /* (1 << dir_bits) + 1 offsets into entries */
 	unsigned dir_bits;
+	uint64_t *filter; /* 1 << (dir_bits + 3) bits: is some hash with these
+			   * top bits in the set?  8 bits per entry, so a miss
+			   * costs one read of a small table */
 	hentry *exact, *normalized;
 	size_t nexact, nnormalized;
 	XXH3_state_t *digest_state;
@@ -386,19 +389,12 @@ static void read_file_record(reader *r, lg_fpset *s)
 	s->files[s->nfiles++] = f;
 }
 
-static int cmp_entry(const void *a, const void *b)
-{
-	const entry *x = a, *y = b;
-	if (x->hash != y->hash)
-		return x->hash < y->hash ? -1 : 1;
-	return x->gid < y->gid ? -1 : x->gid > y->gid;
-}
-
 /* Build the lookup tables over every file read so far. */
 static void build_index(lg_fpset *s)
 {
 	free(s->entries);
 	free(s->dir);
+	free(s->filter);
 	free(s->exact);
 	free(s->normalized);
 	size_t n = 0;
@@ -407,21 +403,31 @@ static void build_index(lg_fpset *s)
 		n += s->files[i].nfps;
 	}
 	s->nfps = (uint32_t)n;
-	s->entries = lg_xmalloc((n ? n : 1) * sizeof(*s->entries));
-	for (size_t i = 0, k = 0; i < s->nfiles; i++)
-		for (size_t j = 0; j < s->files[i].nfps; j++, k++)
-			s->entries[k] = (entry){ s->files[i].fps[j].hash, (uint32_t)i, (uint32_t)k };
-	qsort(s->entries, n, sizeof(*s->entries), cmp_entry);
 	s->dir_bits = 1;
-	while (s->dir_bits < 30 && ((size_t)1 << s->dir_bits) < n)
+	while (s->dir_bits < 28 && ((size_t)1 << s->dir_bits) < n)
 		s->dir_bits++;
 	size_t slots = (size_t)1 << s->dir_bits;
+	unsigned shift = 64 - s->dir_bits;
+	/* A counting sort on the top bits: entries of one slot stay in the
+	 * set's order, which is all a lookup needs. */
 	s->dir = lg_xcalloc(slots + 1, sizeof(*s->dir));
-	for (size_t k = 0, slot = 0; slot <= slots; slot++) {
-		while (k < n && (s->entries[k].hash >> (64 - s->dir_bits)) < slot)
-			k++;
-		s->dir[slot] = (uint32_t)k;
-	}
+	for (size_t i = 0; i < s->nfiles; i++)
+		for (size_t j = 0; j < s->files[i].nfps; j++)
+			s->dir[(s->files[i].fps[j].hash >> shift) + 1]++;
+	for (size_t slot = 0; slot < slots; slot++)
+		s->dir[slot + 1] += s->dir[slot];
+	uint32_t *at = lg_xmalloc((slots ? slots : 1) * sizeof(*at));
+	memcpy(at, s->dir, slots * sizeof(*at));
+	s->entries = lg_xmalloc((n ? n : 1) * sizeof(*s->entries));
+	s->filter = lg_xcalloc(((slots << 3) + 63) / 64, sizeof(*s->filter));
+	unsigned fshift = shift - 3;
+	for (size_t i = 0, k = 0; i < s->nfiles; i++)
+		for (size_t j = 0; j < s->files[i].nfps; j++, k++) {
+			uint64_t h = s->files[i].fps[j].hash;
+			s->entries[at[h >> shift]++] = (entry){ h, (uint32_t)i, (uint32_t)k };
+			s->filter[(h >> fshift) / 64] |= 1ull << ((h >> fshift) % 64);
+		}
+	free(at);
 	s->exact = lg_xmalloc((s->nfiles ? s->nfiles : 1) * sizeof(*s->exact));
 	s->normalized = lg_xmalloc((s->nfiles ? s->nfiles : 1) * sizeof(*s->normalized));
 	s->nexact = s->nnormalized = 0;
@@ -580,6 +586,7 @@ void lg_fpset_free(lg_fpset *s)
 	free(s->allow_h);
 	free(s->entries);
 	free(s->dir);
+	free(s->filter);
 	free(s->exact);
 	free(s->normalized);
 	free(s->rules_name);
@@ -643,6 +650,9 @@ static void on_fp(void *ud, const lg_fp *fp)
 	const lg_fpset *s = m->set;
 	m->file_fps++;
 	if (!s->nfps)
+		return;
+	uint64_t bit = fp->hash >> (64 - s->dir_bits - 3);
+	if (!(s->filter[bit / 64] & (1ull << (bit % 64))))
 		return;
 	size_t slot = (size_t)(fp->hash >> (64 - s->dir_bits));
 	for (uint32_t k = s->dir[slot]; k < s->dir[slot + 1]; k++) {

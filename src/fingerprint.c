@@ -1,13 +1,15 @@
 /* fingerprint.c - see fingerprint.h
  *
- * Cost: every byte passes the binary probe (first 8 KiB), the normalizer
- * (one copy into a line buffer, then XXH3) and the tokenizer (one state
- * step); every token costs one XXH3 of its bytes, one multiply-add for the
- * rolling k-gram hash and one compare against the window's minimum (a
- * rescan of the window, O(w), only when the minimum leaves it).
+ * Cost: every byte passes the binary probe (first 8 KiB) and the
+ * tokenizer (a table lookup, and a multiply inside identifiers and
+ * numbers); every token costs a multiply-add for the rolling k-gram hash,
+ * a mix, and one compare against the window's minimum (a rescan of the
+ * window, O(w), only when the minimum leaves it), and 8 bytes of XXH3 for
+ * the normalized hash.
  */
 #include "fingerprint.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,12 +56,17 @@ void lg_winnow_init(lg_winnow *wn, unsigned k, unsigned w, lg_fp_fn fn, void *ud
 		wn->bpow *= BASE;
 }
 
+/* The rings are powers of two at least k and w long: a mask, not a
+ * division, per token. */
+#define KMASK (LG_FP_KMAX - 1)
+#define WMASK (LG_FP_WMAX - 1)
+
 static void select_gram(lg_winnow *wn, uint64_t i)
 {
 	wn->sel = i;
 	wn->nsel++;
 	if (wn->fn)
-		wn->fn(wn->ud, &wn->win[i % wn->w]);
+		wn->fn(wn->ud, &wn->win[i & WMASK]);
 }
 
 /* The rightmost minimum of k-grams [lo, hi]. */
@@ -67,7 +74,7 @@ static uint64_t rightmost_min(const lg_winnow *wn, uint64_t lo, uint64_t hi)
 {
 	uint64_t best = lo;
 	for (uint64_t j = lo + 1; j <= hi; j++)
-		if (wn->win[j % wn->w].hash <= wn->win[best % wn->w].hash)
+		if (wn->win[j & WMASK].hash <= wn->win[best & WMASK].hash)
 			best = j;
 	return best;
 }
@@ -75,13 +82,13 @@ static uint64_t rightmost_min(const lg_winnow *wn, uint64_t lo, uint64_t hi)
 static void add_gram(lg_winnow *wn, const lg_fp *g)
 {
 	uint64_t i = wn->ngram++;
-	wn->win[i % wn->w] = *g;
+	wn->win[i & WMASK] = *g;
 	if (wn->ngram < wn->w)
 		return;
 	uint64_t lo = i + 1 - wn->w;
 	if (wn->sel != NONE && wn->sel >= lo) {
 		/* Robust: an equal hash does not move the selection. */
-		if (g->hash < wn->win[wn->sel % wn->w].hash)
+		if (g->hash < wn->win[wn->sel & WMASK].hash)
 			select_gram(wn, i);
 		return;
 	}
@@ -90,18 +97,17 @@ static void add_gram(lg_winnow *wn, const lg_fp *g)
 
 void lg_winnow_token(lg_winnow *wn, uint64_t hash, uint32_t line)
 {
-	size_t slot = (size_t)(wn->ntok % wn->k);
 	if (wn->ntok >= wn->k)
-		wn->roll -= wn->tok[slot] * wn->bpow;
+		wn->roll -= wn->tok[(wn->ntok - wn->k) & KMASK] * wn->bpow;
 	wn->roll = wn->roll * BASE + hash;
-	wn->tok[slot] = hash;
-	wn->tokline[slot] = line;
+	wn->tok[wn->ntok & KMASK] = hash;
+	wn->tokline[wn->ntok & KMASK] = line;
 	wn->ntok++;
 	if (wn->ntok < wn->k)
 		return;
 	lg_fp g = {
 		.hash = mix(wn->roll),
-		.line = wn->tokline[wn->ntok % wn->k], /* the oldest token */
+		.line = wn->tokline[(wn->ntok - wn->k) & KMASK], /* the oldest token */
 		.line_end = line,
 	};
 	if (wn->gram_fn)
@@ -115,134 +121,63 @@ void lg_winnow_end(lg_winnow *wn)
 		select_gram(wn, rightmost_min(wn, 0, wn->ngram - 1));
 }
 
-/* ---- normalizer ------------------------------------------------------------ */
+/* ---- tokenizer -----------------------------------------------------------
+ *
+ * A byte class table drives it; identifiers and numbers are hashed as they
+ * stream past (FNV-1a, 64 bits: no copy of the token), a punctuation byte
+ * takes its hash from a table. */
 
-static bool blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\f' || c == '\v';
-}
+enum {
+	C_ID = 1,     /* starts and continues an identifier */
+	C_DIGIT = 2,  /* starts a number, continues both */
+	C_NUM = 4,    /* continues a number ('.', and what C_ID has) */
+	C_BLANK = 8,  /* space, tab, FF, VT, NUL: dropped */
+	C_NL = 16,    /* LF, CR */
+};
 
-static bool starts(const char *s, size_t n, const char *p)
-{
-	size_t k = strlen(p);
-	return n >= k && memcmp(s, p, k) == 0;
-}
+#define FNV_OFFSET 0xcbf29ce484222325ull
+#define FNV_PRIME 0x100000001b3ull
 
-static bool has_close(const char *s, size_t n)
-{
-	for (size_t i = 0; i + 1 < n; i++)
-		if (s[i] == '*' && s[i + 1] == '/')
-			return true;
-	return false;
-}
+static uint8_t cls[256];
+static uint64_t punct_hash[256];
 
-/* Is this line (or the first piece of it) part of the leading comment
- * block?  The first line that is not ends the header. */
-static bool header_line(lg_fingerprinter *f, const char *s, size_t n)
+static void init_tables(void)
 {
-	if (f->in_block) {
-		if (has_close(s, n))
-			f->in_block = false;
-		return true;
-	}
-	while (n && blank(*s))
-		s++, n--;
-	if (n == 0 || starts(s, n, "//") || starts(s, n, "#") || starts(s, n, "--"))
-		return true;
-	if (starts(s, n, "/*")) {
-		f->in_block = !has_close(s + 2, n - 2);
-		return true;
-	}
-	f->in_header = false;
-	return false;
-}
-
-static void norm_put(lg_fingerprinter *f, const char *s, size_t n)
-{
-	if (n)
-		XXH3_128bits_update(f->norm, s, n);
-}
-
-/* The line buffer holds a whole line (eol) or a full piece of a longer one. */
-static void norm_piece(lg_fingerprinter *f, bool eol)
-{
-	const char *s = f->nline;
-	size_t n = f->nline_len;
-	bool cont = f->nline_cont;
-	f->nline_len = 0;
-	f->nline_cont = !eol;
-	if (eol)
-		while (n && blank(s[n - 1]))
-			n--;
-	if (cont && f->skip_rest) {
-		f->skip_rest = !eol;
-		return;
-	}
-	if (!cont && f->in_header && header_line(f, s, n)) {
-		f->skip_rest = !eol;
-		return;
-	}
-	if (!cont && n == 0) {
-		f->blank_lines++;
-		return;
-	}
-	if (!cont && f->wrote)
-		for (uint64_t i = 0; i <= f->blank_lines; i++)
-			norm_put(f, "\n", 1);
-	f->blank_lines = 0;
-	norm_put(f, s, n);
-	f->wrote = true;
-}
-
-static void normalize(lg_fingerprinter *f, const char *p, size_t n)
-{
-	size_t i = 0;
-	if (f->norm_prev_cr && n && p[0] == '\n')
-		i = 1; /* the LF of a CRLF split across blocks */
-	f->norm_prev_cr = false;
-	while (i < n) {
-		size_t j = i;
-		while (j < n && p[j] != '\n' && p[j] != '\r')
-			j++;
-		while (i < j) {
-			size_t room = LG_FP_LINE - f->nline_len;
-			size_t k = j - i < room ? j - i : room;
-			memcpy(f->nline + f->nline_len, p + i, k);
-			f->nline_len += k;
-			i += k;
-			if (f->nline_len == LG_FP_LINE)
-				norm_piece(f, false);
-		}
-		if (j == n)
-			break;
-		norm_piece(f, true);
-		if (p[j] == '\r') {
-			if (j + 1 < n && p[j + 1] == '\n')
-				j++;
-			else if (j + 1 == n)
-				f->norm_prev_cr = true;
-		}
-		i = j + 1;
+	for (int c = 0; c < 256; c++) {
+		uint8_t k = 0;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$' ||
+		    c >= 0x80)
+			k = C_ID | C_NUM;
+		else if (c >= '0' && c <= '9')
+			k = C_DIGIT | C_NUM;
+		else if (c == '.')
+			k = C_NUM;
+		else if (c == ' ' || c == '\t' || c == '\f' || c == '\v' || c == 0)
+			k = C_BLANK;
+		else if (c == '\n' || c == '\r')
+			k = C_NL;
+		cls[c] = k;
+		punct_hash[c] = mix(0x9e3779b97f4a7c15ull * (uint64_t)(c + 1));
 	}
 }
 
-/* ---- tokenizer ----------------------------------------------------------- */
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
-static bool ident_start(unsigned char c)
+/* The normalized hash: XXH3-128 of the token hashes, in batches. */
+static void norm_flush(lg_fingerprinter *f)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$' ||
-	       c >= 0x80;
-}
-
-static bool digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
+	if (f->nnorm)
+		XXH3_128bits_update(f->norm, f->normbuf, f->nnorm * sizeof(f->normbuf[0]));
+	f->nnorm = 0;
 }
 
 static void emit(lg_fingerprinter *f, uint64_t hash, uint32_t line, const char *text,
 		 size_t len)
 {
 	f->tokens++;
+	f->normbuf[f->nnorm++] = hash;
+	if (f->nnorm == LG_ARRAY_LEN(f->normbuf))
+		norm_flush(f);
 	if (f->token_fn)
 		f->token_fn(f->token_ud, hash, line, text, len);
 	lg_winnow_token(&f->wn, hash, line);
@@ -250,38 +185,25 @@ static void emit(lg_fingerprinter *f, uint64_t hash, uint32_t line, const char *
 
 static void emit_punct(lg_fingerprinter *f, char c, uint32_t line)
 {
-	emit(f, XXH3_64bits(&c, 1), line, &c, 1);
+	emit(f, punct_hash[(unsigned char)c], line, &c, 1);
 }
 
 static void end_token(lg_fingerprinter *f)
 {
 	if (f->state == TK_NONE)
 		return;
-	uint64_t h = XXH3_64bits_withSeed(f->tok_text, f->tok_len, f->tok_hash);
-	if (!f->tok_long)
-		h = XXH3_64bits(f->tok_text, f->tok_len);
-	emit(f, h, f->tok_line, f->tok_text, f->tok_len);
+	emit(f, mix(f->tok_hash ^ f->tok_len), f->tok_line, f->tok_text,
+	     f->tok_len < LG_FP_TOKEN_TEXT ? f->tok_len : LG_FP_TOKEN_TEXT);
 	f->state = TK_NONE;
 }
 
-static void token_byte(lg_fingerprinter *f, char c)
-{
-	if (f->tok_len == LG_FP_TOKEN_TEXT) {
-		f->tok_hash = XXH3_64bits_withSeed(f->tok_text, f->tok_len, f->tok_hash);
-		f->tok_long = true;
-		f->tok_len = 0;
-	}
-	f->tok_text[f->tok_len++] = c;
-}
-
-static void start_token(lg_fingerprinter *f, int kind, char c)
+static void start_token(lg_fingerprinter *f, int kind, unsigned char c)
 {
 	f->state = kind;
 	f->tok_line = f->line;
-	f->tok_hash = 0;
-	f->tok_long = false;
-	f->tok_len = 0;
-	token_byte(f, c);
+	f->tok_hash = (FNV_OFFSET ^ c) * FNV_PRIME;
+	f->tok_len = 1;
+	f->tok_text[0] = (char)c;
 }
 
 /* Flush a '/' or '#' held to see whether a comment starts. */
@@ -295,6 +217,7 @@ static void flush_pending(lg_fingerprinter *f)
 		emit_punct(f, '#', f->tok_line);
 }
 
+/* Every byte that no fast path in tokenize() took. */
 static void code_byte(lg_fingerprinter *f, unsigned char c, bool newline)
 {
 	if (f->comment == CM_LINE) {
@@ -321,14 +244,6 @@ static void code_byte(lg_fingerprinter *f, unsigned char c, bool newline)
 	if (f->pending == P_HASH && newline)
 		f->pending = P_NONE; /* a lone '#': an empty comment */
 	flush_pending(f);
-	if (f->state == TK_IDENT && (ident_start(c) || digit(c))) {
-		token_byte(f, (char)c);
-		return;
-	}
-	if (f->state == TK_NUMBER && (ident_start(c) || digit(c) || c == '.')) {
-		token_byte(f, (char)c);
-		return;
-	}
 	end_token(f);
 	if (newline) {
 		f->line_start = true;
@@ -336,7 +251,7 @@ static void code_byte(lg_fingerprinter *f, unsigned char c, bool newline)
 			f->quote = 0; /* an unterminated string ends with its line */
 		return;
 	}
-	if (blank((char)c) || c == 0)
+	if (cls[c] & C_BLANK)
 		return;
 	bool at_start = f->line_start;
 	f->line_start = false;
@@ -357,12 +272,12 @@ static void code_byte(lg_fingerprinter *f, unsigned char c, bool newline)
 		f->tok_line = f->line;
 		return;
 	}
-	if (ident_start(c)) {
-		start_token(f, TK_IDENT, (char)c);
+	if (cls[c] & C_ID) {
+		start_token(f, TK_IDENT, c);
 		return;
 	}
-	if (digit(c)) {
-		start_token(f, TK_NUMBER, (char)c);
+	if (cls[c] & C_DIGIT) {
+		start_token(f, TK_NUMBER, c);
 		return;
 	}
 	emit_punct(f, (char)c, f->line);
@@ -380,21 +295,37 @@ static void tokenize(lg_fingerprinter *f, const unsigned char *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = p[i];
+		uint8_t k = cls[c];
+		/* fast paths: inside a token, a comment, or blanks */
+		if (f->state != TK_NONE &&
+		    (k & (f->state == TK_IDENT ? (C_ID | C_DIGIT) : C_NUM))) {
+			f->tok_hash = (f->tok_hash ^ c) * FNV_PRIME;
+			if (f->tok_len < LG_FP_TOKEN_TEXT)
+				f->tok_text[f->tok_len] = (char)c;
+			f->tok_len++;
+			continue;
+		}
+		if (!(k & C_NL)) {
+			f->prev_cr = false;
+			if (f->comment == CM_LINE)
+				continue;
+			if ((k & C_BLANK) && f->state == TK_NONE && f->pending == P_NONE &&
+			    f->comment == CM_NONE)
+				continue;
+			code_byte(f, c, false);
+			continue;
+		}
 		if (c == '\n') {
 			if (f->prev_cr) { /* the LF of a CRLF */
 				f->prev_cr = false;
 				continue;
 			}
 			f->line++;
-			code_byte(f, c, true);
-		} else if (c == '\r') {
+		} else {
 			f->prev_cr = true;
 			f->line++;
-			code_byte(f, c, true);
-		} else {
-			f->prev_cr = false;
-			code_byte(f, c, false);
 		}
+		code_byte(f, c, true);
 	}
 }
 
@@ -402,6 +333,7 @@ static void tokenize(lg_fingerprinter *f, const unsigned char *p, size_t n)
 
 void lg_fp_init(lg_fingerprinter *f)
 {
+	pthread_once(&tables_once, init_tables);
 	memset(f, 0, sizeof(*f));
 	f->norm = XXH3_createState();
 	if (!f->norm) {
@@ -420,9 +352,8 @@ void lg_fp_begin(lg_fingerprinter *f, unsigned k, unsigned w, lg_fp_fn fp_fn, vo
 		 lg_token_fn token_fn, void *token_ud)
 {
 	XXH3_state_t *norm = f->norm;
-	memset(f, 0, sizeof(*f));
+	memset(f, 0, offsetof(lg_fingerprinter, normbuf));
 	f->norm = norm;
-	f->in_header = true;
 	lg_winnow_init(&f->wn, k, w, fp_fn, ud);
 	f->token_fn = token_fn;
 	f->token_ud = token_ud;
@@ -451,7 +382,6 @@ void lg_fp_feed(lg_fingerprinter *f, const void *data, size_t len)
 		}
 	}
 	f->offset += len;
-	normalize(f, data, len);
 	tokenize(f, data, len);
 }
 
@@ -464,8 +394,7 @@ void lg_fp_end(lg_fingerprinter *f, lg_fp_summary *out)
 	flush_pending(f);
 	end_token(f);
 	lg_winnow_end(&f->wn);
-	if (f->nline_len || f->nline_cont)
-		norm_piece(f, true);
+	norm_flush(f);
 	XXH128_canonical_t c;
 	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(f->norm));
 	memcpy(out->normalized, c.digest, sizeof(out->normalized));

@@ -14,11 +14,10 @@
  *               ("..", '..', `..`) are tokenized like code, without
  *               comments.  Each token keeps the line it starts on (LF,
  *               CRLF and CR end a line).
- *   normalizer: the content with CRLF and CR read as LF, trailing blanks
- *               of each line, blank lines at the start and the end, and
- *               the leading comment block (//, #, --, / * .. * / lines: the
- *               license header) dropped; its XXH3-128 is the file's
- *               normalized hash.
+ *   normalized hash: XXH3-128 of the token stream (the token hashes in
+ *               order): two texts that differ only in line endings,
+ *               blanks (trailing or not), blank lines and comments -- the
+ *               leading license header among them -- hash alike.
  *   winnowing:  a k-gram hash per run of k consecutive tokens; in every
  *               window of w consecutive k-grams the minimal hash is
  *               selected (robust winnowing: a tie keeps the previous
@@ -56,8 +55,6 @@
 /* Bytes of a token kept as text for the token callback; longer tokens are
  * hashed whole, their text cut. */
 #define LG_FP_TOKEN_TEXT 64
-/* Normalizer: a longer line is handled in pieces of this size. */
-#define LG_FP_LINE 4096
 
 /* One selected k-gram. */
 typedef struct lg_fp {
@@ -122,25 +119,17 @@ typedef struct lg_fingerprinter {
 	bool prev_cr;
 	uint32_t line;
 	uint32_t tok_line;
-	uint64_t tok_hash;    /* of the bytes of the token beyond tok_text */
-	bool tok_long;
-	char tok_text[LG_FP_TOKEN_TEXT];
+	uint64_t tok_hash;    /* FNV-1a of the token so far */
+	char tok_text[LG_FP_TOKEN_TEXT]; /* its first bytes */
 	size_t tok_len;
 	uint64_t tokens;
 	/* binary probe */
 	uint64_t offset;
 	bool binary;
-	/* normalizer */
+	/* normalized hash */
 	XXH3_state_t *norm;
-	char nline[LG_FP_LINE];
-	size_t nline_len;
-	bool nline_cont;      /* the current line continues a flushed piece */
-	bool in_header;       /* still in the leading comment block */
-	bool in_block;        /* inside a / * comment of the header */
-	bool skip_rest;       /* the rest of this line belongs to a header comment */
-	uint64_t blank_lines; /* blank lines not yet written (dropped at the end) */
-	bool wrote;           /* something written after the header */
-	bool norm_prev_cr;
+	size_t nnorm;
+	uint64_t normbuf[64]; /* token hashes not yet hashed (last: not cleared) */
 } lg_fingerprinter;
 
 void lg_fp_init(lg_fingerprinter *f);

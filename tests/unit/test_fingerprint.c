@@ -1,6 +1,6 @@
 /* test_fingerprint.c - the tokenizer (a table of texts and the tokens they
- * give, with lines), the normalizer (pairs that must and must not hash
- * alike), winnowing (the window guarantee over random token streams, a
+ * give, with lines), the normalized hash (pairs that must and must not
+ * hash alike), winnowing (the window guarantee over random token streams, a
  * property test; density) and chunking (any split of a text gives the same
  * fingerprints, tokens and hashes). */
 #include <setjmp.h>
@@ -118,11 +118,14 @@ static const struct {
 	{ "/*\n * Licensed under the BSL\n */\ncode();\n", "code();\n", true },
 	{ "#!/usr/bin/env node\n# hdr\ncode()\n", "code()\n", true },
 	{ "\n\n\ncode()\n\n\n", "code()", true },
-	{ "a\n\nb\n", "a\nb\n", false },   /* blank lines inside count */
-	{ "a\nb\n", "a b\n", false },
-	{ "  a\n", "a\n", false },          /* leading indentation counts */
-	{ "code();\n// tail\n", "code();\n", false }, /* only the leading block */
+	{ "a\n\nb\n", "a\nb\n", true },    /* blank lines */
+	{ "if (x) {\n  y();\n}\n", "if(x){y();}", true }, /* layout */
+	{ "code(); // note\n/* more */\n", "code();\n", true }, /* any comment */
 	{ "a();\n", "b();\n", false },
+	{ "x = a + b;", "x = a - b;", false },
+	{ "s = \"one\";", "s = \"two\";", false },    /* strings count */
+	{ "ab", "a b", false },                  /* token boundaries count */
+	{ "f(12)", "f(1 2)", false },
 };
 
 static void test_normalizer(void **state)
