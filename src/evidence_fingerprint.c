@@ -623,12 +623,19 @@ lg_fpmatcher *lg_fpmatcher_new(const lg_fpset *s)
 	lg_fpmatcher *m = lg_xcalloc(1, sizeof(*m));
 	m->set = s;
 	lg_fp_init(&m->fp);
+	return m;
+}
+
+/* The per-fingerprint tables, made at the first hit: a layer that shares
+ * nothing with the set never pays for them. */
+static void make_tables(lg_fpmatcher *m)
+{
+	const lg_fpset *s = m->set;
 	m->fp_stamp = lg_xcalloc(s->nfps + 1, sizeof(*m->fp_stamp));
 	m->file_stamp = lg_xcalloc(s->nfiles + 1, sizeof(*m->file_stamp));
 	m->count = lg_xcalloc(s->nfiles + 1, sizeof(*m->count));
 	m->touched = lg_xcalloc(s->nfiles + 1, sizeof(*m->touched));
 	m->hits = lg_xmalloc(MAX_HITS * sizeof(*m->hits));
-	return m;
 }
 
 void lg_fpmatcher_free(lg_fpmatcher *m)
@@ -659,6 +666,8 @@ static void on_fp(void *ud, const lg_fp *fp)
 		const entry *e = &s->entries[k];
 		if (e->hash != fp->hash)
 			continue;
+		if (!m->fp_stamp)
+			make_tables(m);
 		if (m->fp_stamp[e->gid] == m->stamp)
 			continue;
 		m->fp_stamp[e->gid] = m->stamp;
@@ -675,11 +684,12 @@ static void on_fp(void *ud, const lg_fp *fp)
 
 void lg_fpmatcher_begin(lg_fpmatcher *m)
 {
-	if (++m->stamp == 0) { /* wrapped: forget every old stamp */
+	if (++m->stamp == 0 && m->fp_stamp) { /* wrapped: forget every old stamp */
 		memset(m->fp_stamp, 0, (m->set->nfps + 1) * sizeof(*m->fp_stamp));
 		memset(m->file_stamp, 0, (m->set->nfiles + 1) * sizeof(*m->file_stamp));
-		m->stamp = 1;
 	}
+	if (m->stamp == 0)
+		m->stamp = 1;
 	m->ntouched = 0;
 	m->nhits = 0;
 	m->file_fps = 0;

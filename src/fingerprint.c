@@ -95,7 +95,9 @@ static void add_gram(lg_winnow *wn, const lg_fp *g)
 	select_gram(wn, rightmost_min(wn, lo, i));
 }
 
-void lg_winnow_token(lg_winnow *wn, uint64_t hash, uint32_t line)
+/* Inlined into the tokenizer's emit(): it runs once per token. */
+static inline __attribute__((always_inline)) void winnow_token(lg_winnow *wn, uint64_t hash,
+							      uint32_t line)
 {
 	if (wn->ntok >= wn->k)
 		wn->roll -= wn->tok[(wn->ntok - wn->k) & KMASK] * wn->bpow;
@@ -113,6 +115,11 @@ void lg_winnow_token(lg_winnow *wn, uint64_t hash, uint32_t line)
 	if (wn->gram_fn)
 		wn->gram_fn(wn->gram_ud, &g);
 	add_gram(wn, &g);
+}
+
+void lg_winnow_token(lg_winnow *wn, uint64_t hash, uint32_t line)
+{
+	winnow_token(wn, hash, line);
 }
 
 void lg_winnow_end(lg_winnow *wn)
@@ -180,7 +187,7 @@ static void emit(lg_fingerprinter *f, uint64_t hash, uint32_t line, const char *
 		norm_flush(f);
 	if (f->token_fn)
 		f->token_fn(f->token_ud, hash, line, text, len);
-	lg_winnow_token(&f->wn, hash, line);
+	winnow_token(&f->wn, hash, line);
 }
 
 static void emit_punct(lg_fingerprinter *f, char c, uint32_t line)
