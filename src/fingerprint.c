@@ -298,41 +298,74 @@ static void code_byte(lg_fingerprinter *f, unsigned char c, bool newline)
 	}
 }
 
+/* A newline byte: count the line (a CRLF once), then the slow path. */
+static void newline_byte(lg_fingerprinter *f, unsigned char c)
+{
+	if (c == '\n' && f->prev_cr) { /* the LF of a CRLF */
+		f->prev_cr = false;
+		return;
+	}
+	f->prev_cr = c == '\r';
+	f->line++;
+	code_byte(f, c, true);
+}
+
+/* The common runs (a token's bytes, a comment's, blanks) in tight loops
+ * over locals; every other byte through code_byte(). */
 static void tokenize(lg_fingerprinter *f, const unsigned char *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = p[i];
-		uint8_t k = cls[c];
-		/* fast paths: inside a token, a comment, or blanks */
-		if (f->state != TK_NONE &&
-		    (k & (f->state == TK_IDENT ? (C_ID | C_DIGIT) : C_NUM))) {
-			f->tok_hash = (f->tok_hash ^ c) * FNV_PRIME;
-			if (f->tok_len < LG_FP_TOKEN_TEXT)
-				f->tok_text[f->tok_len] = (char)c;
-			f->tok_len++;
-			continue;
-		}
-		if (!(k & C_NL)) {
-			f->prev_cr = false;
-			if (f->comment == CM_LINE)
-				continue;
-			if ((k & C_BLANK) && f->state == TK_NONE && f->pending == P_NONE &&
-			    f->comment == CM_NONE)
-				continue;
-			code_byte(f, c, false);
-			continue;
-		}
-		if (c == '\n') {
-			if (f->prev_cr) { /* the LF of a CRLF */
-				f->prev_cr = false;
-				continue;
+	size_t i = 0;
+	while (i < n) {
+		if (f->state != TK_NONE) {
+			uint8_t want = f->state == TK_IDENT ? (C_ID | C_DIGIT) : C_NUM;
+			uint64_t h = f->tok_hash;
+			size_t len = f->tok_len;
+			for (; i < n && (cls[p[i]] & want); i++, len++) {
+				h = (h ^ p[i]) * FNV_PRIME;
+				if (len < LG_FP_TOKEN_TEXT)
+					f->tok_text[len] = (char)p[i];
 			}
-			f->line++;
-		} else {
-			f->prev_cr = true;
-			f->line++;
+			f->tok_hash = h;
+			f->tok_len = len;
+			if (i == n)
+				break;
 		}
-		code_byte(f, c, true);
+		size_t from = i;
+		if (f->comment == CM_LINE) {
+			while (i < n && !(cls[p[i]] & C_NL))
+				i++;
+			if (i > from)
+				f->prev_cr = false;
+			if (i == n)
+				break;
+		} else if (f->comment == CM_BLOCK) {
+			bool star = f->star;
+			for (; i < n && !(cls[p[i]] & C_NL); i++) {
+				if (star && p[i] == '/') {
+					f->comment = CM_NONE;
+					star = false;
+					i++;
+					break;
+				}
+				star = p[i] == '*';
+			}
+			f->star = star;
+			if (i > from)
+				f->prev_cr = false;
+			if (i == n || f->comment == CM_NONE)
+				continue;
+		}
+		unsigned char c = p[i++];
+		uint8_t k = cls[c];
+		if (k & C_NL) {
+			newline_byte(f, c);
+			continue;
+		}
+		f->prev_cr = false;
+		if ((k & C_BLANK) && f->state == TK_NONE && f->pending == P_NONE &&
+		    f->comment == CM_NONE)
+			continue;
+		code_byte(f, c, false);
 	}
 }
 

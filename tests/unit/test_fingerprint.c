@@ -69,6 +69,8 @@ static const struct {
 	{ "caf\xc3\xa9 = 1", "caf\xc3\xa9@1 =@1 1@1" },
 	{ "a /* never closed\n\nb", "a@1" },
 	{ "x/", "x@1 /@1" },
+	{ "/* x\r\n */ a\r\n// c\r\nb", "a@2 b@4" },
+	{ "a/**/b/*\r*/c", "a@1 b@1 c@2" },
 };
 
 static void test_tokenizer(void **state)
