@@ -19,6 +19,9 @@
 #define MAX_SET (512u << 20)
 /* Hits a matcher keeps per file to report line ranges. */
 #define MAX_HITS 4096
+/* Fingerprints looked up together: the filter and directory reads of a
+ * batch are prefetched first, so their cache misses overlap. */
+#define BATCH 32
 
 typedef struct fpfile {
 	char *path;
@@ -616,6 +619,8 @@ struct lg_fpmatcher {
 	hit *hits;
 	size_t nhits;
 	uint64_t file_fps;
+	lg_fp batch[BATCH];    /* fingerprints not yet looked up */
+	size_t nbatch;
 };
 
 lg_fpmatcher *lg_fpmatcher_new(const lg_fpset *s)
@@ -651,16 +656,9 @@ void lg_fpmatcher_free(lg_fpmatcher *m)
 	free(m);
 }
 
-static void on_fp(void *ud, const lg_fp *fp)
+static void lookup(lg_fpmatcher *m, const lg_fp *fp)
 {
-	lg_fpmatcher *m = ud;
 	const lg_fpset *s = m->set;
-	m->file_fps++;
-	if (!s->nfps)
-		return;
-	uint64_t bit = fp->hash >> (64 - s->dir_bits - 3);
-	if (!(s->filter[bit / 64] & (1ull << (bit % 64))))
-		return;
 	size_t slot = (size_t)(fp->hash >> (64 - s->dir_bits));
 	for (uint32_t k = s->dir[slot]; k < s->dir[slot + 1]; k++) {
 		const entry *e = &s->entries[k];
@@ -682,6 +680,36 @@ static void on_fp(void *ud, const lg_fp *fp)
 	}
 }
 
+static void flush_batch(lg_fpmatcher *m)
+{
+	const lg_fpset *s = m->set;
+	unsigned fshift = 64 - s->dir_bits - 3, dshift = 64 - s->dir_bits;
+	for (size_t i = 0; i < m->nbatch; i++)
+		__builtin_prefetch(&s->filter[(m->batch[i].hash >> fshift) / 64]);
+	size_t n = 0;
+	for (size_t i = 0; i < m->nbatch; i++) {
+		uint64_t bit = m->batch[i].hash >> fshift;
+		if (s->filter[bit / 64] & (1ull << (bit % 64))) {
+			m->batch[n++] = m->batch[i];
+			__builtin_prefetch(&s->dir[m->batch[i].hash >> dshift]);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		lookup(m, &m->batch[i]);
+	m->nbatch = 0;
+}
+
+static void on_fp(void *ud, const lg_fp *fp)
+{
+	lg_fpmatcher *m = ud;
+	m->file_fps++;
+	if (!m->set->nfps)
+		return;
+	m->batch[m->nbatch++] = *fp;
+	if (m->nbatch == BATCH)
+		flush_batch(m);
+}
+
 void lg_fpmatcher_begin(lg_fpmatcher *m)
 {
 	if (++m->stamp == 0 && m->fp_stamp) { /* wrapped: forget every old stamp */
@@ -692,6 +720,7 @@ void lg_fpmatcher_begin(lg_fpmatcher *m)
 		m->stamp = 1;
 	m->ntouched = 0;
 	m->nhits = 0;
+	m->nbatch = 0;
 	m->file_fps = 0;
 	lg_fp_begin(&m->fp, m->set->k, m->set->w, on_fp, m, NULL, NULL);
 }
@@ -772,6 +801,7 @@ bool lg_fpmatcher_end(lg_fpmatcher *m, const uint8_t exact[16], lg_fpmatch *out)
 	const lg_fpset *s = m->set;
 	lg_fp_summary sum;
 	lg_fp_end(&m->fp, &sum);
+	flush_batch(m);
 	memset(out, 0, sizeof(*out));
 	const hentry *h = find_hash(s->exact, s->nexact, exact);
 	if (h) {
