@@ -4,14 +4,16 @@
 # usage: sh bench/make-image.sh [DIR]          (DIR: build-bench)
 #
 # Builds, with umoci, an OCI image layout DIR/oci (tag "bench") of one gzip
-# layer per source directory below that exists on this machine, and its
-# oci-archive form DIR/bench.tar with `skopeo copy`.  Records what it used:
+# layer per source directory below that exists on this machine, then two
+# generated package layers (gen-packages.py: pip dist-packages and an npm
+# node_modules), and its oci-archive form DIR/bench.tar with `skopeo copy`.  Records what it used:
 #   DIR/image.txt      the manifest digest, one line per layer and a total
 #   DIR/layers.tsv     source, digest, compressed, uncompressed bytes, files,
 #                      entries per layer (read by run.sh)
 #   DIR/manifest.json  the image manifest
 # The image is kept: it is rebuilt only when DIR/stamp is missing or does
-# not hold this script's sha256 (BENCH_REBUILD=1 forces a rebuild).  A build
+# not hold the sha256 of this script and gen-packages.py (BENCH_REBUILD=1
+# forces a rebuild).  A build
 # goes to a temporary directory that replaces DIR only once it is complete.
 set -eu
 
@@ -21,7 +23,7 @@ sources="/usr/include /usr/share/man /usr/lib/python3 /usr/share/perl
 
 here=$(cd "$(dirname "$0")" && pwd)
 self="$here/make-image.sh"
-want=$(sha256sum <"$self" | cut -d' ' -f1)
+want=$(cat "$self" "$here/gen-packages.py" | sha256sum | cut -d' ' -f1)
 
 if [ "${BENCH_REBUILD:-}" != 1 ] && [ -f "$dir/stamp" ] &&
 	[ "$(cat "$dir/stamp")" = "$want" ] &&
@@ -65,6 +67,19 @@ for src in $sources; do
 	used="$used $src"
 done
 [ -n "$used" ] || { echo "bench-image: none of the source directories exists" >&2; exit 2; }
+# Two generated package trees, the same on every machine (gen-packages.py):
+# pip's dist-packages (METADATA, RECORD, __pycache__) and an application's
+# node_modules, the layers real images have that exercise package evidence.
+echo "bench-image: generated package layers"
+python3 "$here/gen-packages.py" "$tmp/gen"
+for gen in /usr/local/lib/python3.11/dist-packages:python /app/node_modules:node; do
+	dest=${gen%:*}
+	# shellcheck disable=SC2086
+	umoci insert $rootless --image "$img" --history.created_by "bench: generated $dest" \
+		"$tmp/gen/${gen#*:}$dest" "$dest"
+	used="$used $dest"
+done
+rm -rf "$tmp/gen"
 umoci gc --layout "$tmp/oci"
 
 echo "bench-image: oci-archive form"

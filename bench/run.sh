@@ -271,11 +271,11 @@ ok=$(awk -v c="$cold_med" -v z="$(med zlib)" 'BEGIN { print (c <= 0.5 * z) }')
 verdict "$ok" "$(awk -v c="$cold_med" -v z="$(med zlib)" 'BEGIN {
 	printf "licgate cold ≤ 0.5 × the zlib floor: %.2f s vs %.2f s (%.2f×)", c, 0.5 * z, c / z }')"
 if [ -s "$tmp/warm.dat" ]; then
-	ok=$(awk -v c="$cold_med" -v w="$(med warm)" 'BEGIN { print (w <= 0.05 * c) }')
+	ok=$(awk -v c="$cold_med" -v w="$(med warm)" 'BEGIN { print (w <= 0.02 * c) }')
 	verdict "$ok" "$(awk -v c="$cold_med" -v w="$(med warm)" 'BEGIN {
-		printf "licgate warm ≤ 5%% of cold: %.3f s vs %.3f s (%.1f%%)", w, 0.05 * c, 100 * w / c }')"
+		printf "licgate warm ≤ 2%% of cold: %.3f s vs %.3f s (%.1f%%)", w, 0.02 * c, 100 * w / c }')"
 else
-	verdict 0 "licgate warm ≤ 5% of cold: not measured, --cache-dir not supported by this build"
+	verdict 0 "licgate warm ≤ 2% of cold: not measured, --cache-dir not supported by this build"
 fi
 # cached_layers (when the JSON summary has it) says whether warm and cold
 # really were: warm with every layer from the cache, cold with none.
@@ -291,6 +291,10 @@ if [ -s "$tmp/warm.dat" ]; then
 		verdict 0 "licgate warm read only $c of $layers layers from the cache"
 	elif [ -n "$c" ]; then
 		echo "- (warm read all $c layers from the cache, cold none)"
+	fi
+	r=$(jq -r '.summary.rejected_cache_entries // empty' "$tmp/warm.json" 2>/dev/null || true)
+	if [ -n "$r" ] && [ "$r" != 0 ]; then
+		verdict 0 "licgate warm rejected $r cache entries (rewritten on every run)"
 	fi
 fi
 ok=$(awk -v r="$rss_max" -v f="$files" 'BEGIN { print (r * 1024 <= 64 * 1048576 + 200 * f) }')

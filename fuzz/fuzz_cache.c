@@ -8,8 +8,12 @@
  * paths are absolute and whose indexes are in range, which the whiteout
  * map, the whiteout resolution (the layer stacked on itself: the upper copy
  * hides every file of the lower one) and classification with the default
- * rules all take without a memory error.
+ * rules all take without a memory error.  The same payload is also sealed
+ * as a classification entry and a whiteout resolution entry (the first
+ * byte saying for how many files / layers), whose decoders must refuse it
+ * or return values in range.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <xxhash.h>
@@ -25,17 +29,63 @@
 /* The entry header, as cache.c writes it: magic "LGCACHE\0", u32 format,
  * u32 byte-order mark, u64 payload length, u64 XXH3-64 of the payload, the
  * 64 hex digits of the key. */
-static void seal(const uint8_t *payload, size_t len, lg_buf *out)
+static void seal_as(const char *magic, const uint8_t *payload, size_t len, lg_buf *out)
 {
 	uint32_t format = LG_CACHE_FORMAT, bom = 0x01020304u;
 	uint64_t n = len, sum = XXH3_64bits(payload, len);
-	lg_buf_append(out, "LGCACHE", 8);
+	lg_buf_append(out, magic, 8);
 	lg_buf_append(out, &format, 4);
 	lg_buf_append(out, &bom, 4);
 	lg_buf_append(out, &n, 8);
 	lg_buf_append(out, &sum, 8);
 	lg_buf_append(out, KEY, 64);
 	lg_buf_append(out, payload, len);
+}
+
+static void seal(const uint8_t *payload, size_t len, lg_buf *out)
+{
+	seal_as("LGCACHE", payload, len, out);
+}
+
+/* The payload as classification results for data[0] % 64 files. */
+static void fuzz_results(const uint8_t *data, size_t size)
+{
+	if (!size)
+		return;
+	size_t n = data[0] % 64;
+	lg_buf b = LG_BUF_INIT;
+	seal_as("LGCLASS", data + 1, size - 1, &b);
+	lg_file_result *r = lg_cache_decode_results(KEY, n, b.data, b.len);
+	for (size_t i = 0; r && i < n; i++) {
+		FUZZ_CHECK(r[i].outcome <= LG_OUT_EXEMPT && r[i].level <= LG_LEVEL_DENY);
+		FUZZ_CHECK(!r[i].class_name || strlen(r[i].class_name) < b.len);
+	}
+	free(r);
+	lg_buf_free(&b);
+}
+
+/* The payload as the whiteout resolution of data[0] % 5 layers of
+ * data[1..] % 8 files each. */
+static void fuzz_stack(const uint8_t *data, size_t size)
+{
+	if (size < 5)
+		return;
+	size_t n = data[0] % 5, nfiles[4];
+	uint32_t del[4][8];
+	uint32_t *out[4];
+	for (size_t i = 0; i < 4; i++) {
+		nfiles[i] = data[1 + i] % 8;
+		out[i] = del[i];
+	}
+	lg_buf b = LG_BUF_INIT;
+	seal_as("LGSTACK", data + 5, size - 5, &b);
+	lg_cache_stack *st = lg_cache_decode_stack(KEY, b.data, b.len);
+	if (st && lg_cache_stack_fill(st, n, nfiles, out) == 0)
+		for (size_t i = 0; i < n; i++)
+			for (size_t f = 0; f < nfiles[i]; f++)
+				FUZZ_CHECK(!del[i][f] || (del[i][f] > i + 1 && del[i][f] <= n));
+	lg_cache_stack_free(st);
+	lg_buf_free(&b);
 }
 
 static void check_layer(const lg_layer *l)
@@ -69,6 +119,8 @@ static void classify_all(const lg_layer *l)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	fuzz_results(data, size);
+	fuzz_stack(data, size);
 	lg_buf b = LG_BUF_INIT;
 	seal(data, size, &b);
 	lg_layer *l = lg_cache_decode(KEY, fuzz_default_rules(), b.data, b.len);

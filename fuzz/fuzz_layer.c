@@ -9,12 +9,16 @@
  * end-of-layer checks.  Invariants: a scan that fails says why; a scan
  * that succeeds gives files whose paths are normalized and whose tags and
  * entries are in range; stacked on itself (whiteout.c), the layer hides
- * every file of its lower copy and nothing hides the upper one.
+ * every file of its lower copy and nothing hides the upper one; and the
+ * layer cache (cache.c) decodes what it encodes for it, to the same files,
+ * entries, tags and warnings (a layer the cache refuses is walked again on
+ * every run: a tag holding a NUL byte once did that).
  */
 #include <string.h>
 
 #include <archive.h>
 
+#include "cache.h"
 #include "fuzz_common.h"
 #include "layer.h"
 #include "util.h"
@@ -63,6 +67,44 @@ static void check_layer(const lg_layer *l)
 		FUZZ_CHECK(l->tags[i].len > 0 && l->tags[i].line > 0);
 }
 
+static bool same_bytes(const char *a, size_t alen, const char *b, size_t blen)
+{
+	return alen == blen && (alen == 0 || memcmp(a, b, alen) == 0);
+}
+
+/* What the cache keeps of l comes back as it was. */
+static void check_cache_round_trip(const lg_layer *l)
+{
+	static const char key[] =
+		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	const lg_rules *rules = fuzz_default_rules();
+	lg_buf b = LG_BUF_INIT;
+	lg_cache_encode(key, rules, l, &b);
+	lg_layer *c = lg_cache_decode(key, rules, b.data, b.len);
+	lg_buf_free(&b);
+	if (!c)
+		FUZZ_CHECK(!"the cache decodes every layer a walk makes");
+	FUZZ_CHECK(c->nentries == l->nentries && c->nfiles == l->nfiles);
+	FUZZ_CHECK(c->ntags == l->ntags && c->nwarnings == l->nwarnings);
+	for (size_t i = 0; i < l->nentries; i++)
+		FUZZ_CHECK(c->entries[i].type == l->entries[i].type &&
+			   same_bytes(c->entries[i].path, c->entries[i].len,
+				      l->entries[i].path, l->entries[i].len));
+	for (size_t i = 0; i < l->nfiles; i++) {
+		const lg_file *x = &c->files[i], *y = &l->files[i];
+		FUZZ_CHECK(x->size == y->size && x->ntags == y->ntags && x->flags == y->flags &&
+			   memcmp(x->xxh3, y->xxh3, sizeof(x->xxh3)) == 0 &&
+			   same_bytes(x->path, x->len, y->path, y->len));
+	}
+	for (size_t i = 0; i < l->ntags; i++)
+		FUZZ_CHECK(same_bytes(c->tags[i].expr, c->tags[i].len, l->tags[i].expr,
+				      l->tags[i].len) &&
+			   c->tags[i].line == l->tags[i].line);
+	for (size_t i = 0; i < l->nwarnings; i++)
+		FUZZ_CHECK(strcmp(c->warnings[i], l->warnings[i]) == 0);
+	lg_layer_free(c);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	lg_layer_desc d = { .size = (int64_t)size };
@@ -94,6 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lg_error err = LG_ERROR_INIT;
 	if (lg_layer_scan(in, &d, fuzz_default_rules(), &layer, &err) == 0) {
 		check_layer(layer);
+		check_cache_round_trip(layer);
 		fuzz_check_self_stack(layer);
 		lg_layer_free(layer);
 	} else {

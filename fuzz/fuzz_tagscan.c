@@ -5,7 +5,10 @@
  * (mostly 1 to 32 bytes, so keywords, blanks, closers and line ends land
  * on every kind of boundary).  tagscan.h promises a marker split across
  * chunks is found as if the file were one buffer: both scans must report
- * the same events, byte for byte.
+ * the same events, byte for byte.  It also promises linear work: each
+ * scan's count (lg_tagscan.work) stays within LG_TAGSCAN_WORK_PER_BYTE a
+ * byte plus LG_TAGSCAN_WORK_PER_FEED a feed, so an input that makes the
+ * scan superlinear is a failed check, not a timeout to notice.
  */
 #include <string.h>
 
@@ -31,6 +34,17 @@ static void record(void *ud, const lg_tag_event *ev)
 	lg_buf_append(b, "]\n", 2);
 }
 
+static void check_work(const lg_tagscan *s, size_t size, size_t feeds)
+{
+	uint64_t bound = (uint64_t)LG_TAGSCAN_WORK_PER_BYTE * size +
+			 (uint64_t)LG_TAGSCAN_WORK_PER_FEED * feeds;
+	if (s->work > bound) {
+		fprintf(stderr, "work %llu for %zu bytes in %zu feeds (bound %llu)\n",
+			(unsigned long long)s->work, size, feeds, (unsigned long long)bound);
+		FUZZ_CHECK(!"the tag scan's work is linear");
+	}
+}
+
 static size_t chunk_size(fuzz_rng *r)
 {
 	uint32_t x = fuzz_rng_next(r);
@@ -47,10 +61,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lg_tagscan_init(&s, record, &whole);
 	lg_tagscan_feed(&s, data, size);
 	lg_tagscan_end(&s);
+	check_work(&s, size, 1);
 
 	fuzz_rng r = fuzz_rng_seed(data, size);
 	lg_tagscan_init(&s, record, &chunked);
-	for (size_t off = 0; off < size;) {
+	size_t feeds = 0;
+	for (size_t off = 0; off < size; feeds++) {
 		size_t n = chunk_size(&r);
 		if (n > size - off)
 			n = size - off;
@@ -58,6 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		off += n;
 	}
 	lg_tagscan_end(&s);
+	check_work(&s, size, feeds);
 
 	if (whole.len != chunked.len ||
 	    (whole.len && memcmp(whole.data, chunked.data, whole.len) != 0)) {

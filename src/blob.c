@@ -28,7 +28,7 @@ static bool valid_algorithm(const char *s, size_t n)
 		char c = s[i];
 		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
 			need_component = false;
-		} else if (strchr("+._-", c) && !need_component) {
+		} else if ((c == '+' || c == '.' || c == '_' || c == '-') && !need_component) {
 			need_component = true;
 		} else {
 			return false;
@@ -80,29 +80,36 @@ struct lg_hasher {
 	enum lg_digest_alg alg;
 };
 
+static const char *alg_name(enum lg_digest_alg alg)
+{
+	return alg == LG_SHA256 ? "sha256" : "sha512";
+}
+
 lg_hasher *lg_hasher_new(enum lg_digest_alg alg)
 {
 	lg_hasher *h = lg_xcalloc(1, sizeof(*h));
 	h->alg = alg;
 	h->ctx = EVP_MD_CTX_new();
 	if (!h->ctx ||
-	    !EVP_DigestInit_ex(h->ctx, alg == LG_SHA256 ? EVP_sha256() : EVP_sha512(), NULL)) {
-		fputs("licgate: OpenSSL: cannot initialise digest\n", stderr);
-		exit(2);
-	}
+	    !EVP_DigestInit_ex(h->ctx, alg == LG_SHA256 ? EVP_sha256() : EVP_sha512(), NULL))
+		lg_die("OpenSSL: cannot initialise the %s digest", alg_name(alg));
 	return h;
 }
 
+/* A digest OpenSSL failed to compute must never be compared: the util.h
+ * policy (exit 2), as for out of memory. */
 void lg_hasher_update(lg_hasher *h, const void *data, size_t len)
 {
-	EVP_DigestUpdate(h->ctx, data, len);
+	if (!EVP_DigestUpdate(h->ctx, data, len))
+		lg_die("OpenSSL: the %s digest failed", alg_name(h->alg));
 }
 
 void lg_hasher_final(lg_hasher *h, char *out)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int n = 0;
-	EVP_DigestFinal_ex(h->ctx, md, &n);
+	if (!EVP_DigestFinal_ex(h->ctx, md, &n) || n != (h->alg == LG_SHA256 ? 32u : 64u))
+		lg_die("OpenSSL: the %s digest failed", alg_name(h->alg));
 	int off = sprintf(out, "%s:", h->alg == LG_SHA256 ? "sha256" : "sha512");
 	for (unsigned int i = 0; i < n; i++)
 		sprintf(out + off + 2 * i, "%02x", md[i]);

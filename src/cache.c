@@ -11,6 +11,16 @@
  * a file's path is its entry's.  A decoded layer's strings point into the
  * entry as read, which the layer keeps (lg_layer.backing): nothing is
  * copied string by string.
+ *
+ * A layer's classification (cache.h: lg_cache_store_results()) is a file
+ * of its own, "KEY.class", with the same header (magic "LGCLASS\0") and
+ * as payload: u64 file count, u32 class count, the class names (strings
+ * as above), then per file u8 outcome, u8 level and u32 class index
+ * (UINT32_MAX: no class).
+ *
+ * An image's whiteout resolution (lg_cache_store_stack()) is "KEY.stack",
+ * magic "LGSTACK\0": u64 layer count, a u64 file count per layer, then
+ * per layer and file the u32 of whiteout.h's deleted_by.
  */
 #include "cache.h"
 
@@ -25,8 +35,11 @@
 #include <xxhash.h>
 
 #include "blob.h"
+#include "strmap.h"
 
 #define MAGIC "LGCACHE"
+#define CLASS_MAGIC "LGCLASS"
+#define STACK_MAGIC "LGSTACK"
 #define BOM 0x01020304u
 #define HEADER_LEN (8 + 4 + 4 + 8 + 8 + 64)
 /* An entry larger than this is not read (a layer of a million files is
@@ -36,6 +49,18 @@
 struct lg_cache {
 	char *dir;
 };
+
+/* The hex SHA-256 of data. */
+static void sha256_hex(const void *data, size_t len, char out[LG_CACHE_KEY_LEN])
+{
+	lg_hasher *h = lg_hasher_new(LG_SHA256);
+	lg_hasher_update(h, data, len);
+	char d[sizeof(((lg_digest *)0)->str)];
+	lg_hasher_final(h, d);
+	lg_hasher_free(h);
+	memcpy(out, d + 7, 64); /* after "sha256:" */
+	out[64] = '\0';
+}
 
 /* ---- opening ---------------------------------------------------------- */
 
@@ -103,20 +128,49 @@ const char *lg_cache_dir(const lg_cache *c)
 	return c->dir;
 }
 
+void lg_cache_walk_digest(const lg_rules *rules, char out[LG_CACHE_KEY_LEN])
+{
+	lg_buf b = LG_BUF_INIT;
+	size_t n = rules ? lg_rules_text_count(rules) : 0;
+	/* A walk keeps its text rule matches by index: every pattern, in
+	 * order, each framed by its length (a pattern may hold any byte). */
+	lg_buf_appendf(&b, "text %zu\n", n);
+	for (size_t i = 0; i < n; i++) {
+		const char *pat = lg_rules_text_at(rules, i)->pattern;
+		lg_buf_appendf(&b, "%zu:%s\n", strlen(pat), pat);
+	}
+	/* Another input of the walk taken from the rules goes here. */
+	sha256_hex(b.data, b.len, out);
+	lg_buf_free(&b);
+}
+
 void lg_cache_key(const lg_layer_desc *d, const lg_rules *rules, char key[LG_CACHE_KEY_LEN])
 {
+	char walk[LG_CACHE_KEY_LEN];
+	lg_cache_walk_digest(rules, walk);
+	const char *mt = d->media_type ? d->media_type : "";
 	lg_buf k = LG_BUF_INIT;
-	lg_buf_appendf(&k, "licgate %s\nformat %d\ndigest %s\ndiff_id %s\nrules %s\n",
+	/* The media type says how the blob is read (its compression) and
+	 * whether the walk accepts it: a blob that fails under one label must
+	 * not pass on a walk made under another. */
+	lg_buf_appendf(&k, "licgate %s\nformat %d\ndigest %s\ndiff_id %s\nsize %lld\n"
+		       "media_type %zu:%s\ncompression %d\nwalk %s\n",
 		       LICGATE_VERSION, LG_CACHE_FORMAT, d->digest.str, d->diff_id.str,
-		       rules ? lg_rules_digest(rules) : "none");
-	lg_hasher *h = lg_hasher_new(LG_SHA256);
-	lg_hasher_update(h, k.data, k.len);
-	char out[sizeof(((lg_digest *)0)->str)];
-	lg_hasher_final(h, out);
-	lg_hasher_free(h);
+		       (long long)d->size, strlen(mt), mt,
+		       (int)d->compression, walk);
+	sha256_hex(k.data, k.len, key);
 	lg_buf_free(&k);
-	memcpy(key, out + 7, 64); /* after "sha256:" */
-	key[64] = '\0';
+}
+
+void lg_cache_results_key(const char *layer_key, const lg_rules *rules,
+			  const lg_target *target, char key[LG_CACHE_KEY_LEN])
+{
+	lg_buf k = LG_BUF_INIT;
+	const char *name = lg_target_name(target);
+	lg_buf_appendf(&k, "results\nlayer %.64s\nrules %s\ntarget %zu:%s\n", layer_key,
+		       lg_rules_digest(rules), strlen(name), name);
+	sha256_hex(k.data, k.len, key);
+	lg_buf_free(&k);
 }
 
 void lg_cache_key_extend(char key[LG_CACHE_KEY_LEN], const char *more)
@@ -239,18 +293,24 @@ static void encode_payload(const lg_rules *rules, const lg_layer *l, lg_buf *b)
 	encode_fpmatches(l, b);
 }
 
+/* The header for payload, then payload. */
+static void seal(const char *magic, const char *key, const lg_buf *payload, lg_buf *out)
+{
+	lg_buf_append(out, magic, 8); /* with its NUL */
+	put32(out, LG_CACHE_FORMAT);
+	put32(out, BOM);
+	put64(out, payload->len);
+	put64(out, XXH3_64bits(payload->data, payload->len));
+	lg_buf_append(out, key, 64);
+	lg_buf_append(out, payload->data, payload->len);
+}
+
 void lg_cache_encode(const char *key, const lg_rules *rules, const lg_layer *layer,
 		     lg_buf *out)
 {
 	lg_buf payload = LG_BUF_INIT;
 	encode_payload(rules, layer, &payload);
-	lg_buf_append(out, MAGIC, 8); /* with its NUL */
-	put32(out, LG_CACHE_FORMAT);
-	put32(out, BOM);
-	put64(out, payload.len);
-	put64(out, XXH3_64bits(payload.data, payload.len));
-	lg_buf_append(out, key, 64);
-	lg_buf_append(out, payload.data, payload.len);
+	seal(MAGIC, key, &payload, out);
 	lg_buf_free(&payload);
 }
 
@@ -297,12 +357,15 @@ static size_t get_count(reader *r, size_t min_size)
 	return (size_t)n;
 }
 
-/* A string in place: len bytes without a NUL, then the NUL. */
-static const char *get_str(reader *r, uint32_t *len)
+/* A string in place: len bytes, then a NUL.  A name (a path, a warning)
+ * holds no NUL; text found in a file (a tag's expression, a declared
+ * license) may: a binary's "SPDX-License-Identifier: MIT\0..." runs to
+ * the end of its line, and the walk keeps it as found. */
+static const char *get_bytes(reader *r, uint32_t *len, bool nul_inside)
 {
 	*len = get32(r);
 	if (r->bad || *len >= (size_t)(r->end - r->p) || r->p[*len] != '\0' ||
-	    memchr(r->p, '\0', *len)) {
+	    (!nul_inside && memchr(r->p, '\0', *len))) {
 		r->bad = true;
 		*len = 0;
 		return "";
@@ -310,6 +373,16 @@ static const char *get_str(reader *r, uint32_t *len)
 	const char *s = (const char *)r->p;
 	r->p += *len + 1;
 	return s;
+}
+
+static const char *get_str(reader *r, uint32_t *len)
+{
+	return get_bytes(r, len, false);
+}
+
+static const char *get_text(reader *r, uint32_t *len)
+{
+	return get_bytes(r, len, true);
 }
 
 /* A walk's path (lg_path_normalize): "/", or "/" and segments, none of
@@ -381,7 +454,7 @@ static void decode_tags(reader *r, lg_layer *l)
 	l->tags = lg_xcalloc(l->ntags + 1, sizeof(*l->tags));
 	for (size_t i = 0; i < l->ntags && !r->bad; i++) {
 		lg_tag *t = &l->tags[i];
-		t->expr = get_str(r, &t->len);
+		t->expr = get_text(r, &t->len);
 		t->line = get64(r);
 		t->snippet_begin = get64(r);
 		t->snippet_end = get64(r);
@@ -411,7 +484,7 @@ static void decode_rest(reader *r, lg_layer *l)
 		uint32_t kind = get32(r);
 		p->kind = kind == LG_PACKAGE_PYTHON ? LG_PACKAGE_PYTHON : LG_PACKAGE_NPM;
 		p->manifest = get32(r);
-		p->expr = get_str(r, &p->len);
+		p->expr = get_text(r, &p->len);
 		p->also = get32(r);
 		/* also names an earlier package: no cycle */
 		if (kind > LG_PACKAGE_PYTHON || p->manifest >= l->nfiles || p->also > i)
@@ -473,11 +546,12 @@ static bool indexes_ok(const lg_layer *l)
 	return true;
 }
 
-static bool header_ok(const char *key, const unsigned char *h, size_t len, uint64_t *plen)
+static bool header_ok(const char *magic, const char *key, const unsigned char *h, size_t len,
+		      uint64_t *plen)
 {
 	uint32_t format, bom;
 	uint64_t sum;
-	if (len < HEADER_LEN || memcmp(h, MAGIC, 8) != 0)
+	if (len < HEADER_LEN || memcmp(h, magic, 8) != 0)
 		return false;
 	memcpy(&format, h + 8, 4);
 	memcpy(&bom, h + 12, 4);
@@ -493,7 +567,7 @@ static lg_layer *decode_owned(const char *key, const lg_rules *rules, unsigned c
 			      size_t len)
 {
 	uint64_t plen;
-	if (strlen(key) != 64 || !header_ok(key, data, len, &plen)) {
+	if (strlen(key) != 64 || !header_ok(MAGIC, key, data, len, &plen)) {
 		free(data);
 		return NULL;
 	}
@@ -530,15 +604,17 @@ lg_layer *lg_cache_decode(const char *key, const lg_rules *rules, const void *da
 
 /* ---- files ------------------------------------------------------------ */
 
-static char *entry_path(const lg_cache *c, const char *key)
+static char *entry_path(const lg_cache *c, const char *key, const char *ext)
 {
-	return lg_xasprintf("%s/%.64s.layer", c->dir, key);
+	return lg_xasprintf("%s/%.64s.%s", c->dir, key, ext);
 }
 
-/* The whole file, at most MAX_ENTRY bytes; NULL on any failure. */
-static unsigned char *slurp(const char *path, size_t *len)
+/* The whole file, at most MAX_ENTRY bytes; NULL on any failure, with
+ * *there set when something is at path. */
+static unsigned char *slurp(const char *path, size_t *len, bool *there)
 {
 	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	*there = fd >= 0 || errno != ENOENT;
 	struct stat st;
 	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
 	    (uint64_t)st.st_size > MAX_ENTRY || st.st_size < HEADER_LEN)
@@ -558,12 +634,15 @@ static unsigned char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-lg_layer *lg_cache_load(lg_cache *c, const char *key, const lg_rules *rules)
+lg_layer *lg_cache_load(lg_cache *c, const char *key, const lg_rules *rules, bool *rejected)
 {
-	cleanup_free char *path = entry_path(c, key);
+	cleanup_free char *path = entry_path(c, key, "layer");
 	size_t len;
-	unsigned char *data = slurp(path, &len);
-	return data ? decode_owned(key, rules, data, len) : NULL;
+	bool there = false;
+	unsigned char *data = slurp(path, &len, &there);
+	lg_layer *l = data ? decode_owned(key, rules, data, len) : NULL;
+	*rejected = there && !l;
+	return l;
 }
 
 /* Write data to path through a temporary file renamed into place, so a
@@ -598,10 +677,222 @@ int lg_cache_store(lg_cache *c, const char *key, const lg_rules *rules,
 {
 	lg_buf b = LG_BUF_INIT;
 	lg_cache_encode(key, rules, layer, &b);
-	cleanup_free char *path = entry_path(c, key);
+	cleanup_free char *path = entry_path(c, key, "layer");
 	int r = write_atomic(c, path, b.data, b.len, warning);
 	lg_buf_free(&b);
 	return r;
+}
+
+/* ---- classification results ------------------------------------------ */
+
+void lg_cache_encode_results(const char *key, const lg_file_result *r, size_t n, lg_buf *out)
+{
+	lg_buf payload = LG_BUF_INIT, classes = LG_BUF_INIT;
+	lg_strmap index = { 0 }; /* class name -> its index + 1 */
+	uint32_t nclasses = 0;
+	lg_buf idx = LG_BUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t k = UINT32_MAX;
+		if (r[i].class_name) {
+			bool created;
+			size_t len = strlen(r[i].class_name);
+			uint32_t *slot = lg_strmap_put(&index, r[i].class_name, len, &created);
+			if (created) {
+				*slot = ++nclasses;
+				put_str(&classes, r[i].class_name, len);
+			}
+			k = *slot - 1;
+		}
+		uint32_t v[2] = { (uint32_t)r[i].outcome | (uint32_t)r[i].level << 8, k };
+		lg_buf_append(&idx, v, sizeof(v));
+	}
+	put64(&payload, n);
+	put32(&payload, nclasses);
+	lg_buf_append(&payload, classes.data, classes.len);
+	lg_buf_append(&payload, idx.data, idx.len);
+	seal(CLASS_MAGIC, key, &payload, out);
+	lg_strmap_free(&index);
+	lg_buf_free(&idx);
+	lg_buf_free(&classes);
+	lg_buf_free(&payload);
+}
+
+lg_file_result *lg_cache_decode_results(const char *key, size_t nfiles, const void *data,
+					size_t len)
+{
+	uint64_t plen;
+	if (strlen(key) != 64 || !header_ok(CLASS_MAGIC, key, data, len, &plen))
+		return NULL;
+	reader r = { (const unsigned char *)data + HEADER_LEN, (const unsigned char *)data + len,
+		     false };
+	uint64_t n = get64(&r);
+	uint32_t nclasses = get32(&r);
+	if (r.bad || n != nfiles || nclasses > (size_t)(r.end - r.p) / 5)
+		return NULL;
+	/* The results, then the class names they point to, in one block. */
+	const unsigned char *names = r.p;
+	for (uint32_t i = 0; i < nclasses && !r.bad; i++) {
+		uint32_t l;
+		get_str(&r, &l);
+	}
+	size_t names_len = (size_t)(r.p - names);
+	if (r.bad || (uint64_t)(r.end - r.p) != n * 8)
+		return NULL;
+	lg_file_result *out = lg_xmalloc((n ? n : 1) * sizeof(*out) + names_len);
+	char *strs = (char *)(out + (n ? n : 1));
+	memcpy(strs, names, names_len);
+	const char **class = lg_xcalloc(nclasses ? nclasses : 1, sizeof(*class));
+	reader s = { (const unsigned char *)strs, (const unsigned char *)strs + names_len, false };
+	for (uint32_t i = 0; i < nclasses; i++) {
+		uint32_t l;
+		class[i] = get_str(&s, &l);
+	}
+	bool bad = false;
+	for (size_t i = 0; i < n && !bad; i++) {
+		uint32_t v[2];
+		get(&r, v, sizeof(v));
+		uint32_t outcome = v[0] & 0xff, level = v[0] >> 8;
+		bad = outcome > LG_OUT_EXEMPT || level > LG_LEVEL_DENY ||
+		      (v[1] != UINT32_MAX && v[1] >= nclasses);
+		out[i] = (lg_file_result){ .outcome = (uint8_t)outcome, .level = (uint8_t)level,
+					   .class_name = v[1] == UINT32_MAX ? NULL : class[v[1]] };
+	}
+	free(class);
+	if (bad || r.bad || r.p != r.end) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+lg_file_result *lg_cache_load_results(lg_cache *c, const char *key, size_t nfiles,
+				      bool *rejected)
+{
+	cleanup_free char *path = entry_path(c, key, "class");
+	size_t len;
+	bool there = false;
+	cleanup_free unsigned char *data = slurp(path, &len, &there);
+	lg_file_result *r = data ? lg_cache_decode_results(key, nfiles, data, len) : NULL;
+	*rejected = there && !r;
+	return r;
+}
+
+int lg_cache_store_results(lg_cache *c, const char *key, const lg_file_result *r, size_t n,
+			   char **warning)
+{
+	lg_buf b = LG_BUF_INIT;
+	lg_cache_encode_results(key, r, n, &b);
+	cleanup_free char *path = entry_path(c, key, "class");
+	int rc = write_atomic(c, path, b.data, b.len, warning);
+	lg_buf_free(&b);
+	return rc;
+}
+
+/* ---- whiteout resolutions --------------------------------------------- */
+
+struct lg_cache_stack {
+	unsigned char *data; /* the entry as read */
+	const unsigned char *payload;
+	size_t len;          /* of the payload */
+};
+
+void lg_cache_stack_key(const char *const *layer_keys, size_t n, char key[LG_CACHE_KEY_LEN])
+{
+	lg_buf k = LG_BUF_INIT;
+	lg_buf_appendf(&k, "stack %zu\n", n);
+	for (size_t i = 0; i < n; i++)
+		lg_buf_appendf(&k, "%.64s\n", layer_keys[i]);
+	sha256_hex(k.data, k.len, key);
+	lg_buf_free(&k);
+}
+
+void lg_cache_encode_stack(const char *key, size_t n, const size_t *nfiles,
+			   const uint32_t *const *deleted_by, lg_buf *out)
+{
+	lg_buf payload = LG_BUF_INIT;
+	put64(&payload, n);
+	for (size_t i = 0; i < n; i++)
+		put64(&payload, nfiles[i]);
+	for (size_t i = 0; i < n; i++)
+		lg_buf_append(&payload, deleted_by[i], nfiles[i] * sizeof(uint32_t));
+	seal(STACK_MAGIC, key, &payload, out);
+	lg_buf_free(&payload);
+}
+
+lg_cache_stack *lg_cache_decode_stack(const char *key, const void *data, size_t len)
+{
+	uint64_t plen;
+	if (strlen(key) != 64 || !header_ok(STACK_MAGIC, key, data, len, &plen))
+		return NULL;
+	lg_cache_stack *st = lg_xcalloc(1, sizeof(*st));
+	st->data = lg_xmalloc(len);
+	memcpy(st->data, data, len);
+	st->payload = st->data + HEADER_LEN;
+	st->len = (size_t)plen;
+	return st;
+}
+
+int lg_cache_stack_fill(const lg_cache_stack *st, size_t n, const size_t *nfiles,
+			uint32_t *const *deleted_by)
+{
+	reader r = { st->payload, st->payload + st->len, false };
+	if (get64(&r) != n || r.bad)
+		return -1;
+	uint64_t total = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (get64(&r) != nfiles[i] || r.bad)
+			return -1;
+		total += nfiles[i];
+	}
+	if ((uint64_t)(r.end - r.p) != total * sizeof(uint32_t))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		get(&r, deleted_by[i], nfiles[i] * sizeof(uint32_t));
+		/* 0, or the 1-based number of a layer above this one */
+		for (size_t f = 0; f < nfiles[i]; f++)
+			if (deleted_by[i][f] && (deleted_by[i][f] <= i + 1 || deleted_by[i][f] > n))
+				return -1;
+	}
+	return r.bad ? -1 : 0;
+}
+
+void lg_cache_stack_free(lg_cache_stack *st)
+{
+	if (!st)
+		return;
+	free(st->data);
+	free(st);
+}
+
+lg_cache_stack *lg_cache_load_stack(lg_cache *c, const char *key, bool *rejected)
+{
+	cleanup_free char *path = entry_path(c, key, "stack");
+	size_t len;
+	bool there = false;
+	unsigned char *data = slurp(path, &len, &there);
+	uint64_t plen;
+	lg_cache_stack *st = NULL;
+	if (data && strlen(key) == 64 && header_ok(STACK_MAGIC, key, data, len, &plen)) {
+		st = lg_xcalloc(1, sizeof(*st));
+		st->data = data;
+		st->payload = data + HEADER_LEN;
+		st->len = (size_t)plen;
+	} else {
+		free(data);
+	}
+	*rejected = there && !st;
+	return st;
+}
+
+int lg_cache_store_stack(lg_cache *c, const char *key, size_t n, const size_t *nfiles,
+			 const uint32_t *const *deleted_by, char **warning)
+{
+	lg_buf b = LG_BUF_INIT;
+	lg_cache_encode_stack(key, n, nfiles, deleted_by, &b);
+	cleanup_free char *path = entry_path(c, key, "stack");
+	int rc = write_atomic(c, path, b.data, b.len, warning);
+	lg_buf_free(&b);
+	return rc;
 }
 
 /* ---- blob files verified before ---------------------------------------- */

@@ -247,16 +247,48 @@ static void tag_evidence(const lg_rules *rules, const lg_target *target,
 	}
 }
 
+/* Package p's evidence into memo: evaluated once on a scratch
+ * classification, as expr_evidence() would add it to a file's. */
+static void evaluate_package(const lg_rules *rules, const lg_target *target,
+			     const lg_layer *l, const lg_package *p, lg_classify_memo *memo)
+{
+	static _Thread_local lg_classification scratch;
+	lg_tag t = { .expr = p->expr, .len = p->len };
+	bool any = false;
+	scratch.nevidence = scratch.nomitted = 0;
+	scratch.bad_identifier = false;
+	expr_evidence(rules, target, p->kind == LG_PACKAGE_NPM ? LG_EV_NPM : LG_EV_PYTHON, &t,
+		      &l->files[p->manifest], &scratch, &any);
+	memo->package = p;
+	memo->level = scratch.level;
+	memo->class_name = scratch.class_name;
+	memo->bad_identifier = scratch.bad_identifier;
+	memo->evidence = scratch.evidence[0];
+}
+
 static void package_evidence(const lg_rules *rules, const lg_target *target,
-			     const lg_layer *l, const lg_file *f,
+			     const lg_layer *l, const lg_file *f, lg_classify_memo *memo,
 			     lg_classification *c, bool *any)
 {
 	/* every package that claims the file: AND */
 	for (uint32_t id = f->package; id; id = l->packages[id - 1].also) {
 		const lg_package *p = &l->packages[id - 1];
-		lg_tag t = { .expr = p->expr, .len = p->len };
-		expr_evidence(rules, target, p->kind == LG_PACKAGE_NPM ? LG_EV_NPM : LG_EV_PYTHON,
-			      &t, &l->files[p->manifest], c, any);
+		if (!memo) {
+			lg_tag t = { .expr = p->expr, .len = p->len };
+			expr_evidence(rules, target, p->kind == LG_PACKAGE_NPM ? LG_EV_NPM
+					      : LG_EV_PYTHON, &t, &l->files[p->manifest], c, any);
+			continue;
+		}
+		/* A package's files come together: its expression is evaluated
+		 * once for all of them, and its evidence added to each. */
+		if (memo->package != p)
+			evaluate_package(rules, target, l, p, memo);
+		if (memo->bad_identifier)
+			c->bad_identifier = true;
+		weigh(c, memo->level, memo->class_name, any);
+		lg_evidence *e = add(c, memo->level);
+		if (e)
+			*e = memo->evidence;
 	}
 }
 
@@ -307,6 +339,12 @@ static void fingerprint_evidence(const lg_target *target, const lg_layer *l,
 void lg_classify(const lg_rules *rules, const lg_target *target,
 		 const lg_layer *l, const lg_file *f, lg_classification *out)
 {
+	lg_classify_with(rules, target, l, f, NULL, out);
+}
+
+void lg_classify_with(const lg_rules *rules, const lg_target *target, const lg_layer *l,
+		      const lg_file *f, lg_classify_memo *memo, lg_classification *out)
+{
 	out->level = LG_LEVEL_UNKNOWN;
 	out->class_name = NULL;
 	out->exempt = NULL;
@@ -321,7 +359,7 @@ void lg_classify(const lg_rules *rules, const lg_target *target,
 		tag_evidence(rules, target, l, &l->files[f->sidecar - 1],
 			     &l->files[f->sidecar - 1], out, &any);
 	if (f->package)
-		package_evidence(rules, target, l, f, out, &any);
+		package_evidence(rules, target, l, f, memo, out, &any);
 	text_evidence(target, l, f, out, &any);
 	fingerprint_evidence(target, l, f, out, &any);
 	path_evidence(rules, target, f, out, &any);

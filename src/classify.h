@@ -88,9 +88,34 @@ typedef struct lg_classification {
 	lg_evidence evidence[LG_MAX_EVIDENCE];
 } lg_classification;
 
+/* The outcome of one file, all a scan keeps (the evidence itself is
+ * recomputed on demand by lg_classify() for the few files a report
+ * details; the layer cache keeps these too, cache.h). */
+typedef struct lg_file_result {
+	uint8_t outcome;        /* enum lg_outcome */
+	uint8_t level;          /* enum lg_level */
+	const char *class_name; /* NULL: no class */
+} lg_file_result;
+
 /* Classify file f of layer l for target. */
 void lg_classify(const lg_rules *rules, const lg_target *target,
 		 const lg_layer *l, const lg_file *f, lg_classification *out);
+
+/* What lg_classify_with() keeps between the files of one layer for one
+ * target: the last package's license, evaluated once for all its files
+ * (they come together).  Zero it before the first file of a layer. */
+typedef struct lg_classify_memo {
+	const lg_package *package; /* whose evidence follows; NULL: none yet */
+	enum lg_level level;
+	const char *class_name;
+	bool bad_identifier;
+	lg_evidence evidence;
+} lg_classify_memo;
+
+/* lg_classify() for the files of one layer in turn, with memo (NULL:
+ * none); the same classification. */
+void lg_classify_with(const lg_rules *rules, const lg_target *target, const lg_layer *l,
+		      const lg_file *f, lg_classify_memo *memo, lg_classification *out);
 
 const char *lg_outcome_name(enum lg_outcome o);
 const char *lg_evidence_kind_name(enum lg_evidence_kind k);

@@ -7,30 +7,19 @@
 #include <string.h>
 
 #include "escape.h"
-
-static char *vformat(const char *fmt, va_list ap)
-	__attribute__((format(printf, 1, 0)));
-
-static char *vformat(const char *fmt, va_list ap)
-{
-	char *s = NULL;
-	if (vasprintf(&s, fmt, ap) < 0)
-		return NULL;
-	return s;
-}
+#include "util.h"
 
 static void set_msg(lg_error *err, char *msg)
 {
 	free(err->msg);
-	/* Out of memory while reporting an error: keep a static-free fallback. */
-	err->msg = msg ? msg : strdup("out of memory");
+	err->msg = msg;
 }
 
 int lg_err(lg_error *err, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *msg = vformat(fmt, ap);
+	char *msg = lg_xvasprintf(fmt, ap);
 	va_end(ap);
 	set_msg(err, msg);
 	return -1;
@@ -40,11 +29,9 @@ int lg_err_errno(lg_error *err, int errnum, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *head = vformat(fmt, ap);
+	char *head = lg_xvasprintf(fmt, ap);
 	va_end(ap);
-	char *msg = NULL;
-	if (head && asprintf(&msg, "%s: %s", head, strerror(errnum)) < 0)
-		msg = NULL;
+	char *msg = lg_xasprintf("%s: %s", head, strerror(errnum));
 	free(head);
 	set_msg(err, msg);
 	return -1;
@@ -54,11 +41,9 @@ int lg_err_prefix(lg_error *err, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *ctx = vformat(fmt, ap);
+	char *ctx = lg_xvasprintf(fmt, ap);
 	va_end(ap);
-	char *msg = NULL;
-	if (ctx && asprintf(&msg, "%s: %s", ctx, lg_error_msg(err)) < 0)
-		msg = NULL;
+	char *msg = lg_xasprintf("%s: %s", ctx, lg_error_msg(err));
 	free(ctx);
 	set_msg(err, msg);
 	return -1;

@@ -145,7 +145,7 @@ static int json_piece(const char *buffer, size_t size, void *data)
 		if (o->c2) {
 			o->c2 = false;
 			if (u[i] >= 0x80 && u[i] < 0xa0) {
-				fprintf(o->f, "\\u00%02x", u[i]);
+				fprintf(o->f, "\\u00%02X", u[i]);
 				run = i + 1;
 				continue;
 			}
@@ -153,7 +153,7 @@ static int json_piece(const char *buffer, size_t size, void *data)
 		}
 		if (u[i] == 0x7f) {
 			fwrite(buffer + run, 1, i - run, o->f);
-			fputs("\\u007f", o->f);
+			fputs("\\u007F", o->f);
 			run = i + 1;
 		} else if (u[i] == 0xc2 && i + 1 == size) {
 			fwrite(buffer + run, 1, i - run, o->f);
@@ -161,7 +161,7 @@ static int json_piece(const char *buffer, size_t size, void *data)
 			run = i + 1;
 		} else if (is_c1(u + i, size - i)) {
 			fwrite(buffer + run, 1, i - run, o->f);
-			fprintf(o->f, "\\u00%02x", u[i + 1]);
+			fprintf(o->f, "\\u00%02X", u[i + 1]);
 			run = ++i + 1;
 		}
 	}

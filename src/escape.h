@@ -14,7 +14,8 @@
  *           messages that may already hold names escaped so (no double
  *           escaping); lg_escape_fputs() writes one such line.
  *   JSON    lg_escape_json_dumpf(): jansson writes C0 as \u00XX itself;
- *           this also writes DEL and C1 as \u007f, \u0080..\u009f.
+ *           this also writes DEL and C1 as \u007F, \u0080..\u009F
+ *           (upper-case hex, as jansson writes \u001B).
  *   HTML,   lg_escape_markup(): & < > " ' as entities, controls and
  *   XML     invalid bytes as the text form's \xNN (XML 1.0 allows no
  *           character reference to a C0 control).

@@ -195,19 +195,26 @@ static uint32_t join_package(lg_layer *l, uint32_t id, uint32_t other)
 
 typedef struct resolver {
 	lg_layer *l;
-	lg_strmap by_path;  /* path -> file index + 1 */
+	const lg_strmap *by_path; /* path -> file index + 1 (the last one) */
 	lg_strmap npm_dirs; /* package dir -> package index + 1 */
 	lg_strmap captures; /* path of a captured file -> capture index + 1 */
 	lg_buf scratch;
 } resolver;
 
-static void index_paths(resolver *r)
+static void index_paths(const lg_layer *l, lg_strmap *by_path)
+{
+	lg_strmap_reserve(by_path, l->nfiles);
+	for (size_t i = 0; i < l->nfiles; i++) {
+		const lg_file *f = &l->files[i];
+		bool created;
+		*lg_strmap_put(by_path, f->path, f->len, &created) = (uint32_t)i + 1;
+	}
+}
+
+/* Each captured file's path -> 1 + the index of its first capture. */
+static void index_captures(resolver *r)
 {
 	bool created;
-	for (size_t i = 0; i < r->l->nfiles; i++) {
-		const lg_file *f = &r->l->files[i];
-		*lg_strmap_put(&r->by_path, f->path, f->len, &created) = (uint32_t)i + 1;
-	}
 	for (size_t i = 0; i < r->l->ncaptures; i++) {
 		const lg_file *f = &r->l->files[r->l->captures[i].file];
 		uint32_t *slot = lg_strmap_put(&r->captures, f->path, f->len, &created);
@@ -222,7 +229,7 @@ static void link_sidecars(resolver *r)
 		lg_file *f = &r->l->files[i];
 		if (f->len <= 9 || !ends_with(f->path, f->len, ".license"))
 			continue;
-		uint32_t *base = lg_strmap_get(&r->by_path, f->path, f->len - 8);
+		uint32_t *base = lg_strmap_get(r->by_path, f->path, f->len - 8);
 		if (!base)
 			continue;
 		r->l->files[*base - 1].sidecar = (uint32_t)i + 1;
@@ -254,6 +261,8 @@ static void read_npm(resolver *r, const lg_capture *c)
 
 static void link_npm(resolver *r)
 {
+	if (!r->npm_dirs.count)
+		return; /* no npm package: no path needs looking at */
 	for (size_t i = 0; i < r->l->nfiles; i++) {
 		lg_file *f = &r->l->files[i];
 		size_t dir = npm_package_dir(f->path, f->len);
@@ -329,7 +338,7 @@ static void read_python(resolver *r, const lg_capture *meta)
 		lg_buf_append(&full, rel.data, rel.len);
 		bool escaped;
 		lg_path_normalize(full.data, full.len, &norm, &escaped);
-		uint32_t *f = lg_strmap_get(&r->by_path, norm.data, norm.len);
+		uint32_t *f = lg_strmap_get(r->by_path, norm.data, norm.len);
 		if (!f)
 			continue;
 		lg_file *file = &r->l->files[*f - 1];
@@ -351,8 +360,16 @@ static void read_python(resolver *r, const lg_capture *meta)
 
 void lg_evidence_resolve(lg_layer *l)
 {
-	resolver r = { .l = l };
-	index_paths(&r);
+	lg_strmap by_path = { 0 };
+	index_paths(l, &by_path);
+	lg_evidence_resolve_indexed(l, &by_path);
+	lg_strmap_free(&by_path);
+}
+
+void lg_evidence_resolve_indexed(lg_layer *l, const lg_strmap *by_path)
+{
+	resolver r = { .l = l, .by_path = by_path };
+	index_captures(&r);
 	link_sidecars(&r);
 	for (size_t i = 0; i < l->ncaptures; i++) {
 		const lg_capture *c = &l->captures[i];
@@ -363,7 +380,6 @@ void lg_evidence_resolve(lg_layer *l)
 			read_python(&r, c);
 	}
 	link_npm(&r);
-	lg_strmap_free(&r.by_path);
 	lg_strmap_free(&r.npm_dirs);
 	lg_strmap_free(&r.captures);
 	lg_buf_free(&r.scratch);

@@ -19,6 +19,7 @@
 #include <stddef.h>
 
 #include "layer.h"
+#include "strmap.h"
 
 /* Is the file at path one whose content the walk must keep for
  * lg_evidence_resolve()? */
@@ -27,5 +28,8 @@ bool lg_is_package_manifest(const char *path, size_t len);
 /* Set the sidecar and package links of l's files and fill l->packages from
  * l->captures, which it then releases. */
 void lg_evidence_resolve(lg_layer *l);
+/* The same with the walk's own map of l's file paths (each path -> 1 +
+ * the index of the last file at it), so the paths are not hashed again. */
+void lg_evidence_resolve_indexed(lg_layer *l, const lg_strmap *by_path);
 
 #endif

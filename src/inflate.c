@@ -10,7 +10,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 
-#include <archive.h>
 #include <isa-l/igzip_lib.h>
 
 #include "util.h"
@@ -151,29 +150,6 @@ ssize_t lg_inflate_read(lg_inflate *z, const void **out, lg_error *err)
 			return fail(z, err, "truncated input");
 		if (z->st.avail_in == avail_in && avail_in > 0)
 			return fail(z, err, "decompression made no progress");
-	}
-	return 0;
-}
-
-int lg_archive_filters(struct archive *a, unsigned which, lg_error *err)
-{
-	static const struct {
-		unsigned bit;
-		const char *name;
-		int (*add)(struct archive *);
-	} filters[] = {
-		{ LG_FILTER_GZIP, "gzip", archive_read_support_filter_gzip },
-		{ LG_FILTER_ZSTD, "zstd", archive_read_support_filter_zstd },
-	};
-	for (size_t i = 0; i < LG_ARRAY_LEN(filters); i++) {
-		if (!(which & filters[i].bit))
-			continue;
-		int r = filters[i].add(a);
-		if (r != ARCHIVE_OK)
-			return lg_err(err, "libarchive has no built-in %s decoder (%s); licgate "
-				      "does not run an external %s program on image bytes",
-				      filters[i].name, r == ARCHIVE_WARN ? "it would run the "
-				      "external program" : archive_error_string(a), filters[i].name);
 	}
 	return 0;
 }

@@ -7,9 +7,6 @@
  * not another gzip member is an error ("trailing garbage after gzip data"),
  * as are a truncated stream and an empty one.
  *
- * lg_archive_filters() sets up libarchive's zstd and gzip decoders where
- * ISA-L is not used, and refuses libarchive's external-program fallback.
- *
  * Ownership: lg_inflate_new() returns a stream the caller frees with
  * lg_inflate_free(); it borrows the source's ud.  A block returned by
  * lg_inflate_read() stays valid until the next call on the stream.
@@ -41,18 +38,5 @@ ssize_t lg_inflate_read(lg_inflate *z, const void **out, lg_error *err);
 uint64_t lg_inflate_in_bytes(const lg_inflate *z);
 
 void lg_inflate_free(lg_inflate *z);
-
-/* libarchive's own decoders, for the streams ISA-L does not read. */
-#define LG_FILTER_GZIP 0x1
-#define LG_FILTER_ZSTD 0x2
-
-struct archive;
-
-/* Register the decoders in `which` (LG_FILTER_*) on a.  A libarchive built
- * without one answers ARCHIVE_WARN and would pipe the bytes through an
- * external gzip or zstd program: licgate never runs a program on image
- * bytes, so anything but ARCHIVE_OK is an error naming the filter.
- * Returns 0, or -1 with err set. */
-int lg_archive_filters(struct archive *a, unsigned which, lg_error *err);
 
 #endif

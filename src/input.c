@@ -11,8 +11,8 @@
 
 #include <archive.h>
 
+#include "archive_policy.h"
 #include "blob.h"
-#include "inflate.h"
 #include "input_backend.h"
 #include "util.h"
 

@@ -14,6 +14,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "archive_policy.h"
 #include "input_backend.h"
 #include "strmap.h"
 #include "util.h"
@@ -122,6 +123,13 @@ static int build_index(tarball *t, const char *what, lg_error *err)
 		r = archive_read_next_header(a, &e);
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
 			break;
+		/* archive_policy.h: the same warnings as in a layer. */
+		if (r == ARCHIVE_WARN && !lg_archive_warning_ok(archive_error_string(a))) {
+			lg_err(err, "%s: tar header at offset %lld: %s", what,
+			       (long long)archive_read_header_position(a), archive_error_string(a));
+			r = ARCHIVE_FATAL - 1;
+			break;
+		}
 		if (index_entry(t, a, e, &name, &scratch) < 0) {
 			lg_err(err, "%s: more than %d members: not an image archive", what, MAX_MEMBERS);
 			r = ARCHIVE_FATAL - 1;

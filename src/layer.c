@@ -20,8 +20,10 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <openssl/evp.h>
 #include <xxhash.h>
 
+#include "archive_policy.h"
 #include "evidence.h"
 #include "inflate.h"
 #include "tagscan.h"
@@ -53,8 +55,8 @@ typedef struct walker {
 	lg_layer *layer;
 	const lg_layer_desc *desc;
 	lg_blob *blob;
-	lg_error *err;       /* the first error our callbacks met */
-	bool failed;
+	lg_error *err;       /* the first error of the walk (walk_fail) */
+	bool failed;         /* err is set: the walk has failed */
 	struct archive *outer; /* zstd (or sniffed) decompressor, or NULL */
 	lg_inflate *gz;        /* gzip decompressor, or NULL */
 	size_t peeked;         /* bytes of buf read to sniff, not yet handed on */
@@ -74,7 +76,8 @@ typedef struct walker {
 	size_t ntext_rules;
 	char *head;            /* the first LG_TEXT_HEAD bytes of the file */
 	size_t head_len;
-	bool capturing;        /* keep the whole file (a package manifest) */
+	bool manifest;         /* the current file is a package manifest */
+	bool capturing;        /* keep the whole file (while it is not too big) */
 	lg_buf capture;
 	lg_strmap file_tags;   /* expr -> tag index + 1 of the current file, once
 				* it has TAGS_VERBATIM tags */
@@ -84,6 +87,7 @@ typedef struct walker {
 	_Atomic uint64_t *read_bytes; /* progress: compressed bytes; or NULL */
 	bool *blob_settled;   /* out: the blob file is settled (blob.h) */
 	lg_file_id *blob_id; /* out: its identity; both may be NULL */
+	EVP_MD_CTX *sha1, *sha256; /* per-file content hashes (SBOMs), or NULL */
 	lg_fpmatcher *fpm;   /* content matching; NULL without a set */
 	const struct sink *sinks[MAX_SINKS]; /* what reads each file's content */
 	size_t nsinks;
@@ -93,21 +97,36 @@ static void LG_PRINTF(2, 3) add_warning(lg_layer *l, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *s = NULL;
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	char *s = lg_xvasprintf(fmt, ap);
 	va_end(ap);
-	if (!s)
-		return;
 	l->warnings = lg_xrealloc(l->warnings, (l->nwarnings + 1) * sizeof(char *));
 	l->warnings[l->nwarnings++] = s;
 }
 
 /* ---- the stacked readers ------------------------------------------- */
 
+/* One error protocol for the whole walk: the first error is the one
+ * reported.  walk_fail() records its message unless an error is already
+ * recorded, sets w->failed and returns -1; note_error() does the same for
+ * an error a callee already wrote into w->err (the blob reader and the
+ * gzip stream share it). */
 static void note_error(walker *w)
 {
 	w->failed = true;
+}
+
+static int LG_PRINTF(2, 3) walk_fail(walker *w, const char *fmt, ...)
+{
+	if (!w->failed) {
+		va_list ap;
+		va_start(ap, fmt);
+		char *msg = lg_xvasprintf(fmt, ap);
+		va_end(ap);
+		lg_err(w->err, "%s", msg);
+		free(msg);
+	}
+	w->failed = true;
+	return -1;
 }
 
 /* --max-bytes: the layer's uncompressed bytes so far, holes included. */
@@ -116,10 +135,8 @@ static bool over_limit(walker *w)
 	const lg_layer *l = w->layer;
 	if (!w->max_bytes || l->tar_bytes + l->hole_bytes <= w->max_bytes)
 		return false;
-	if (!w->failed)
-		lg_err(w->err, "more than %llu uncompressed bytes (--max-bytes)",
-		       (unsigned long long)w->max_bytes);
-	w->failed = true;
+	walk_fail(w, "more than %llu uncompressed bytes (--max-bytes)",
+		  (unsigned long long)w->max_bytes);
 	return true;
 }
 
@@ -245,10 +262,7 @@ static la_ssize_t diff_cb(struct archive *a, void *ud, const void **buf)
 	if (r < ARCHIVE_OK) {
 		archive_set_error(a, EIO, "%s",
 				  archive_error_string(w->outer));
-		if (!w->failed) {
-			lg_err(w->err, "%s", archive_error_string(w->outer));
-			note_error(w);
-		}
+		walk_fail(w, "%s", archive_error_string(w->outer));
 		return -1;
 	}
 	lg_hasher_update(w->diff, block, size);
@@ -290,21 +304,21 @@ static int open_outer(walker *w)
 	enum lg_compression c = w->desc->compression;
 	if (lg_archive_filters(a, (c == LG_COMP_GZIP || c == LG_COMP_DETECT ? LG_FILTER_GZIP : 0) |
 				  (c == LG_COMP_ZSTD || c == LG_COMP_DETECT ? LG_FILTER_ZSTD : 0),
-			       w->err) < 0)
+			       w->err) < 0) {
+		note_error(w);
 		return -1;
+	}
 	struct archive_entry *e;
 	if (archive_read_open(a, w, NULL, blob_cb, NULL) != ARCHIVE_OK ||
 	    archive_read_next_header(a, &e) != ARCHIVE_OK) {
-		if (!w->failed)
-			lg_err(w->err, "%s", archive_error_string(a));
-		return -1;
+		return walk_fail(w, "%s", archive_error_string(a));
 	}
 	int code = archive_filter_code(a, 0);
 	bool ok = (w->desc->compression == LG_COMP_GZIP && code == ARCHIVE_FILTER_GZIP) ||
 		  (w->desc->compression == LG_COMP_ZSTD && code == ARCHIVE_FILTER_ZSTD) ||
 		  w->desc->compression == LG_COMP_DETECT;
 	if (!ok)
-		return lg_err(w->err, "media type %s says %s, but the blob is not %s-compressed",
+		return walk_fail(w, "media type %s says %s, but the blob is not %s-compressed",
 			      w->desc->media_type, filter_name(w->desc->compression),
 			      filter_name(w->desc->compression));
 	return 0;
@@ -317,7 +331,7 @@ static int open_decompressor(walker *w)
 	if (w->desc->compression != LG_COMP_ZSTD && sniff(w, &gzip) < 0)
 		return -1;
 	if (w->desc->compression == LG_COMP_GZIP && !gzip)
-		return lg_err(w->err, "media type %s says gzip, but the blob is not gzip-compressed",
+		return walk_fail(w, "media type %s says gzip, but the blob is not gzip-compressed",
 			      w->desc->media_type);
 	if (w->desc->compression != LG_COMP_ZSTD && gzip) {
 		w->gz = lg_inflate_new(gz_source, w);
@@ -333,8 +347,7 @@ static struct archive *open_inner(walker *w)
 	int r = w->outer || w->gz ? archive_read_open(a, w, NULL, diff_cb, NULL)
 				  : archive_read_open(a, w, NULL, blob_cb, NULL);
 	if (r != ARCHIVE_OK) {
-		if (!w->failed)
-			lg_err(w->err, "not a tar archive: %s", archive_error_string(a));
+		walk_fail(w, "not a tar archive: %s", archive_error_string(a));
 		archive_read_free(a);
 		return NULL;
 	}
@@ -421,8 +434,7 @@ static int match_text(walker *w, lg_file *f)
 		int hit = lg_rules_text_match(w->rules, i, w->head, w->head_len);
 		if (hit < 0) {
 			const lg_rule *r = lg_rules_text_at(w->rules, i);
-			w->failed = true;
-			return lg_err(w->err, "%s:%u: text pattern '%s' exceeded the regex "
+			return walk_fail(w, "%s:%u: text pattern '%s' exceeded the regex "
 				      "work limits; rewrite it so it cannot backtrack so much",
 				      r->file, r->line, r->pattern);
 		}
@@ -435,9 +447,9 @@ static int match_text(walker *w, lg_file *f)
 	return 0;
 }
 
-static void store_capture(walker *w, lg_file *f)
+static void store_capture(walker *w, const lg_file *f)
 {
-	if (!lg_is_package_manifest(f->path, f->len))
+	if (!w->manifest)
 		return;
 	lg_layer *l = w->layer;
 	if (!w->capturing) {
@@ -450,6 +462,40 @@ static void store_capture(walker *w, lg_file *f)
 		.data = lg_arena_strndup(&l->arena, w->capture.data ? w->capture.data : "", w->capture.len),
 		.len = (uint32_t)w->capture.len,
 	};
+}
+
+/* ---- per-file SHA-1 and SHA-256, only for the SBOM reports ----------- */
+
+static void content_hash_start(walker *w)
+{
+	if (w->sha1 && (!EVP_DigestInit_ex(w->sha1, EVP_sha1(), NULL) ||
+			!EVP_DigestInit_ex(w->sha256, EVP_sha256(), NULL))) {
+		fputs("licgate: cannot start a SHA-1/SHA-256 digest\n", stderr);
+		exit(2);
+	}
+}
+
+static void content_hash(walker *w, const void *p, size_t n)
+{
+	if (w->sha1) {
+		EVP_DigestUpdate(w->sha1, p, n);
+		EVP_DigestUpdate(w->sha256, p, n);
+	}
+}
+
+/* The hashes of file i: its content's, or (copy) another file's. */
+static void content_hash_store(walker *w, size_t i, const lg_file_hashes *copy)
+{
+	if (!w->sha1)
+		return;
+	lg_layer *l = w->layer;
+	lg_xgrow((void **)&l->hashes, &l->hashes_cap, i + 1, sizeof(*l->hashes));
+	if (copy) {
+		l->hashes[i] = *copy;
+		return;
+	}
+	EVP_DigestFinal_ex(w->sha1, l->hashes[i].sha1, NULL);
+	EVP_DigestFinal_ex(w->sha256, l->hashes[i].sha256, NULL);
 }
 
 /* The file's match with the fingerprint set, its strings in the arena. */
@@ -472,9 +518,9 @@ static void store_fpmatch(walker *w, lg_file *f)
  * Each consumer of a file's content is a sink: begin (a new file), feed
  * (the next block, in order, each byte once), end (the file is complete:
  * record what it found; -1 fails the walk).  A walk chooses its sinks once
- * (lg_layer_scan_with(): what the rules and the set need) and every block
- * of every file goes through exactly those.  Sparse holes (zeros) are fed
- * to the sinks whose `holes` is set. */
+ * (lg_layer_scan_with(): what the rules, the reports and the set need) and
+ * every block of every file goes through exactly those.  Sparse holes
+ * (zeros) are fed to the sinks whose `holes` is set. */
 
 typedef struct sink {
 	void (*begin)(walker *w, lg_file *f);
@@ -503,6 +549,24 @@ static int xxh3_end(walker *w, lg_file *f)
 	return 0;
 }
 
+/* SHA-1 and SHA-256, holes included (only for the SBOM reports). */
+static void sha_begin(walker *w, lg_file *f)
+{
+	(void)f;
+	content_hash_start(w);
+}
+
+static void sha_feed(walker *w, const void *block, size_t size)
+{
+	content_hash(w, block, size);
+}
+
+static int sha_end(walker *w, lg_file *f)
+{
+	content_hash_store(w, (size_t)(f - w->layer->files), NULL);
+	return 0;
+}
+
 /* SPDX tags and snippets anywhere in the file (tagscan.h). */
 static void tags_begin(walker *w, lg_file *f)
 {
@@ -522,11 +586,9 @@ static int tags_end(walker *w, lg_file *f)
 {
 	(void)f;
 	lg_tagscan_end(&w->tags);
-	if (w->tag_bomb) {
-		w->failed = true;
-		return lg_err(w->err, "more than %d distinct SPDX-License-Identifier tags in "
-			      "one file: refusing to drop evidence", MAX_FILE_TAGS);
-	}
+	if (w->tag_bomb)
+		return walk_fail(w, "more than %d distinct SPDX-License-Identifier tags in "
+				 "one file: refusing to drop evidence", MAX_FILE_TAGS);
 	return 0;
 }
 
@@ -550,7 +612,7 @@ static void head_feed(walker *w, const void *block, size_t size)
 static void manifest_begin(walker *w, lg_file *f)
 {
 	lg_buf_reset(&w->capture);
-	w->capturing = lg_is_package_manifest(f->path, f->len);
+	w->capturing = w->manifest = lg_is_package_manifest(f->path, f->len);
 }
 
 static void manifest_feed(walker *w, const void *block, size_t size)
@@ -589,6 +651,7 @@ static int fp_end(walker *w, lg_file *f)
 }
 
 static const sink SINK_XXH3 = { xxh3_begin, xxh3_feed, xxh3_end, true };
+static const sink SINK_SHA = { sha_begin, sha_feed, sha_end, true };
 static const sink SINK_TAGS = { tags_begin, tags_feed, tags_end, false };
 static const sink SINK_HEAD = { head_begin, head_feed, match_text, false };
 static const sink SINK_MANIFEST = { manifest_begin, manifest_feed, manifest_end, false };
@@ -598,6 +661,8 @@ static const sink SINK_FINGERPRINT = { fp_begin, fp_feed, fp_end, false };
 static void choose_sinks(walker *w)
 {
 	w->sinks[w->nsinks++] = &SINK_XXH3;
+	if (w->sha1)
+		w->sinks[w->nsinks++] = &SINK_SHA;
 	w->sinks[w->nsinks++] = &SINK_TAGS;
 	if (w->ntext_rules)
 		w->sinks[w->nsinks++] = &SINK_HEAD;
@@ -622,8 +687,7 @@ static void feed_zeros(walker *w, uint64_t n)
 static int add_hole(walker *w, uint64_t n)
 {
 	if (n > w->max_holes - w->layer->hole_bytes) {
-		w->failed = true;
-		return lg_err(w->err, "sparse file holes add up to more than %llu bytes in a "
+		return walk_fail(w, "sparse file holes add up to more than %llu bytes in a "
 			      "%llu-byte layer blob", (unsigned long long)w->max_holes,
 			      (unsigned long long)w->desc->size);
 	}
@@ -707,11 +771,18 @@ static void link_evidence(walker *w, lg_file *f, const char *target, const char 
 	uint32_t *idx = lg_strmap_get(&w->by_path, w->name.data, w->name.len);
 	f->flags |= LG_FILE_HARDLINK;
 	if (!idx) {
+		/* its bytes are elsewhere: the hashes of no content */
+		content_hash_start(w);
+		content_hash_store(w, (size_t)(f - w->layer->files), NULL);
 		f->flags |= LG_FILE_DANGLING;
 		add_warning(w->layer, "%s: hardlink to %s, which is not in this layer", name, target);
 		return;
 	}
 	const lg_file *t = &w->layer->files[*idx - 1];
+	if (w->sha1) {
+		lg_file_hashes h = w->layer->hashes[*idx - 1];
+		content_hash_store(w, (size_t)(f - w->layer->files), &h);
+	}
 	f->size = t->size;
 	memcpy(f->xxh3, t->xxh3, sizeof(f->xxh3));
 	f->first_tag = t->first_tag;
@@ -790,10 +861,10 @@ static int walk_entry(walker *w, struct archive *a, struct archive_entry *e)
 {
 	const char *name = archive_entry_pathname(e);
 	if (!name)
-		return lg_err(w->err, "entry %zu: name cannot be read", w->layer->nentries + 1);
+		return walk_fail(w, "entry %zu: name cannot be read", w->layer->nentries + 1);
 	size_t len = strlen(name);
 	if (len > MAX_NAME)
-		return lg_err(w->err, "entry name longer than %d bytes", MAX_NAME);
+		return walk_fail(w, "entry name longer than %d bytes", MAX_NAME);
 	bool escaped;
 	lg_path_normalize(name, len, &w->name, &escaped);
 	if (escaped) {
@@ -808,8 +879,7 @@ static int walk_entry(walker *w, struct archive *a, struct archive_entry *e)
 	if (type != LG_ENTRY_FILE)
 		return 0;
 	if (add_file(w, a, e, entry, escaped, name) < 0) {
-		if (!w->failed)
-			lg_err(w->err, "%s", archive_error_string(a));
+		walk_fail(w, "%s", archive_error_string(a));
 		return lg_err_prefix(w->err, "entry %s", w->layer->entries[entry].path);
 	}
 	return 0;
@@ -866,37 +936,29 @@ static int check_headers(walker *w, struct archive *a)
 	while (pos + 512 <= end) {
 		unsigned char h[512];
 		if (!ring_get(w, pos, h, sizeof(h)))
-			return lg_err(w->err, "tar headers at offset %llu: too long to check",
+			return walk_fail(w, "tar headers at offset %llu: too long to check",
 				      (unsigned long long)pos);
 		uint64_t size = tar_number(h + 124, 12);
 		pos += 512;
 		if (h[156] == 'x' || h[156] == 'X') {
 			if (size > RING / 2)
-				return lg_err(w->err, "pax header at offset %llu: %llu bytes is too "
+				return walk_fail(w, "pax header at offset %llu: %llu bytes is too "
 					      "long", (unsigned long long)pos - 512,
 					      (unsigned long long)size);
 			lg_buf_reset(&w->pax);
 			lg_xgrow((void **)&w->pax.data, &w->pax.cap, (size_t)size + 1, 1);
 			if (!ring_get(w, pos, w->pax.data, (size_t)size))
-				return lg_err(w->err, "pax header at offset %llu: too long to check",
+				return walk_fail(w, "pax header at offset %llu: too long to check",
 					      (unsigned long long)pos - 512);
 			const char *key = pax_nul_name(w->pax.data, (size_t)size);
 			if (key)
-				return lg_err(w->err, "pax header at offset %llu: a NUL byte inside "
+				return walk_fail(w, "pax header at offset %llu: a NUL byte inside "
 					      "its %s: a hostile name, refused",
 					      (unsigned long long)pos - 512, key);
 		}
 		pos += (size + 511) / 512 * 512;
 	}
 	return 0;
-}
-
-/* A header warning is an error unless it is about owner names, which
- * licgate does not use: any other (a malformed pax attribute, a name that
- * could not be read) may mean the entry is not what it claims to be. */
-static bool harmless_warning(const char *msg)
-{
-	return msg && (strstr(msg, "Uname") || strstr(msg, "Gname"));
 }
 
 static int walk_tar(walker *w, struct archive *a)
@@ -906,21 +968,20 @@ static int walk_tar(walker *w, struct archive *a)
 		int r = archive_read_next_header(a, &e);
 		if (r == ARCHIVE_EOF)
 			return 0;
-		if (r == ARCHIVE_RETRY && !w->failed) {
+		if (r == ARCHIVE_RETRY) {
 			/* libarchive would skip the block and resync: the
 			 * entries it skips would go unscanned. */
-			return lg_err(w->err, "bad tar header checksum at offset %lld: %s",
+			return walk_fail(w, "bad tar header checksum at offset %lld: %s",
 				      (long long)archive_filter_bytes(a, 0) - 512,
 				      archive_error_string(a));
 		}
-		if (r == ARCHIVE_WARN && harmless_warning(archive_error_string(a))) {
+		/* archive_policy.h: only owner-name warnings are read past. */
+		if (r == ARCHIVE_WARN && lg_archive_warning_ok(archive_error_string(a))) {
 			add_warning(w->layer, "%s", archive_error_string(a));
 		} else if (r != ARCHIVE_OK) {
-			if (!w->failed)
-				lg_err(w->err, "tar header at offset %lld: %s",
-				       (long long)archive_read_header_position(a),
-				       archive_error_string(a));
-			return -1;
+			return walk_fail(w, "tar header at offset %lld: %s",
+					 (long long)archive_read_header_position(a),
+					 archive_error_string(a));
 		}
 		if (check_headers(w, a) < 0 || walk_entry(w, a, e) < 0)
 			return -1;
@@ -955,7 +1016,7 @@ static int finish(walker *w)
 	else
 		snprintf(got, sizeof(got), "%s", w->desc->digest.str);
 	if (strcmp(got, w->desc->diff_id.str) != 0)
-		return lg_err(w->err, "uncompressed content hashes to %s, but the config's diff_id is %s",
+		return walk_fail(w, "uncompressed content hashes to %s, but the config's diff_id is %s",
 			      got, w->desc->diff_id.str);
 	if (w->cut_tail || w->trailing_zeros < TAR_END_BYTES)
 		add_warning(w->layer, "the tar stream ends without its end-of-archive blocks "
@@ -967,7 +1028,7 @@ static int scan(walker *w, lg_input *in)
 {
 	const lg_layer_desc *d = w->desc;
 	if (d->size == 0)
-		return lg_err(w->err, "layer blob is empty (0 bytes): not a tar archive");
+		return walk_fail(w, "layer blob is empty (0 bytes): not a tar archive");
 	/* A docker-archive layer (by path) is checked through its diff_id. */
 	const lg_digest *check = d->path ? NULL : &d->digest;
 	if (lg_blob_open(in, d->path, check, d->size, &w->blob, w->err) < 0) {
@@ -979,14 +1040,14 @@ static int scan(walker *w, lg_input *in)
 	bool compressed = d->compression != LG_COMP_NONE;
 	/* The whole blob of an uncompressed layer is its tar stream. */
 	if (!compressed && w->max_bytes && (uint64_t)d->size > w->max_bytes)
-		return lg_err(w->err, "more than %llu uncompressed bytes (--max-bytes)",
+		return walk_fail(w, "more than %llu uncompressed bytes (--max-bytes)",
 			      (unsigned long long)w->max_bytes);
 	if (compressed || d->path || d->diff_id.alg != d->digest.alg)
 		w->diff = lg_hasher_new(d->diff_id.alg);
 	if (compressed && open_decompressor(w) < 0)
 		return -1;
 	if (!compressed && w->diff)
-		return lg_err(w->err, "uncompressed layer with a diff_id of another algorithm is not supported");
+		return walk_fail(w, "uncompressed layer with a diff_id of another algorithm is not supported");
 	struct archive *a = open_inner(w);
 	if (!a)
 		return -1;
@@ -1026,13 +1087,21 @@ int lg_layer_scan_with(lg_input *in, const lg_layer_desc *desc, const lg_rules *
 		w.blob_id = opts->blob_id;
 		if (opts->fingerprints)
 			w.fpm = lg_fpmatcher_new(opts->fingerprints);
+		if (opts->file_hashes) {
+			w.sha1 = EVP_MD_CTX_new();
+			w.sha256 = EVP_MD_CTX_new();
+			if (!w.sha1 || !w.sha256) {
+				fputs("licgate: out of memory\n", stderr);
+				exit(2);
+			}
+		}
 	}
-	if (!w.xxh) {
-		fputs("licgate: out of memory\n", stderr);
-		exit(2);
-	}
+	if (!w.xxh)
+		lg_oom();
 	choose_sinks(&w);
 	int r = scan(&w, in);
+	if (r == 0)
+		lg_evidence_resolve_indexed(w.layer, &w.by_path);
 	if (w.outer)
 		archive_read_free(w.outer);
 	lg_inflate_free(w.gz);
@@ -1042,6 +1111,8 @@ int lg_layer_scan_with(lg_input *in, const lg_layer_desc *desc, const lg_rules *
 	lg_strmap_free(&w.by_path);
 	lg_strmap_free(&w.file_tags);
 	XXH3_freeState(w.xxh);
+	EVP_MD_CTX_free(w.sha1);
+	EVP_MD_CTX_free(w.sha256);
 	lg_buf_free(&w.name);
 	lg_buf_free(&w.capture);
 	lg_buf_free(&w.pax);
@@ -1052,7 +1123,6 @@ int lg_layer_scan_with(lg_input *in, const lg_layer_desc *desc, const lg_rules *
 		lg_layer_free(w.layer);
 		return -1;
 	}
-	lg_evidence_resolve(w.layer);
 	*out = w.layer;
 	return 0;
 }
@@ -1070,6 +1140,7 @@ void lg_layer_free(lg_layer *layer)
 	free(layer->packages);
 	free(layer->captures);
 	free(layer->fpmatches);
+	free(layer->hashes);
 	for (size_t i = 0; i < layer->nwarnings; i++)
 		free(layer->warnings[i]);
 	free(layer->warnings);

@@ -94,6 +94,13 @@ typedef struct lg_capture {
 	uint32_t len;
 } lg_capture;
 
+/* SHA-1 and SHA-256 of a file's content, for the SBOM reports (SPDX asks
+ * for SHA-1 per file), computed in the walk's one pass. */
+typedef struct lg_file_hashes {
+	uint8_t sha1[20];
+	uint8_t sha256[32];
+} lg_file_hashes;
+
 typedef struct lg_layer {
 	lg_arena arena;  /* the strings of a walk */
 	void *backing;   /* or of a cache entry: the entry read (cache.c) */
@@ -112,6 +119,10 @@ typedef struct lg_layer {
 	size_t nfpmatches, fpmatches_cap;
 	lg_capture *captures;  /* freed after the walk has resolved them */
 	size_t ncaptures, captures_cap;
+	lg_file_hashes *hashes; /* one per file when the walk was asked for them
+				 * (lg_walk_options.file_hashes), else NULL;
+				 * never in a cached walk */
+	size_t hashes_cap;
 	char **warnings; /* owned strings: things worth a look, not errors */
 	size_t nwarnings;
 	uint64_t content_bytes; /* sum of regular files' sizes */
@@ -129,6 +140,7 @@ typedef struct lg_walk_options {
 	 * verified is a file whose identity is settled (blob.h). */
 	bool *blob_settled;
 	lg_file_id *blob_id;
+	bool file_hashes;             /* fill lg_layer.hashes (SBOM reports) */
 	/* Match every regular file's content against this set (may be NULL). */
 	const lg_fpset *fingerprints;
 } lg_walk_options;

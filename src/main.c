@@ -20,6 +20,7 @@
 #include "oci.h"
 #include "pattern.h"
 #include "report.h"
+#include "report_formats.h"
 #include "rules.h"
 #include "scan.h"
 #include "spdx_ids.h"
@@ -33,6 +34,8 @@ enum {
 };
 
 #define MAX_PLATFORMS 32
+/* Reports one scan may write (--format, repeated). */
+#define MAX_REPORTS 16
 
 static const char USAGE[] =
 	"usage: licgate scan [OPTIONS] IMAGE\n"
@@ -61,8 +64,12 @@ static const char SCAN_USAGE[] =
 	"      --ref NAME          scan only images called NAME: an OCI ref.name\n"
 	"                          annotation or a docker RepoTag (repeatable;\n"
 	"                          default: every image)\n"
-	"  -f, --format text|json  report format (default: text)\n"
-	"  -o, --output FILE       write the report to FILE instead of standard output\n"
+	"  -f, --format FMT[=FILE] a report in format FMT (below), written to FILE;\n"
+	"                          repeatable: every report comes from the one scan.\n"
+	"                          A bare FMT goes to --output or standard output\n"
+	"                          (at most one).  Default: text\n"
+	"  -o, --output FILE       write the bare-FMT report to FILE instead of\n"
+	"                          standard output\n"
 	"  -q, --quiet             no report on standard output; the exit status tells\n"
 	"  -v, --verbose           text: list every warning, not only their number\n"
 	"  -j, --jobs N            walk up to N layers at once (default: the number\n"
@@ -80,7 +87,18 @@ static const char SCAN_USAGE[] =
 	"                          when it is a terminal)\n"
 	"  -h, --help              this help\n"
 	"\n"
-	"Exit status: 0 pass, 1 violations, 2 could not complete.\n";
+	"Exit status: 0 pass, 1 violations, 2 could not complete.  Report files are\n"
+	"written whole or not at all (a temporary file renamed into place); when the\n"
+	"scan cannot complete, only junit writes one (an error testcase).\n"
+	"\n"
+	"Formats:\n";
+
+static void print_scan_usage(void)
+{
+	fputs(SCAN_USAGE, stdout);
+	for (size_t i = 0; lg_report_writers[i]; i++)
+		printf("  %-15s %s\n", lg_report_writers[i]->name, lg_report_writers[i]->help);
+}
 
 static void LG_PRINTF(1, 2) __attribute__((noreturn)) die_usage(const char *fmt, ...)
 {
@@ -105,10 +123,22 @@ static int load_rules(const char *path, lg_rules **out, lg_error *err)
 	return path ? lg_rules_load(path, out, err) : lg_rules_load_default(out, err);
 }
 
+/* One report to write, and where: FMT=FILE, or --output, or NULL for
+ * standard output. */
+typedef struct report_req {
+	const lg_report_writer *w;
+	const char *path;
+	bool bare;   /* a bare FMT: goes to --output or standard output */
+	FILE *f;     /* while written */
+	char *tmp;   /* the temporary file renamed to path, or NULL */
+} report_req;
+
 typedef struct scan_args {
 	const char *rules;
 	const char *target;
 	const char *output;
+	report_req reports[MAX_REPORTS];
+	size_t nreports;
 	lg_platform_filter platforms[MAX_PLATFORMS];
 	size_t nplatforms;
 	const char *refs[MAX_PLATFORMS];
@@ -152,6 +182,56 @@ static uint64_t parse_bytes(const char *s)
 		die_usage("--max-bytes %s: want a positive number of bytes, optionally "
 			  "followed by K, M or G", s);
 	return (uint64_t)n << shift;
+}
+
+/* --format FMT[=FILE] */
+static void parse_format(const char *arg, scan_args *a)
+{
+	const char *eq = strchr(arg, '=');
+	size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+	const lg_report_writer *w = lg_report_writer_find(arg, len);
+	if (!w) {
+		lg_buf names = LG_BUF_INIT;
+		for (size_t i = 0; lg_report_writers[i]; i++)
+			lg_buf_appendf(&names, "%s%s", i ? ", " : "", lg_report_writers[i]->name);
+		die_usage("--format %.*s: want one of %s, optionally followed by =FILE",
+			  (int)len, arg, names.data);
+	}
+	if (eq && !eq[1])
+		die_usage("--format %s: no FILE after '='", arg);
+	if (a->nreports == MAX_REPORTS)
+		die_usage("at most %d --format options", MAX_REPORTS);
+	a->reports[a->nreports++] = (report_req){ .w = w, .path = eq ? eq + 1 : NULL, .bare = !eq };
+}
+
+/* After the options: the bare report goes to --output; text by default;
+ * one report per destination. */
+static void settle_reports(scan_args *a)
+{
+	if (a->nreports == 0)
+		a->reports[a->nreports++] = (report_req){ .w = lg_report_default(), .bare = true };
+	size_t bare = 0;
+	for (size_t i = 0; i < a->nreports; i++)
+		bare += a->reports[i].bare;
+	if (bare > 1)
+		die_usage("at most one --format without =FILE: it goes to %s",
+			  a->output ? "--output" : "standard output");
+	if (!bare && a->output)
+		die_usage("--output %s: every --format names its own FILE", a->output);
+	for (size_t i = 0; i < a->nreports; i++) {
+		report_req *r = &a->reports[i];
+		if (r->bare)
+			r->path = a->output;
+		for (size_t k = 0; k < i && r->path; k++)
+			if (a->reports[k].path && strcmp(a->reports[k].path, r->path) == 0)
+				die_usage("%s: two reports to one file", r->path);
+	}
+	/* --quiet: nothing on standard output. */
+	size_t n = 0;
+	for (size_t i = 0; i < a->nreports; i++)
+		if (a->reports[i].path || !a->quiet)
+			a->reports[n++] = a->reports[i];
+	a->nreports = n;
 }
 
 static void parse_scan(int argc, char **argv, scan_args *a)
@@ -198,12 +278,7 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 			a->refs[a->nrefs++] = optarg;
 			break;
 		case 'f':
-			if (strcmp(optarg, "text") == 0)
-				a->report.format = LG_FORMAT_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				a->report.format = LG_FORMAT_JSON;
-			else
-				die_usage("--format %s: want text or json", optarg);
+			parse_format(optarg, a);
 			break;
 		case 'o':
 			a->output = optarg;
@@ -236,7 +311,7 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 			a->progress = c == 'P';
 			break;
 		case 'h':
-			fputs(SCAN_USAGE, stdout);
+			print_scan_usage();
 			exit(EXIT_PASS);
 		case ':':
 			die_usage("scan: option '%s' needs a value", argv[optind - 1]);
@@ -249,6 +324,7 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 	if (optind != argc - 1)
 		die_usage(optind == argc ? "scan: no IMAGE given" : "scan: one IMAGE, please");
 	a->image = argv[optind];
+	settle_reports(a);
 }
 
 static mode_t current_umask(void)
@@ -262,37 +338,11 @@ static bool want_color(const scan_args *a)
 {
 	const char *no = getenv("NO_COLOR");
 	const char *term = getenv("TERM");
-	return a->report.format == LG_FORMAT_TEXT && !a->output && !(no && *no) &&
+	bool text_to_stdout = false;
+	for (size_t i = 0; i < a->nreports; i++)
+		text_to_stdout |= a->reports[i].w == lg_report_default() && !a->reports[i].path;
+	return text_to_stdout && !(no && *no) &&
 	       !(term && strcmp(term, "dumb") == 0) && isatty(STDOUT_FILENO);
-}
-
-/* Write the report to a temporary file beside path, then rename it over
- * path: a reader never sees half a report. */
-static int write_report_file(const lg_scan *s, scan_args *a, lg_error *err)
-{
-	char *tmp = lg_xasprintf("%s.XXXXXX", a->output);
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
-	int r;
-	if (!f) {
-		r = lg_err_errno(err, errno, "%s", a->output);
-		if (fd >= 0) {
-			close(fd);
-			unlink(tmp);
-		}
-		free(tmp);
-		return r;
-	}
-	fchmod(fd, 0644 & ~current_umask());
-	r = lg_report_write(s, &a->report, f, err);
-	if (fclose(f) != 0 && r == 0)
-		r = lg_err_errno(err, errno, "%s", a->output);
-	if (r == 0 && rename(tmp, a->output) < 0)
-		r = lg_err_errno(err, errno, "%s", a->output);
-	if (r < 0)
-		unlink(tmp);
-	free(tmp);
-	return r;
 }
 
 /* A device or a FIFO (--output /dev/stdout) is written in place. */
@@ -302,26 +352,114 @@ static bool is_special(const char *path)
 	return stat(path, &st) == 0 && !S_ISREG(st.st_mode);
 }
 
-static int write_report_special(const lg_scan *s, scan_args *a, lg_error *err)
+/* Open r's stream: standard output, a special file in place, or a
+ * temporary file beside the report, renamed over it once it is whole: a
+ * reader never sees half a report. */
+static int report_open(report_req *r, lg_error *err)
 {
-	FILE *f = fopen(a->output, "w");
-	if (!f)
-		return lg_err_errno(err, errno, "%s", a->output);
-	int r = lg_report_write(s, &a->report, f, err);
-	if (fclose(f) != 0 && r == 0)
-		r = lg_err_errno(err, errno, "%s", a->output);
+	if (!r->path) {
+		r->f = stdout;
+		return 0;
+	}
+	if (is_special(r->path)) {
+		r->f = fopen(r->path, "w");
+		return r->f ? 0 : lg_err_errno(err, errno, "%s", r->path);
+	}
+	r->tmp = lg_xasprintf("%s.XXXXXX", r->path);
+	int fd = mkostemp(r->tmp, O_CLOEXEC);
+	r->f = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!r->f) {
+		int e = errno;
+		if (fd >= 0) {
+			close(fd);
+			unlink(r->tmp);
+		}
+		free(r->tmp);
+		r->tmp = NULL;
+		return lg_err_errno(err, e, "%s", r->path);
+	}
+	fchmod(fd, 0644 & ~current_umask());
+	return 0;
+}
+
+/* Close r's stream (not standard output: main() does), and put the report
+ * in place when keep; else remove what was written. */
+static int report_close(report_req *r, bool keep, lg_error *err)
+{
+	int ret = 0;
+	if (r->f && r->f != stdout && fclose(r->f) != 0 && keep)
+		ret = lg_err_errno(err, errno, "%s", r->path);
+	r->f = NULL;
+	if (r->tmp) {
+		if (keep && ret == 0 && rename(r->tmp, r->path) < 0)
+			ret = lg_err_errno(err, errno, "%s", r->path);
+		if (!keep || ret < 0)
+			unlink(r->tmp);
+		free(r->tmp);
+		r->tmp = NULL;
+	}
+	return ret;
+}
+
+/* Every report from the one scan; all of them are put in place, or none. */
+static int write_reports(const lg_scan *s, scan_args *a, lg_error *err)
+{
+	lg_report_out outs[MAX_REPORTS];
+	size_t n = 0;
+	int r = 0;
+	for (; n < a->nreports && r == 0; n++) {
+		r = report_open(&a->reports[n], err);
+		outs[n] = (lg_report_out){ .w = a->reports[n].w, .out = a->reports[n].f };
+	}
+	if (r == 0)
+		r = lg_report_run(s, &a->report, outs, n, err);
+	/* Every stream is closed (checked) before anything is renamed. */
+	for (size_t i = 0; i < n; i++) {
+		report_req *q = &a->reports[i];
+		if (q->f && q->f != stdout && fclose(q->f) != 0 && r == 0)
+			r = lg_err_errno(err, errno, "%s", q->path);
+		q->f = NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (report_close(&a->reports[i], r == 0, err) < 0)
+			r = -1;
 	return r;
 }
 
-static int write_report(const lg_scan *s, scan_args *a, lg_error *err)
+/* The scan could not complete: an old report must not pass for this
+ * scan's, so each report file is removed (remove_old; after a rules error
+ * they are left as they were), and the formats that describe a failure
+ * (junit's error testcase) write that instead. */
+static void write_failure(scan_args *a, const lg_rules *rules, const char *message,
+			  bool remove_old)
 {
-	if (a->output && is_special(a->output))
-		return write_report_special(s, a, err);
-	if (a->output)
-		return write_report_file(s, a, err);
-	if (a->quiet)
-		return 0;
-	return lg_report_write(s, &a->report, stdout, err);
+	lg_report_failure fl = {
+		.image = a->image,
+		.rules = rules ? lg_rules_name(rules) : a->rules,
+		.target = a->target,
+		.message = message,
+	};
+	for (size_t i = 0; i < a->nreports; i++) {
+		report_req *r = &a->reports[i];
+		if (remove_old && r->path && !is_special(r->path))
+			unlink(r->path);
+		if (!r->w->failed)
+			continue;
+		lg_error err = LG_ERROR_INIT;
+		if (report_open(r, &err) == 0) {
+			r->w->failed(&fl, r->f);
+			bool ok = fflush(r->f) == 0 && !ferror(r->f);
+			report_close(r, ok, &err);
+		}
+		lg_error_clear(&err);
+	}
+}
+
+/* fail(), after the reports of a scan that could not complete. */
+static int fail_scan(scan_args *a, const lg_rules *rules, lg_error *err)
+{
+	write_failure(a, rules, lg_error_msg(err), rules != NULL);
+	return fail(err);
 }
 
 /* The fingerprint sets the rules name and --fingerprints give, as one
@@ -350,13 +488,14 @@ static int cmd_scan(int argc, char **argv)
 	lg_error err = LG_ERROR_INIT;
 	lg_rules *rules = NULL;
 	if (load_rules(a.rules, &rules, &err) < 0)
-		return fail(&err);
+		return fail_scan(&a, NULL, &err);
 	const lg_target *target = lg_rules_target(rules, a.target);
 	if (!target) {
 		if (a.target)
 			lg_err(&err, "%s: no target \"%s\"", lg_rules_name(rules), a.target);
 		else
 			lg_err(&err, "%s: the rules define no target", lg_rules_name(rules));
+		write_failure(&a, rules, lg_error_msg(&err), false);
 		lg_rules_free(rules);
 		return fail(&err);
 	}
@@ -383,15 +522,14 @@ static int cmd_scan(int argc, char **argv)
 		.progress = a.progress,
 		.cache_dir = a.cache_dir,
 	};
+	for (size_t i = 0; i < a.nreports; i++)
+		opts.file_hashes |= (a.reports[i].w->needs & LG_REPORT_FILE_HASHES) != 0;
 	lg_scan *scan = NULL;
 	int status;
 	if (lg_scan_run(&opts, &scan, &err) < 0) {
-		/* An old report at --output must not pass for this scan's. */
-		if (a.output && !is_special(a.output))
-			unlink(a.output);
-		status = fail(&err);
-	} else if (write_report(scan, &a, &err) < 0) {
-		status = fail(&err);
+		status = fail_scan(&a, rules, &err);
+	} else if (write_reports(scan, &a, &err) < 0) {
+		status = fail_scan(&a, rules, &err);
 	} else {
 		status = lg_scan_passed(scan) ? EXIT_PASS : EXIT_VIOLATIONS;
 	}

@@ -241,6 +241,7 @@ static void image_free(lg_image *img)
 	for (size_t i = 0; i < img->nlayers; i++) {
 		free(img->layers[i].media_type);
 		free(img->layers[i].path);
+		free(img->layers[i].created_by);
 	}
 	free(img->layers);
 }
@@ -269,6 +270,25 @@ static int layer_compression(const char *mt, enum lg_compression *out,
 	return lg_err(err, "unsupported layer media type \"%s\"", mt);
 }
 
+/* The config's history lines for the layers (those not empty_layer, in
+ * order), for the reports; nothing when they do not add up. */
+static void load_history(json_t *config, lg_image *img)
+{
+	json_t *history = json_object_get(config, "history"), *h;
+	size_t n = 0, i;
+	json_array_foreach(history, i, h)
+		n += !json_is_true(json_object_get(h, "empty_layer"));
+	if (n != img->nlayers)
+		return;
+	n = 0;
+	json_array_foreach(history, i, h) {
+		if (json_is_true(json_object_get(h, "empty_layer")))
+			continue;
+		const char *by = json_string_value(json_object_get(h, "created_by"));
+		img->layers[n++].created_by = by ? lg_xstrdup(by) : NULL;
+	}
+}
+
 static int load_layers(json_t *manifest, json_t *config, lg_image *img,
 		       lg_error *err)
 {
@@ -295,6 +315,7 @@ static int load_layers(json_t *manifest, json_t *config, lg_image *img,
 				    &l->diff_id, err) < 0)
 			return lg_err_prefix(err, "config %s: diff_ids[%zu]", img->config.str, i);
 	}
+	load_history(config, img);
 	return 0;
 }
 
@@ -582,6 +603,7 @@ static int docker_layers(walk *w, json_t *entry, json_t *config, lg_image *img,
 		lg_stream_close(s);
 		l->size = (int64_t)size;
 	}
+	load_history(config, img);
 	return 0;
 }
 

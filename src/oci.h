@@ -41,6 +41,7 @@ typedef struct lg_layer_desc {
 	int64_t size;
 	enum lg_compression compression;
 	lg_digest diff_id; /* from the config's rootfs.diff_ids */
+	char *created_by;  /* the config's history line for it, or NULL */
 } lg_layer_desc;
 
 typedef struct lg_image {

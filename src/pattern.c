@@ -42,16 +42,10 @@ static void scratch_free(void *v)
 	free(s);
 }
 
-static void out_of_memory(void)
-{
-	fputs("licgate: out of memory\n", stderr);
-	exit(2);
-}
-
 static void scratch_key_create(void)
 {
 	if (pthread_key_create(&scratch_key, scratch_free) != 0)
-		out_of_memory();
+		lg_oom();
 }
 
 static scratch *thread_scratch(void)
@@ -66,7 +60,7 @@ static scratch *thread_scratch(void)
 	 * would fail matches the interpreter completes, so give it more. */
 	s->jit = pcre2_jit_stack_create(32 * 1024, LG_PATTERN_JIT_STACK, NULL);
 	if (!s->md || !s->jit || pthread_setspecific(scratch_key, s) != 0)
-		out_of_memory();
+		lg_oom();
 	return s;
 }
 
@@ -293,17 +287,14 @@ static int compile_regex(const char *regex, uint32_t options, size_t base,
 
 /* Wrap a compiled regex (taken from *code) and its source (taken) in a
  * pattern with its work limits. */
-static int make_pattern(pcre2_code **code, char *regex, lg_pattern **out,
-			lg_error *err)
+static void make_pattern(pcre2_code **code, char *regex, lg_pattern **out)
 {
 	lg_pattern *p = lg_xcalloc(1, sizeof *p);
 	p->code = steal_pointer(code);
 	p->regex = regex;
 	p->mc = pcre2_match_context_create(NULL);
-	if (!p->mc) {
-		lg_pattern_free(p);
-		return lg_err(err, "out of memory");
-	}
+	if (!p->mc)
+		lg_oom();
 	pcre2_set_match_limit(p->mc, LG_PATTERN_MATCH_LIMIT);
 	pcre2_set_depth_limit(p->mc, LG_PATTERN_DEPTH_LIMIT);
 	pcre2_set_heap_limit(p->mc, LG_PATTERN_HEAP_LIMIT_KIB);
@@ -311,7 +302,6 @@ static int make_pattern(pcre2_code **code, char *regex, lg_pattern **out,
 	if (pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE) == 0)
 		pcre2_jit_stack_assign(p->mc, thread_jit_stack, NULL);
 	*out = p;
-	return 0;
 }
 
 int lg_pattern_compile(const char *pattern, lg_pattern **out, lg_error *err)
@@ -340,8 +330,7 @@ int lg_pattern_compile(const char *pattern, lg_pattern **out, lg_error *err)
 		free(regex);
 		return -1;
 	}
-	if (make_pattern(&code, regex, out, err) < 0)
-		return -1;
+	make_pattern(&code, regex, out);
 	(*out)->ours = options != 0;
 	return 0;
 }
@@ -382,8 +371,7 @@ int lg_pattern_compile_text(const char *pattern, lg_pattern **out, lg_error *err
 		free(regex);
 		return -1;
 	}
-	if (make_pattern(&code, regex, out, err) < 0)
-		return -1;
+	make_pattern(&code, regex, out);
 	(*out)->ours = true;
 	return 0;
 }

@@ -1,6 +1,6 @@
-/* report_json.c - the report for machines; its shape is described by
+/* report_json.c - see report_json.h; its shape is described by
  * man/licgate-report.schema.json and in licgate(1). */
-#include "report.h"
+#include "report_json.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -118,25 +118,22 @@ static json_t *jhex(const uint8_t *p, size_t n)
 	return json_stringn(hex, 2 * n);
 }
 
-typedef struct findings {
+typedef struct jreport {
 	const lg_scan *s;
-	json_t *arr;
-} findings;
+	FILE *out;
+	json_t *violations, *warnings, *exemptions;
+} jreport;
 
-static void on_finding(void *ud, const lg_finding *f)
+static json_t *jfinding(const lg_finding *f, const lg_classification *c)
 {
-	findings *fs = ud;
-	const lg_scan_options *o = fs->s->opts;
-	lg_classification c;
-	lg_classify(o->rules, o->target, f->layer->layer, f->file, &c);
 	char plat[200];
 	lg_platform_string(&f->image->image->platform, plat, sizeof(plat));
 	json_t *j = json_pack("{s:o,s:o,s:s,s:s,s:o,s:s,s:I,s:b,s:o,s:b,s:o,s:s,s:o,s:I,s:o}",
 		"path", jbytes(f->file->path, f->file->len),
-		"class", jstr_or_null(c.class_name),
-		"level", lg_level_name(c.level),
-		"outcome", lg_outcome_name(c.outcome),
-		"evidence", jevidence(&c),
+		"class", jstr_or_null(c->class_name),
+		"level", lg_level_name(c->level),
+		"outcome", lg_outcome_name(c->outcome),
+		"evidence", jevidence(c),
 		"layer", f->layer->desc->digest.str,
 		"layer_index", (json_int_t)(f->pos + 1),
 		"deleted", f->deleted_by != 0,
@@ -147,22 +144,25 @@ static void on_finding(void *ud, const lg_finding *f)
 		"xxh3", jhex(f->file->xxh3, sizeof(f->file->xxh3)),
 		"size", (json_int_t)f->file->size,
 		"mode", json_sprintf("%04o", f->file->mode & 07777));
-	if (c.nomitted)
-		json_object_set_new(j, "evidence_omitted", json_integer((json_int_t)c.nomitted));
+	if (c->nomitted)
+		json_object_set_new(j, "evidence_omitted", json_integer((json_int_t)c->nomitted));
 	if (f->file->flags & LG_FILE_HARDLINK)
 		json_object_set_new(j, "hardlink", json_true());
-	if (c.exempt) {
-		json_object_set_new(j, "reason", jstr_or_null(c.exempt->reason));
-		json_object_set_new(j, "rule", jrule(c.exempt));
+	if (c->exempt) {
+		json_object_set_new(j, "reason", jstr_or_null(c->exempt->reason));
+		json_object_set_new(j, "rule", jrule(c->exempt));
 	}
-	json_array_append_new(fs->arr, j);
+	return j;
 }
 
-static json_t *jfindings(const lg_scan *s, enum lg_outcome outcome)
+static void json_file(void *st, const lg_finding *f, const lg_classification *c)
 {
-	findings fs = { .s = s, .arr = json_array() };
-	lg_report_each(s, outcome, on_finding, &fs);
-	return fs.arr;
+	jreport *r = st;
+	json_t *arr = c->outcome == LG_OUT_DENY ? r->violations
+		    : c->outcome == LG_OUT_WARN ? r->warnings
+		    : c->outcome == LG_OUT_EXEMPT ? r->exemptions : NULL;
+	if (arr)
+		json_array_append_new(arr, jfinding(f, c));
 }
 
 static json_t *jlayer(const lg_scan *s, const lg_scanned_image *si, size_t pos)
@@ -216,21 +216,39 @@ static json_t *jimage(const lg_scan *s)
 			 "manifests", manifests, "skipped", skipped);
 }
 
-/* Files per class over the distinct layers ("unknown": of no class). */
+static void count_class(json_t *classes, const char *name, size_t n)
+{
+	json_t *c = json_object_get(classes, name ? name : "unknown");
+	if (c)
+		json_integer_set(c, json_integer_value(c) + (json_int_t)n);
+	else
+		json_object_set_new(classes, name ? name : "unknown", json_integer((json_int_t)n));
+}
+
+/* Files per class over the distinct layers ("unknown": of no class),
+ * counted by runs of files with the same class name (one lookup per run,
+ * not per file). */
 static json_t *jclasses(const lg_scan *s)
 {
 	json_t *classes = json_object();
+	const char *run = NULL;
+	size_t n = 0;
 	for (size_t i = 0; i < s->nlayers; i++) {
 		const lg_scanned_layer *sl = &s->layers[i];
 		for (size_t f = 0; f < sl->layer->nfiles; f++) {
 			const char *name = sl->results[f].class_name;
-			json_t *n = json_object_get(classes, name ? name : "unknown");
+			if (n && name == run) {
+				n++;
+				continue;
+			}
 			if (n)
-				json_integer_set(n, json_integer_value(n) + 1);
-			else
-				json_object_set_new(classes, name ? name : "unknown", json_integer(1));
+				count_class(classes, run, n);
+			run = name;
+			n = 1;
 		}
 	}
+	if (n)
+		count_class(classes, run, n);
 	return classes;
 }
 
@@ -239,7 +257,7 @@ static json_t *jsummary(const lg_scan *s)
 	lg_summary sum;
 	lg_summarize(s, &sum);
 	json_t *classes = jclasses(s);
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:I,s:I,s:o,s:I,s:I,s:I}",
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:I,s:I,s:I,s:o,s:I,s:I,s:I}",
 			 "manifests", (json_int_t)sum.images,
 			 "layers", (json_int_t)sum.layers,
 			 "files", (json_int_t)sum.files,
@@ -250,14 +268,25 @@ static json_t *jsummary(const lg_scan *s)
 			 "mb_per_second", lg_scan_mb_per_second(s),
 			 "cached_layers", (json_int_t)s->cached_layers,
 			 "unchanged_blobs", (json_int_t)s->unchanged_blobs,
+			 "rejected_cache_entries", (json_int_t)s->rejected_cache_entries,
 			 "classes", classes,
 			 "violations", (json_int_t)sum.violations,
 			 "warnings", (json_int_t)sum.warnings,
 			 "exemptions", (json_int_t)sum.exemptions);
 }
 
-void lg_report_json(const lg_scan *s, FILE *out)
+static void *json_begin(const lg_report_ctx *ctx, FILE *out)
 {
+	jreport *r = lg_xcalloc(1, sizeof(*r));
+	*r = (jreport){ .s = ctx->s, .out = out, .violations = json_array(),
+			.warnings = json_array(), .exemptions = json_array() };
+	return r;
+}
+
+static void json_end(void *st)
+{
+	jreport *r = st;
+	const lg_scan *s = r->s;
 	const lg_scan_options *o = s->opts;
 	json_t *root = json_pack("{s:s,s:s,s:o,s:{s:o,s:s,s:s},s:o,s:o,s:o,s:o,s:o}",
 		"licgate", LICGATE_VERSION,
@@ -268,16 +297,25 @@ void lg_report_json(const lg_scan *s, FILE *out)
 			 "spdx_license_list", lg_spdx_list_version(),
 		"image", jimage(s),
 		"summary", jsummary(s),
-		"violations", jfindings(s, LG_OUT_DENY),
-		"warnings", jfindings(s, LG_OUT_WARN),
-		"exemptions", jfindings(s, LG_OUT_EXEMPT));
+		"violations", r->violations,
+		"warnings", r->warnings,
+		"exemptions", r->exemptions);
 	if (!root) {
 		fputs("licgate: internal error: cannot build the JSON report\n", stderr);
 		exit(2);
 	}
 	/* DEL and C1 controls as \u escapes too: no string of the image can
 	 * drive a terminal the report is shown on. */
-	lg_escape_json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
-	fputc('\n', out);
+	lg_escape_json_dumpf(root, r->out, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+	fputc('\n', r->out);
 	json_decref(root);
+	free(r);
 }
+
+const lg_report_writer lg_report_json = {
+	.name = "json",
+	.help = "licgate's own JSON (man/licgate-report.schema.json)",
+	.begin = json_begin,
+	.file = json_file,
+	.end = json_end,
+};

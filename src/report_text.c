@@ -1,12 +1,12 @@
-/* report_text.c - the report for people: one line per finding, then the
- * counts, then one summary line with the verdict.
+/* report_text.c - see report_text.h
  *
  * Every string that is not our own is written through escape.h: names and
  * values in the reversible text form, messages (warnings, notes, errors
  * of unparseable tags, which may hold names escaped already) in the line
  * form, so no byte of the image reaches the terminal raw. */
-#include "report.h"
+#include "report_text.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "escape.h"
@@ -21,8 +21,12 @@
 typedef struct text {
 	const lg_scan *s;
 	const lg_report_options *o;
+	lg_summary sum;
 	FILE *out;
 	lg_buf line; /* reused for every finding */
+	/* The lines of each section, put in order at the end: violations,
+	 * exemptions, warnings. */
+	lg_buf deny, exempt, warn;
 	size_t listed; /* warnings listed without --verbose */
 } text;
 
@@ -190,26 +194,23 @@ static void put_evidence(lg_buf *b, const lg_classification *c)
 		lg_buf_appendf(b, "no evidence");
 }
 
-static void put_finding(text *t, const char *label, const char *color,
-			const lg_finding *f)
+static void put_finding(text *t, lg_buf *section, const char *label, const char *color,
+			const lg_finding *f, const lg_classification *c)
 {
-	lg_classification c;
-	const lg_scan_options *o = t->s->opts;
-	lg_classify(o->rules, o->target, f->layer->layer, f->file, &c);
 	lg_buf *b = &t->line;
 	lg_buf_reset(b);
 	lg_buf_appendf(b, "%s%-6s%s ", paint(t, color), label, paint(t, RESET));
 	lg_buf_append_escaped(b, f->file->path, f->file->len);
 	lg_buf_append(b, "  ", 2);
-	put_msg(b, c.class_name ? c.class_name : "unknown");
+	put_msg(b, c->class_name ? c->class_name : "unknown");
 	lg_buf_append(b, "  ", 2);
-	put_evidence(b, &c);
-	if (c.exempt) {
+	put_evidence(b, c);
+	if (c->exempt) {
 		lg_buf_append(b, "; exempt \"", 10);
-		put_msg(b, c.exempt->reason);
+		put_msg(b, c->exempt->reason);
 		lg_buf_append(b, "\" (", 3);
-		put_msg(b, c.exempt->file);
-		lg_buf_appendf(b, ":%u)", c.exempt->line);
+		put_msg(b, c->exempt->file);
+		lg_buf_appendf(b, ":%u)", c->exempt->line);
 	}
 	char sd[24];
 	lg_buf_appendf(b, "  layer %zu (", f->pos + 1);
@@ -226,40 +227,32 @@ static void put_finding(text *t, const char *label, const char *color,
 		put_msg(b, plat[0] ? plat : lg_short_digest(f->image->image->digest.str, sd));
 		lg_buf_putc(b, ']');
 	}
-	fprintf(t->out, "%s\n", b->data);
-}
-
-static void on_violation(void *ud, const lg_finding *f)
-{
-	text *t = ud;
-	put_finding(t, "DENY", RED, f);
-}
-
-static void on_warning(void *ud, const lg_finding *f)
-{
-	text *t = ud;
-	put_finding(t, "WARN", YELLOW, f);
+	lg_buf_append(section, b->data, b->len);
+	lg_buf_putc(section, '\n');
 }
 
 /* Without --verbose, only the warnings that name an identifier SPDX does
  * not define are listed (a misspelt license is worth a line each); the
  * others are counted. */
-static void on_noted_warning(void *ud, const lg_finding *f)
+static void text_file(void *st, const lg_finding *f, const lg_classification *c)
 {
-	text *t = ud;
-	lg_classification c;
-	const lg_scan_options *o = t->s->opts;
-	lg_classify(o->rules, o->target, f->layer->layer, f->file, &c);
-	if (c.bad_identifier) {
-		put_finding(t, "WARN", YELLOW, f);
-		t->listed++;
+	text *t = st;
+	switch (f->layer->results[f->index].outcome) {
+	case LG_OUT_DENY:
+		put_finding(t, &t->deny, "DENY", RED, f, c);
+		break;
+	case LG_OUT_EXEMPT:
+		put_finding(t, &t->exempt, "EXEMPT", "", f, c);
+		break;
+	case LG_OUT_WARN:
+		if (t->o->verbose || c->bad_identifier) {
+			put_finding(t, &t->warn, "WARN", YELLOW, f, c);
+			t->listed++;
+		}
+		break;
+	default:
+		break;
 	}
-}
-
-static void on_exemption(void *ud, const lg_finding *f)
-{
-	text *t = ud;
-	put_finding(t, "EXEMPT", "", f);
 }
 
 static void put_notes(text *t)
@@ -301,33 +294,56 @@ static void put_size(FILE *out, uint64_t bytes)
 		fprintf(out, "%llu B", (unsigned long long)bytes);
 }
 
-void lg_report_text(const lg_scan *s, const lg_report_options *o, FILE *out)
+/* --verbose: each layer whose cache entry was there but not trusted. */
+static void put_rejected(text *t)
 {
-	text t = { .s = s, .o = o, .out = out };
-	lg_summary sum;
-	lg_summarize(s, &sum);
-	put_notes(&t);
-	lg_report_each(s, LG_OUT_DENY, on_violation, &t);
-	lg_report_each(s, LG_OUT_EXEMPT, on_exemption, &t);
-	if (o->verbose)
-		lg_report_each(s, LG_OUT_WARN, on_warning, &t);
-	else
-		lg_report_each(s, LG_OUT_WARN, on_noted_warning, &t);
-	size_t unlisted = sum.warnings - (o->verbose ? sum.warnings : t.listed);
+	for (size_t i = 0; i < t->s->nlayers; i++)
+		if (t->s->layers[i].cache_rejected)
+			fprintf(t->out, "cache: layer %s: its entry was not trusted (damaged, or "
+				"unreadable by this build); walked again and rewritten\n",
+				t->s->layers[i].desc->digest.str);
+}
+
+static void *text_begin(const lg_report_ctx *ctx, FILE *out)
+{
+	text *t = lg_xcalloc(1, sizeof(*t));
+	*t = (text){ .s = ctx->s, .o = ctx->o, .sum = ctx->sum, .out = out };
+	return t;
+}
+
+static void put_section(FILE *out, const lg_buf *b)
+{
+	if (b->len)
+		fwrite(b->data, 1, b->len, out);
+}
+
+static void text_end(void *st)
+{
+	text *t = st;
+	const lg_scan *s = t->s;
+	FILE *out = t->out;
+	const lg_summary sum = t->sum;
+	put_notes(t);
+	put_section(out, &t->deny);
+	put_section(out, &t->exempt);
+	put_section(out, &t->warn);
+	size_t unlisted = sum.warnings - t->listed;
 	if (unlisted)
 		fprintf(out, "%zu %swarning%s: files of no allowed class "
 			"(list them with --verbose or --format json)\n",
-			unlisted, t.listed ? "more " : "", unlisted == 1 ? "" : "s");
-	lg_buf_reset(&t.line);
-	put_msg(&t.line, lg_target_name(s->opts->target));
-	const char *target = t.line.data;
+			unlisted, t->listed ? "more " : "", unlisted == 1 ? "" : "s");
+	if (t->o->verbose)
+		put_rejected(t);
+	lg_buf_reset(&t->line);
+	put_msg(&t->line, lg_target_name(s->opts->target));
+	const char *target = t->line.data;
 	if (sum.violations)
-		fprintf(out, "%s%sFAIL%s: %zu violation%s for target %s; ", paint(&t, BOLD),
-			paint(&t, RED), paint(&t, RESET), sum.violations,
+		fprintf(out, "%s%sFAIL%s: %zu violation%s for target %s; ", paint(t, BOLD),
+			paint(t, RED), paint(t, RESET), sum.violations,
 			sum.violations == 1 ? "" : "s", target);
 	else
-		fprintf(out, "%s%sPASS%s: no violations for target %s; ", paint(&t, BOLD),
-			paint(&t, GREEN), paint(&t, RESET), target);
+		fprintf(out, "%s%sPASS%s: no violations for target %s; ", paint(t, BOLD),
+			paint(t, GREEN), paint(t, RESET), target);
 	fprintf(out, "%zu warning%s, %zu file%s in %zu layer%s of %zu image%s, ",
 		sum.warnings, sum.warnings == 1 ? "" : "s", sum.files, sum.files == 1 ? "" : "s",
 		sum.layers, sum.layers == 1 ? "" : "s", sum.images, sum.images == 1 ? "" : "s");
@@ -338,6 +354,21 @@ void lg_report_text(const lg_scan *s, const lg_report_options *o, FILE *out)
 	if (s->unchanged_blobs)
 		fprintf(out, ", %zu blob%s unchanged since verified, not read again",
 			s->unchanged_blobs, s->unchanged_blobs == 1 ? "" : "s");
+	if (s->rejected_cache_entries)
+		fprintf(out, ", %zu cache entr%s not trusted, walked again",
+			s->rejected_cache_entries, s->rejected_cache_entries == 1 ? "y" : "ies");
 	fputs(")\n", out);
-	lg_buf_free(&t.line);
+	lg_buf_free(&t->line);
+	lg_buf_free(&t->deny);
+	lg_buf_free(&t->exempt);
+	lg_buf_free(&t->warn);
+	free(t);
 }
+
+const lg_report_writer lg_report_text = {
+	.name = "text",
+	.help = "for people: one line per finding, then the verdict (default)",
+	.begin = text_begin,
+	.file = text_file,
+	.end = text_end,
+};

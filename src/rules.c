@@ -262,11 +262,9 @@ static int perr(parser *p, const char *fmt, ...)
 	}
 	va_list ap;
 	va_start(ap, fmt);
-	char *msg = NULL;
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	char *msg = lg_xvasprintf(fmt, ap);
 	va_end(ap);
-	lg_buf_appendf(&p->errors, "%s", msg ? msg : "out of memory");
+	lg_buf_appendf(&p->errors, "%s", msg);
 	free(msg);
 	return -1;
 }
@@ -844,9 +842,7 @@ static void finding_add(linter *l, unsigned line, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *msg = NULL;
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = lg_xstrdup("out of memory");
+	char *msg = lg_xvasprintf(fmt, ap);
 	va_end(ap);
 	lg_xgrow((void **)&l->v, &l->cap, l->n + 1, sizeof *l->v);
 	l->v[l->n] = (finding){ line, l->n, msg };
@@ -1052,10 +1048,8 @@ static bool match_entry(const lg_rules *r, const rule_entry *e,
 		lg_buf_append_escaped(&b, subject, len < 200 ? len : 200);
 		f->rule = &e->rule;
 		f->subject = lg_buf_steal(&b);
-		if (pthread_setspecific(r->state->failure, f) != 0) {
-			fputs("licgate: out of memory\n", stderr);
-			exit(2);
-		}
+		if (pthread_setspecific(r->state->failure, f) != 0)
+			lg_oom();
 	}
 	return false;
 }

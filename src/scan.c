@@ -32,6 +32,8 @@ typedef struct job {
 	bool failed;
 	bool cached;         /* layer came from the cache */
 	bool unchanged;      /* its blob file was known, not read again */
+	bool rejected;       /* its cache entry was there but not trusted */
+	char key[LG_CACHE_KEY_LEN]; /* of its walk in the cache, or "" */
 	bool upper;          /* above the bottom of some image */
 } job;
 
@@ -88,6 +90,16 @@ static int verify_blob(pool *p, const lg_layer_desc *d, bool *unchanged, lg_erro
 	return r;
 }
 
+/* A cached layer over --max-bytes on its own fails as its walk did. */
+static bool over_max_bytes(const pool *p, const lg_layer *l, lg_error *err)
+{
+	uint64_t max = p->walk.max_bytes;
+	if (!max || l->tar_bytes + l->hole_bytes <= max)
+		return false;
+	lg_err(err, "more than %llu uncompressed bytes (--max-bytes)", (unsigned long long)max);
+	return true;
+}
+
 /* Walk j's layer, or take its walk from the cache once its blob is
  * verified; store a fresh walk. */
 static int run_job(pool *p, job *j)
@@ -96,13 +108,16 @@ static int run_job(pool *p, job *j)
 	/* A docker-archive layer has no blob digest to verify on its own. */
 	if (!p->cache || j->desc->path)
 		return lg_layer_scan_with(p->in, j->desc, rules, &p->walk, &j->layer, &j->err);
-	char key[LG_CACHE_KEY_LEN];
+	char *key = j->key;
 	lg_cache_key(j->desc, rules, key);
+	/* A walk's matches depend on the fingerprint sets. */
 	if (p->opts->fingerprints)
 		lg_cache_key_extend(key, lg_fpset_digest(p->opts->fingerprints));
-	lg_layer *l = lg_cache_load(p->cache, key, rules);
+	/* A cached walk has no per-file SHA-1/SHA-256 (layer.h). */
+	lg_layer *l = p->opts->file_hashes ? NULL : lg_cache_load(p->cache, key, rules, &j->rejected);
 	if (l) {
-		if (verify_blob(p, j->desc, &j->unchanged, &j->err) < 0) {
+		if (verify_blob(p, j->desc, &j->unchanged, &j->err) < 0 ||
+		    over_max_bytes(p, l, &j->err)) {
 			lg_layer_free(l);
 			return -1;
 		}
@@ -132,8 +147,9 @@ static lg_file_result *classify(const lg_scan_options *o, const lg_layer *l)
 {
 	lg_file_result *results = lg_xcalloc(l->nfiles ? l->nfiles : 1, sizeof(*results));
 	lg_classification c;
+	lg_classify_memo memo = { 0 };
 	for (size_t i = 0; i < l->nfiles; i++) {
-		lg_classify(o->rules, o->target, l, &l->files[i], &c);
+		lg_classify_with(o->rules, o->target, l, &l->files[i], &memo, &c);
 		results[i] = (lg_file_result){
 			.outcome = (uint8_t)c.outcome,
 			.level = (uint8_t)c.level,
@@ -141,6 +157,34 @@ static lg_file_result *classify(const lg_scan_options *o, const lg_layer *l)
 		};
 	}
 	return results;
+}
+
+/* j's results: from the cache when its walk is cached under a key and
+ * they are there; else classified, and stored when the cache is on. */
+static int classify_job(pool *p, job *j)
+{
+	const lg_scan_options *o = p->opts;
+	char key[LG_CACHE_KEY_LEN];
+	bool keyed = p->cache && j->key[0];
+	if (keyed) {
+		bool rejected = false;
+		lg_cache_results_key(j->key, o->rules, o->target, key);
+		j->results = lg_cache_load_results(p->cache, key, j->layer->nfiles, &rejected);
+		j->rejected |= rejected;
+		if (j->results)
+			return 0;
+	}
+	j->results = classify(o, j->layer);
+	/* A path or exempt pattern that gave up (regex work limits) has no
+	 * answer: the layer's scan cannot complete (rules.h).  Its first file
+	 * in layer order is named, whatever the other threads did. */
+	if (lg_rules_match_error(o->rules, &j->err) < 0)
+		return -1;
+	char *warning = NULL;
+	if (keyed && lg_cache_store_results(p->cache, key, j->results, j->layer->nfiles,
+					    &warning) < 0)
+		cache_warn(p, warning);
+	return 0;
 }
 
 /* The next job to run: the largest not yet started (so that the biggest
@@ -170,14 +214,8 @@ static void *worker(void *ud)
 	for (size_t i; (i = next_job(p)) < p->njobs;) {
 		job *j = &p->jobs[i];
 		int r = run_job(p, j);
-		if (r == 0) {
-			j->results = classify(p->opts, j->layer);
-			/* A path or exempt pattern that gave up (regex work
-			 * limits) has no answer: the layer's scan cannot
-			 * complete (rules.h).  Its first file in layer order
-			 * is named, whatever the other threads did. */
-			r = lg_rules_match_error(p->opts->rules, &j->err);
-		}
+		if (r == 0)
+			r = classify_job(p, j);
 		if (r == 0 && j->upper)
 			j->hides = lg_whiteout_map_new(j->layer);
 		p->done++;
@@ -313,6 +351,15 @@ static void run_pool(pool *p)
 		progress_stop(&pr, pr_thread);
 }
 
+/* The job of layer d (collect_jobs() made one for every layer). */
+static size_t job_of(const job *jobs, size_t n, const lg_layer_desc *d)
+{
+	for (size_t j = 0; j < n; j++)
+		if (strcmp(jobs[j].desc->digest.str, d->digest.str) == 0)
+			return j;
+	abort();
+}
+
 /* The distinct layers of every image, in order of first appearance. */
 static int collect_jobs(lg_scan *s, job **out, size_t *count, lg_error *err)
 {
@@ -390,11 +437,114 @@ static void check_total(pool *p)
 	}
 }
 
-/* Walk every distinct layer once; on success the scan owns them all. */
+static size_t layer_id(const lg_scan *s, const lg_layer_desc *d)
+{
+	for (size_t i = 0; i < s->nlayers; i++)
+		if (strcmp(s->layers[i].desc->digest.str, d->digest.str) == 0)
+			return i;
+	abort(); /* walk_layers() has every layer of every image */
+}
+
+
+/* An image's whiteout resolution in the cache: its key (its layers' walk
+ * keys, bottom to top), and the entry read before the walks, if any. */
+typedef struct stack {
+	char key[LG_CACHE_KEY_LEN]; /* "": a layer without a walk key */
+	lg_cache_stack *entry;
+} stack;
+
+/* Read the resolution of every image from the cache, before the walks: a
+ * layer above the bottom of an image only needs a whiteout map when that
+ * image's resolution is not there. */
+static stack *load_stacks(lg_scan *s, pool *p)
+{
+	const lg_image_set *set = s->set;
+	stack *st = lg_xcalloc(set->nimages ? set->nimages : 1, sizeof(*st));
+	for (size_t j = 0; j < p->njobs; j++) {
+		p->jobs[j].upper = false;
+		if (!p->jobs[j].desc->path)
+			lg_cache_key(p->jobs[j].desc, s->opts->rules, p->jobs[j].key);
+	}
+	for (size_t i = 0; i < set->nimages; i++) {
+		const lg_image *img = &set->images[i];
+		const char **keys = lg_xcalloc(img->nlayers ? img->nlayers : 1, sizeof(*keys));
+		bool keyed = true;
+		for (size_t k = 0; k < img->nlayers; k++) {
+			job *j = &p->jobs[job_of(p->jobs, p->njobs, &img->layers[k])];
+			keys[k] = j->key;
+			keyed &= j->key[0] != '\0';
+		}
+		if (keyed) {
+			bool rejected = false;
+			lg_cache_stack_key(keys, img->nlayers, st[i].key);
+			st[i].entry = lg_cache_load_stack(p->cache, st[i].key, &rejected);
+			s->rejected_cache_entries += rejected;
+		}
+		for (size_t k = 1; k < img->nlayers && !st[i].entry; k++)
+			p->jobs[job_of(p->jobs, p->njobs, &img->layers[k])].upper = true;
+		free(keys);
+	}
+	return st;
+}
+
+/* Where image idx's files went: from its resolution in the cache when it
+ * fits the walks, else resolved (building the whiteout maps the workers
+ * did not) and stored. */
+static void scan_image(lg_scan *s, size_t idx, pool *p, stack *st)
+{
+	const lg_image *img = &s->set->images[idx];
+	lg_scanned_image *si = &s->images[idx];
+	size_t n = img->nlayers;
+	si->image = img;
+	si->layer_ids = lg_xcalloc(n, sizeof(size_t));
+	si->deleted_by = lg_xcalloc(n, sizeof(uint32_t *));
+	for (size_t i = 0; i < n; i++)
+		si->layer_ids[i] = layer_id(s, &img->layers[i]);
+	const lg_layer **layers = lg_xcalloc(n, sizeof(*layers));
+	const lg_whiteout_map **maps = lg_xcalloc(n, sizeof(*maps));
+	size_t *nfiles = lg_xcalloc(n, sizeof(*nfiles));
+	for (size_t i = 0; i < n; i++) {
+		layers[i] = s->layers[si->layer_ids[i]].layer;
+		nfiles[i] = layers[i]->nfiles;
+		si->deleted_by[i] = lg_xcalloc(nfiles[i] ? nfiles[i] : 1, sizeof(uint32_t));
+	}
+	bool cached = st && st->entry &&
+		      lg_cache_stack_fill(st->entry, n, nfiles, si->deleted_by) == 0;
+	if (!cached) {
+		s->rejected_cache_entries += st && st->entry;
+		for (size_t i = 1; i < n; i++) {
+			lg_scanned_layer *sl = &s->layers[si->layer_ids[i]];
+			if (!sl->hides)
+				sl->hides = lg_whiteout_map_new(sl->layer);
+			maps[i] = sl->hides;
+		}
+		lg_whiteout_resolve(layers, maps, n, si->deleted_by);
+		char *warning = NULL;
+		if (st && st->key[0] &&
+		    lg_cache_store_stack(p->cache, st->key, n, nfiles,
+					 (const uint32_t *const *)si->deleted_by, &warning) < 0)
+			cache_warn(p, warning);
+	}
+	free(nfiles);
+	free(maps);
+	free(layers);
+}
+
+static void free_whiteout_maps(lg_scan *s)
+{
+	for (size_t i = 0; i < s->nlayers; i++) {
+		lg_whiteout_map_free(s->layers[i].hides);
+		s->layers[i].hides = NULL;
+	}
+}
+
+/* Walk every distinct layer once, and resolve every image's whiteouts; on
+ * success the scan owns them all. */
 static int walk_layers(lg_scan *s, lg_input *in, lg_error *err)
 {
 	pool p = { .opts = s->opts, .in = in };
 	p.walk = (lg_walk_options){ .max_bytes = s->opts->max_bytes, .read_bytes = &p.read_bytes,
+				    .file_hashes = s->opts->file_hashes,
 				    .fingerprints = s->opts->fingerprints };
 	if (collect_jobs(s, &p.jobs, &p.njobs, err) < 0)
 		return -1;
@@ -405,17 +555,12 @@ static int walk_layers(lg_scan *s, lg_input *in, lg_error *err)
 		p.cache = lg_cache_open(s->opts->cache_dir, &warning);
 		p.cache_warning = warning;
 	}
+	stack *stacks = p.cache ? load_stacks(s, &p) : NULL;
 	pthread_mutex_init(&p.lock, NULL);
 	if (p.njobs)
 		run_pool(&p);
-	pthread_mutex_destroy(&p.lock);
 	check_total(&p);
 	free(p.order);
-	lg_cache_free(p.cache);
-	if (p.cache_warning)
-		fprintf(stderr, "licgate: warning: %s: the cache was not fully written\n",
-			p.cache_warning);
-	free(p.cache_warning);
 	int r = p.first_failed < p.njobs ? job_error(s, &p.jobs[p.first_failed], err) : 0;
 	s->layers = lg_xcalloc(p.njobs ? p.njobs : 1, sizeof(*s->layers));
 	for (size_t i = 0; i < p.njobs; i++) {
@@ -431,55 +576,35 @@ static int walk_layers(lg_scan *s, lg_input *in, lg_error *err)
 			.layer = p.jobs[i].layer,
 			.cached = p.jobs[i].cached,
 			.blob_unchanged = p.jobs[i].unchanged,
+			.cache_rejected = p.jobs[i].rejected,
 			.results = p.jobs[i].results,
 			.hides = p.jobs[i].hides,
 		};
 		s->cached_layers += p.jobs[i].cached;
 		s->unchanged_blobs += p.jobs[i].unchanged;
+		s->rejected_cache_entries += p.jobs[i].rejected;
 		s->uncompressed_bytes += p.jobs[i].layer->tar_bytes;
 	}
 	s->nlayers = r < 0 ? 0 : p.njobs;
 	free(p.jobs);
+	if (r == 0) {
+		/* The workers classified each layer and mapped what it hides;
+		 * what remains is where each image's files went. */
+		s->images = lg_xcalloc(s->set->nimages, sizeof(*s->images));
+		for (size_t i = 0; i < s->set->nimages; i++)
+			scan_image(s, i, &p, stacks ? &stacks[i] : NULL);
+		free_whiteout_maps(s);
+	}
+	for (size_t i = 0; stacks && i < s->set->nimages; i++)
+		lg_cache_stack_free(stacks[i].entry);
+	free(stacks);
+	pthread_mutex_destroy(&p.lock);
+	lg_cache_free(p.cache);
+	if (p.cache_warning)
+		fprintf(stderr, "licgate: warning: %s: the cache was not fully written\n",
+			p.cache_warning);
+	free(p.cache_warning);
 	return r;
-}
-
-static size_t layer_id(const lg_scan *s, const lg_layer_desc *d)
-{
-	for (size_t i = 0; i < s->nlayers; i++)
-		if (strcmp(s->layers[i].desc->digest.str, d->digest.str) == 0)
-			return i;
-	abort(); /* walk_layers() has every layer of every image */
-}
-
-
-static void scan_image(lg_scan *s, size_t idx)
-{
-	const lg_image *img = &s->set->images[idx];
-	lg_scanned_image *si = &s->images[idx];
-	si->image = img;
-	si->layer_ids = lg_xcalloc(img->nlayers, sizeof(size_t));
-	si->deleted_by = lg_xcalloc(img->nlayers, sizeof(uint32_t *));
-	for (size_t i = 0; i < img->nlayers; i++)
-		si->layer_ids[i] = layer_id(s, &img->layers[i]);
-	const lg_layer **stack = lg_xcalloc(img->nlayers, sizeof(*stack));
-	const lg_whiteout_map **maps = lg_xcalloc(img->nlayers, sizeof(*maps));
-	for (size_t i = 0; i < img->nlayers; i++) {
-		const lg_scanned_layer *sl = &s->layers[si->layer_ids[i]];
-		stack[i] = sl->layer;
-		maps[i] = sl->hides;
-		si->deleted_by[i] = lg_xcalloc(stack[i]->nfiles, sizeof(uint32_t));
-	}
-	lg_whiteout_resolve(stack, maps, img->nlayers, si->deleted_by);
-	free(maps);
-	free(stack);
-}
-
-static void free_whiteout_maps(lg_scan *s)
-{
-	for (size_t i = 0; i < s->nlayers; i++) {
-		lg_whiteout_map_free(s->layers[i].hides);
-		s->layers[i].hides = NULL;
-	}
 }
 
 int lg_scan_run(const lg_scan_options *opts, lg_scan **out, lg_error *err)
@@ -494,14 +619,6 @@ int lg_scan_run(const lg_scan_options *opts, lg_scan **out, lg_error *err)
 	if (r == 0)
 		r = walk_layers(s, in, err);
 	lg_input_free(in);
-	if (r == 0) {
-		/* The workers classified each layer and mapped what it hides;
-		 * what remains is where each image's files went. */
-		s->images = lg_xcalloc(s->set->nimages, sizeof(*s->images));
-		for (size_t i = 0; i < s->set->nimages; i++)
-			scan_image(s, i);
-		free_whiteout_maps(s);
-	}
 	if (r < 0) {
 		lg_scan_free(s);
 		return lg_err_prefix(err, "%s", opts->image);

@@ -30,16 +30,13 @@ typedef struct lg_scan_options {
 					     * -1: when stderr is a terminal */
 	bool no_cache;                      /* --no-cache */
 	const char *cache_dir;              /* --cache-dir; NULL: the default */
+	bool file_hashes;                   /* SHA-1 and SHA-256 of every file
+					     * (SBOM reports): such a scan walks
+					     * every layer, since no cached walk
+					     * holds them (it still stores its
+					     * walks for the other scans) */
 	const lg_fpset *fingerprints;       /* --fingerprints; NULL: none */
 } lg_scan_options;
-
-/* The outcome of one file (the evidence itself is recomputed on demand by
- * lg_classify() for the few files a report details). */
-typedef struct lg_file_result {
-	uint8_t outcome;        /* enum lg_outcome */
-	uint8_t level;          /* enum lg_level */
-	const char *class_name; /* NULL: no class */
-} lg_file_result;
 
 /* One distinct layer blob, walked once however many images share it. */
 typedef struct lg_whiteout_map lg_whiteout_map;
@@ -51,6 +48,8 @@ typedef struct lg_scanned_layer {
 	bool blob_unchanged;       /* its blob was not read again: the cache
 				    * saw this very file verified, unchanged
 				    * since (blob.h, lg_blob_settled) */
+	bool cache_rejected;       /* its cache entry was there, not trusted,
+				    * and was rewritten from a fresh walk */
 	lg_file_result *results;   /* one per layer->files */
 	lg_whiteout_map *hides;    /* what it hides below it (whiteout.h);
 				    * NULL once the images are resolved, or
@@ -71,6 +70,7 @@ typedef struct lg_scan {
 	lg_scanned_image *images; /* set->nimages */
 	size_t cached_layers;     /* layers whose walk came from the cache */
 	size_t unchanged_blobs;   /* ... and whose blob was not read again */
+	size_t rejected_cache_entries; /* entries found but not trusted */
 	uint64_t uncompressed_bytes; /* tar bytes of the distinct layers */
 	double seconds;
 } lg_scan;

@@ -9,17 +9,29 @@
 
 #include "escape.h"
 
-static void oom(void)
+void lg_die(const char *fmt, ...)
 {
-	fputs("licgate: out of memory\n", stderr);
+	/* One write, without allocating: this may be out of memory. */
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "licgate: %s\n", msg);
 	exit(2);
 }
+
+void lg_oom(void)
+{
+	lg_die("out of memory");
+}
+
 
 void *lg_xmalloc(size_t n)
 {
 	void *p = malloc(n ? n : 1);
 	if (!p)
-		oom();
+		lg_oom();
 	return p;
 }
 
@@ -27,7 +39,7 @@ void *lg_xcalloc(size_t nmemb, size_t size)
 {
 	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
 	if (!p)
-		oom();
+		lg_oom();
 	return p;
 }
 
@@ -35,7 +47,7 @@ void *lg_xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);
 	if (!p)
-		oom();
+		lg_oom();
 	return p;
 }
 
@@ -46,11 +58,11 @@ void lg_xgrow(void **p, size_t *cap, size_t need, size_t elem)
 	size_t ncap = *cap ? *cap : 8;
 	while (ncap < need) {
 		if (ncap > SIZE_MAX / 2)
-			oom();
+			lg_oom();
 		ncap *= 2;
 	}
 	if (ncap > SIZE_MAX / elem)
-		oom();
+		lg_oom();
 	*p = lg_xrealloc(*p, ncap * elem);
 	*cap = ncap;
 }
@@ -68,15 +80,20 @@ char *lg_xstrndup(const char *s, size_t n)
 	return p;
 }
 
+char *lg_xvasprintf(const char *fmt, va_list ap)
+{
+	char *s = NULL;
+	if (vasprintf(&s, fmt, ap) < 0)
+		lg_oom();
+	return s;
+}
+
 char *lg_xasprintf(const char *fmt, ...)
 {
 	va_list ap;
-	char *s = NULL;
 	va_start(ap, fmt);
-	int r = vasprintf(&s, fmt, ap);
+	char *s = lg_xvasprintf(fmt, ap);
 	va_end(ap);
-	if (r < 0)
-		oom();
 	return s;
 }
 

@@ -2,7 +2,9 @@
  *
  * Allocation: the lg_x* allocators never return NULL; out of memory ends the
  * process with exit status 2 ("could not complete"), which keeps every caller
- * free of a failure path that could otherwise be mistaken for a pass.
+ * free of a failure path that could otherwise be mistaken for a pass.  Code
+ * that allocates through a library (PCRE2, XXH3, OpenSSL) calls lg_oom()
+ * when it gets NULL: one message, one exit status, everywhere.
  *
  * Cleanup: declare a variable with one of the cleanup_* attributes and it is
  * released when it leaves scope; hand it over with steal_pointer().
@@ -20,6 +22,13 @@
 #define LG_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #define LG_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The one policy for what no caller can handle (out of memory, a library
+ * failing on valid input): "licgate: MESSAGE" on standard error, exit
+ * status 2 ("could not complete"), never a result that could pass. */
+void lg_die(const char *fmt, ...) LG_PRINTF(1, 2) __attribute__((noreturn));
+/* lg_die("out of memory"): every allocation failure ends here. */
+void lg_oom(void) __attribute__((noreturn));
+
 void *lg_xmalloc(size_t n);
 void *lg_xcalloc(size_t nmemb, size_t size);
 void *lg_xrealloc(void *p, size_t n);
@@ -28,6 +37,7 @@ void lg_xgrow(void **p, size_t *cap, size_t need, size_t elem);
 char *lg_xstrdup(const char *s);
 char *lg_xstrndup(const char *s, size_t n);
 char *lg_xasprintf(const char *fmt, ...) LG_PRINTF(1, 2);
+char *lg_xvasprintf(const char *fmt, va_list ap) LG_PRINTF(1, 0);
 
 /* Map the pages of a large buffer about to be written, in one call
  * (MADV_POPULATE_WRITE, Linux 5.14), rather than one page fault at a time

@@ -105,20 +105,69 @@ static bool hides(const lg_strmap *m, const char *path, size_t len)
 	return v && (*v & (AT_ENTRY | AT_WHITEOUT));
 }
 
+/* What an upper layer does above the files of one directory, asked once
+ * for a run of files in that directory (a tar lists a directory's files
+ * together): the answer for each is then one lookup of its own path, or
+ * none. */
+enum { ABOVE_CLEAR, ABOVE_HIDES, ABOVE_NOTHING };
+
+typedef struct dir_memo {
+	const char *dir; /* the directory's path (a prefix of a file's path) */
+	size_t len;      /* its length; 0: nothing asked yet */
+	int state;       /* ABOVE_* */
+} dir_memo;
+
+/* The parents of a file in directory path[0..dir) ("/" is 1), root first,
+ * as hides() asks them. */
+static int above(const lg_strmap *m, const char *path, size_t dir)
+{
+	for (size_t parent = 1;;) {
+		const uint32_t *v = lg_strmap_get(m, path, parent);
+		if (!v)
+			return ABOVE_NOTHING;
+		if (*v & (AT_NONDIR | AT_WHITEOUT | AT_OPAQUE))
+			return ABOVE_HIDES;
+		if (parent >= dir)
+			return ABOVE_CLEAR;
+		const char *slash = memchr(path + parent + 1, '/', dir - parent);
+		parent = (size_t)(slash - path); /* found: path[dir] is a slash */
+	}
+}
+
+/* hides(), with what the layer does above the file's directory taken
+ * from memo when the file before was in the same directory. */
+static bool hides_memo(const lg_strmap *m, dir_memo *memo, const char *path, size_t len)
+{
+	const char *last = memrchr(path, '/', len);
+	if (len < 2 || !last)
+		return hides(m, path, len);
+	size_t dir = last == path ? 1 : (size_t)(last - path);
+	if (memo->len != dir || memcmp(memo->dir, path, dir) != 0)
+		*memo = (dir_memo){ path, dir, above(m, path, dir) };
+	if (memo->state != ABOVE_CLEAR)
+		return memo->state == ABOVE_HIDES;
+	const uint32_t *v = lg_strmap_get(m, path, len);
+	return v && (*v & (AT_ENTRY | AT_WHITEOUT));
+}
+
 void lg_whiteout_resolve(const lg_layer *const *layers,
 			 const lg_whiteout_map *const *maps, size_t n,
 			 uint32_t *const *deleted_by)
 {
+	dir_memo *memo = lg_xcalloc(n ? n : 1, sizeof(*memo));
 	for (size_t i = 0; i < n; i++) {
 		const lg_layer *l = layers[i];
+		memset(memo, 0, n * sizeof(*memo));
 		for (size_t f = 0; f < l->nfiles; f++) {
 			deleted_by[i][f] = 0;
 			for (size_t j = i + 1; j < n; j++) {
-				if (hides(&maps[j]->paths, l->files[f].path, l->files[f].len)) {
+				if (hides_memo(&maps[j]->paths, &memo[j], l->files[f].path,
+					       l->files[f].len)) {
 					deleted_by[i][f] = (uint32_t)(j + 1);
 					break;
 				}
 			}
 		}
 	}
+	free(memo);
 }

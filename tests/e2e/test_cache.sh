@@ -61,12 +61,15 @@ scan() {
 	echo $? >"$out.st"
 	if [ -s "$out.raw" ]; then
 		jq -r '.summary.cached_layers' "$out.raw" >"$out.cached" 2>/dev/null
+		jq -r '.summary.rejected_cache_entries' "$out.raw" >"$out.rejected" 2>/dev/null
 		jq -S 'del(.summary.seconds, .summary.mb_per_second, .summary.cached_layers,
-			   .summary.unchanged_blobs, .image.manifests[].layers[].cached,
+			   .summary.unchanged_blobs, .summary.rejected_cache_entries,
+			   .image.manifests[].layers[].cached,
 			   .image.manifests[].layers[].verified)' \
 			"$out.raw" >"$out.json" 2>/dev/null
 	else
 		echo none >"$out.cached"
+		echo none >"$out.rejected"
 		: >"$out.json"
 	fi
 }
@@ -131,9 +134,31 @@ done
 scan "$tmp/k2" "$tmp/ck" "$fx/oci/leak-visible"
 check "corrupt entries: same status and report" "$(same "$tmp/k1" "$tmp/k2"; echo $?)"
 check "corrupt entries: not used" "$([ "$(cat "$tmp/k2.cached")" = 0 ]; echo $?)"
+layers=$(jq -r .summary.layers "$tmp/k1.raw")
+check "corrupt entries: each counted (rejected_cache_entries)" \
+	"$([ "$(cat "$tmp/k2.rejected")" = "$layers" ]; echo $?)" "$(cat "$tmp/k2.rejected") of $layers"
+for e in "$tmp"/ck/*.layer; do
+	printf 'garbage' | dd of="$e" bs=1 seek=200 conv=notrunc 2>/dev/null
+done
+"$bin" scan --cache-dir "$tmp/ck" --verbose "$fx/oci/leak-visible" >"$tmp/k2v.txt" 2>&1
+check "corrupt entries: said in the text report, and per layer with --verbose" \
+	"$(grep -q "$layers cache entr.* not trusted, walked again" "$tmp/k2v.txt" &&
+	   [ "$(grep -c '^cache: layer sha256:.*not trusted' "$tmp/k2v.txt")" = "$layers" ]
+	   echo $?)"
 scan "$tmp/k3" "$tmp/ck" "$fx/oci/leak-visible"
 check "corrupt entries: rewritten, then used" \
 	"$([ "$(cat "$tmp/k3.cached")" -gt 0 ] && same "$tmp/k1" "$tmp/k3"; echo $?)"
+for e in "$tmp"/ck/*.class "$tmp"/ck/*.stack; do
+	printf 'garbage' | dd of="$e" bs=1 seek=100 conv=notrunc 2>/dev/null
+done
+scan "$tmp/k3b" "$tmp/ck" "$fx/oci/leak-visible"
+n_cs=$(ls "$tmp"/ck/*.class "$tmp"/ck/*.stack | wc -l)
+check "corrupt classification and whiteout entries: same report, each counted" \
+	"$(same "$tmp/k1" "$tmp/k3b" && [ "$(cat "$tmp/k3b.rejected")" = "$n_cs" ]; echo $?)" \
+	"$(cat "$tmp/k3b.rejected") of $n_cs"
+scan "$tmp/k3" "$tmp/ck" "$fx/oci/leak-visible"
+check "corrupt entries: none rejected once rewritten" \
+	"$([ "$(cat "$tmp/k3.rejected")" = 0 ] && [ "$(cat "$tmp/k1.rejected")" = 0 ]; echo $?)"
 # truncated to nothing, and cut in half
 for e in "$tmp"/ck/*.layer; do
 	: >"$e"
@@ -150,7 +175,7 @@ check "cache files are private (0600) in a private directory (0700)" \
 	"$([ "$(stat -c %a "$tmp/ck")" = 700 ] &&
 	   [ -z "$(find "$tmp/ck" -type f ! -perm 600)" ]; echo $?)"
 check "no temporary files left in the cache directory" \
-	"$([ -z "$(find "$tmp/ck" -type f ! -name '*.layer' ! -name '*.blob')" ]; echo $?)"
+	"$([ -z "$(find "$tmp/ck" -type f ! -name '*.layer' ! -name '*.class' ! -name '*.stack' ! -name '*.blob')" ]; echo $?)"
 
 # ---- blob files unchanged since verified ---------------------------------
 # A blob file the cache saw verified is not read again while its device,

@@ -327,6 +327,10 @@ else
 	ok non-utf8-names-text-no-raw-escape
 fi
 h pax-nul-path-exits-2 -x 2 -e 'licgate: .*(NUL|path)' -- "$H/pax-nul-path"
+# archive_policy.h: a header warning is an error, in a layer as in the
+# archive around the image.
+h pax-malformed-layer-exits-2 -x 2 -e 'licgate: .*tar header at offset 0: .*malformed pax' \
+	-- "$H/pax-malformed-layer"
 h long-name-64k-classified -x 1 \
 	-j 'any(.violations[]; (.path | length) > 64000 and (.path | endswith("/bsl.js")))' \
 	-- "$H/long-name-64k"
@@ -376,6 +380,28 @@ h escape-media-type-error -x 2 -e "unsupported layer media type .*\+${ESC_TEXT}"
 	-- "$H/escape-media-type"
 h escape-media-type-error-text -x 2 -t -e "unsupported layer media type" -- "$H/escape-media-type"
 h escape-entry-error -x 2 -e "entry /srv/app/${ESC_TEXT}cut\.js: " -- "$H/escape-entry-error"
+
+# Every committed case once more in the text format (the cases above run
+# most of them as JSON): no raw control byte on either output.  Seventy
+# more runs: skipped under valgrind (LICGATE_SKIP_SLOW=1), which still
+# runs the escape cases above in both formats.
+_bad=
+[ "${LICGATE_SKIP_SLOW:-0}" = 1 ] && echo "# skipped (LICGATE_SKIP_SLOW=1): every case in the text format"
+for _case in "$H"/*/index.json "$H"/archives/*.tar*; do
+	[ "${LICGATE_SKIP_SLOW:-0}" = 1 ] && break
+	_case=${_case%/index.json}
+	run "" 120 /dev/null "$RULES" "$_case"
+	_why=$(raw_control "$WORK/out" "$WORK/err")
+	[ -z "$_why" ] || _bad="$_bad ${_case#"$H"/}: $_why;"
+	rm -rf "${CACHE:?}"/* "${JAIL:?}"/* 2>/dev/null
+done
+if [ "${LICGATE_SKIP_SLOW:-0}" = 1 ]; then
+	:
+elif [ -z "$_bad" ]; then
+	ok every-case-text-format-no-raw-control
+else
+	not_ok every-case-text-format-no-raw-control "${_bad% ;}"
+fi
 
 # --- layer streams: every byte read, or exit 2 --------------------------------
 
@@ -469,6 +495,8 @@ h archive-layers-absolute-exits-2 -x 2 -e 'licgate: .*"/etc/passwd": not a safe 
 	-- "$A/layers-absolute.tar"
 h archive-layers-inner-dotdot-exits-2 -x 2 -e 'licgate: .*not a safe relative path' \
 	-- "$A/layers-inner-dotdot.tar"
+h archive-pax-malformed-exits-2 -x 2 -e 'licgate: .*pax-malformed\.tar: tar header at offset 0: .*malformed pax' \
+	-- "$A/pax-malformed.tar"
 h archive-symlink-outside-exits-2 -x 2 -e 'licgate: .*l/layer\.tar: a link that leads outside the archive' \
 	-- "$A/symlink-outside.tar"
 h archive-symlink-absolute-exits-2 -x 2 -e 'licgate: .*l/layer\.tar: a link that leads outside the archive' \

@@ -11,11 +11,13 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <dlfcn.h>
 #include <ftw.h>
 #include <openssl/evp.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -642,12 +644,75 @@ static void test_blob_by_path(void **state)
 	free(path);
 }
 
+/* OpenSSL failing mid-digest (these definitions interpose the library's
+ * for the code under test): set, the next call answers 0. */
+static int fail_update, fail_final;
+
+int EVP_DigestUpdate(EVP_MD_CTX *ctx, const void *d, size_t cnt)
+{
+	int (*real)(EVP_MD_CTX *, const void *, size_t) =
+		(int (*)(EVP_MD_CTX *, const void *, size_t))dlsym(RTLD_NEXT, "EVP_DigestUpdate");
+	return fail_update ? 0 : real(ctx, d, cnt);
+}
+
+int EVP_DigestFinal_ex(EVP_MD_CTX *ctx, unsigned char *md, unsigned int *s)
+{
+	int (*real)(EVP_MD_CTX *, unsigned char *, unsigned int *) =
+		(int (*)(EVP_MD_CTX *, unsigned char *, unsigned int *))dlsym(RTLD_NEXT,
+									      "EVP_DigestFinal_ex");
+	return fail_final ? 0 : real(ctx, md, s);
+}
+
+/* Run one hasher in a child with *flag set; returns its wait status and
+ * what it wrote to stderr in err. */
+static int hash_failing(int *flag, char *err, size_t size)
+{
+	int fds[2];
+	assert_int_equal(pipe(fds), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fds[1], 2);
+		lg_hasher *h = lg_hasher_new(LG_SHA256);
+		char out[7 + 128 + 1];
+		*flag = 1;
+		lg_hasher_update(h, "abc", 3);
+		lg_hasher_final(h, out);
+		_exit(0); /* a digest was computed: the failure was ignored */
+	}
+	close(fds[1]);
+	size_t got = 0;
+	ssize_t n;
+	while (got < size - 1 && (n = read(fds[0], err + got, size - 1 - got)) > 0)
+		got += (size_t)n;
+	err[got] = '\0';
+	close(fds[0]);
+	int status;
+	waitpid(pid, &status, 0);
+	return status;
+}
+
+/* A digest OpenSSL failed to compute ends the run (exit 2), never compared. */
+static void test_hasher_openssl_failure(void **state)
+{
+	(void)state;
+	char err[256];
+	int *flags[] = { &fail_update, &fail_final };
+	for (size_t i = 0; i < LG_ARRAY_LEN(flags); i++) {
+		int status = hash_failing(flags[i], err, sizeof(err));
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 2);
+		assert_string_equal(err, "licgate: OpenSSL: the sha256 digest failed\n");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest digest_tests[] = {
 		cmocka_unit_test(test_digest_parse),
 		cmocka_unit_test(test_digest_parse_messages),
 		cmocka_unit_test(test_hasher),
+		cmocka_unit_test(test_hasher_openssl_failure),
 	};
 	const struct CMUnitTest blob_tests[] = {
 		cmocka_unit_test_setup_teardown(test_read_all_ok, layout_setup, layout_teardown),

@@ -11,11 +11,17 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <archive.h>
+#include <archive_entry.h>
+#include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "blob.h"
 #include "cache.h"
+#include "classify.h"
+#include "input.h"
 #include "layer.h"
 #include "rules.h"
 #include "util.h"
@@ -133,8 +139,8 @@ static void assert_same(const lg_layer *a, const lg_layer *b)
 	}
 	assert_int_equal(a->ntags, b->ntags);
 	for (size_t i = 0; i < a->ntags; i++) {
-		assert_string_equal(a->tags[i].expr, b->tags[i].expr);
 		assert_int_equal(a->tags[i].len, b->tags[i].len);
+		assert_memory_equal(a->tags[i].expr, b->tags[i].expr, a->tags[i].len + 1);
 		assert_int_equal(a->tags[i].line, b->tags[i].line);
 		assert_int_equal(a->tags[i].snippet_begin, b->tags[i].snippet_begin);
 		assert_int_equal(a->tags[i].snippet_end, b->tags[i].snippet_end);
@@ -146,7 +152,8 @@ static void assert_same(const lg_layer *a, const lg_layer *b)
 	for (size_t i = 0; i < a->npackages; i++) {
 		assert_int_equal(a->packages[i].kind, b->packages[i].kind);
 		assert_int_equal(a->packages[i].manifest, b->packages[i].manifest);
-		assert_string_equal(a->packages[i].expr, b->packages[i].expr);
+		assert_int_equal(a->packages[i].len, b->packages[i].len);
+		assert_memory_equal(a->packages[i].expr, b->packages[i].expr, a->packages[i].len + 1);
 		assert_int_equal(a->packages[i].also, b->packages[i].also);
 	}
 	assert_int_equal(a->nwarnings, b->nwarnings);
@@ -161,6 +168,14 @@ static void test_round_trip(void **state)
 	lg_buf b = LG_BUF_INIT;
 	lg_cache_encode(KEY, rules, l, &b);
 	lg_layer *back = lg_cache_decode(KEY, rules, b.data, b.len);
+	assert_non_null(back);
+	assert_same(l, back);
+	lg_layer_free(back);
+	/* text found in a file may hold a NUL (names may not): kept as found */
+	l->tags[0] = (lg_tag){ lg_arena_strndup(&l->arena, "MIT\0\x01)", 6), 6, 1, 0, 0 };
+	lg_buf_reset(&b);
+	lg_cache_encode(KEY, rules, l, &b);
+	back = lg_cache_decode(KEY, rules, b.data, b.len);
 	assert_non_null(back);
 	assert_same(l, back);
 	lg_layer_free(back);
@@ -324,26 +339,32 @@ static void test_store_load(void **state)
 	struct stat st;
 	assert_int_equal(stat(sub, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0700);
-	assert_null(lg_cache_load(c, KEY, rules));
+	bool rejected = true;
+	assert_null(lg_cache_load(c, KEY, rules, &rejected));
+	assert_false(rejected); /* nothing there: a miss, not a rejection */
 	lg_layer *l = make_layer();
 	assert_int_equal(lg_cache_store(c, KEY, rules, l, &warning), 0);
 	cleanup_free char *file = lg_xasprintf("%s/%s.layer", sub, KEY);
 	assert_int_equal(stat(file, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
-	lg_layer *back = lg_cache_load(c, KEY, rules);
+	lg_layer *back = lg_cache_load(c, KEY, rules, &rejected);
 	assert_non_null(back);
+	assert_false(rejected);
 	assert_same(l, back);
 	lg_layer_free(back);
-	assert_null(lg_cache_load(c, KEY2, rules));
+	assert_null(lg_cache_load(c, KEY2, rules, &rejected));
+	assert_false(rejected);
 	/* a corrupt file is a miss, and a store rewrites it */
 	FILE *f = fopen(file, "r+");
 	fseek(f, -3, SEEK_END);
 	fputc('X', f);
 	fclose(f);
-	assert_null(lg_cache_load(c, KEY, rules));
+	assert_null(lg_cache_load(c, KEY, rules, &rejected));
+	assert_true(rejected);
 	assert_int_equal(lg_cache_store(c, KEY, rules, l, &warning), 0);
-	back = lg_cache_load(c, KEY, rules);
+	back = lg_cache_load(c, KEY, rules, &rejected);
 	assert_non_null(back);
+	assert_false(rejected);
 	lg_layer_free(back);
 	/* no temporary file is left behind */
 	cleanup_free char *cmd = lg_xasprintf("test -z \"$(ls -A %s | grep -v '\\.layer$')\"", sub);
@@ -467,6 +488,590 @@ static void test_unusable_dir(void **state)
 	free(warning);
 }
 
+/* Classification results: a round trip keeps every outcome, level and
+ * class name; any byte changed, another key or another file count is not
+ * trusted; an outcome, level or class index out of range is refused. */
+static void test_results(void **state)
+{
+	(void)state;
+	static const lg_file_result r[] = {
+		{ LG_OUT_PASS, LG_LEVEL_ALLOW, "permissive" },
+		{ LG_OUT_DENY, LG_LEVEL_DENY, "source-available" },
+		{ LG_OUT_WARN, LG_LEVEL_UNKNOWN, NULL },
+		{ LG_OUT_EXEMPT, LG_LEVEL_DENY, "source-available" },
+		{ LG_OUT_PASS, LG_LEVEL_ALLOW, "permissive" },
+	};
+	size_t n = LG_ARRAY_LEN(r);
+	lg_buf b = LG_BUF_INIT;
+	lg_cache_encode_results(KEY, r, n, &b);
+	lg_file_result *back = lg_cache_decode_results(KEY, n, b.data, b.len);
+	assert_non_null(back);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(back[i].outcome, r[i].outcome);
+		assert_int_equal(back[i].level, r[i].level);
+		if (r[i].class_name)
+			assert_string_equal(back[i].class_name, r[i].class_name);
+		else
+			assert_null(back[i].class_name);
+	}
+	free(back);
+	assert_null(lg_cache_decode_results(KEY2, n, b.data, b.len));
+	assert_null(lg_cache_decode_results(KEY, n - 1, b.data, b.len));
+	for (size_t i = 0; i < b.len; i++) {
+		b.data[i] ^= 0x20;
+		if (lg_cache_decode_results(KEY, n, b.data, b.len))
+			fail_msg("byte %zu of %zu changed, results still decoded", i, b.len);
+		b.data[i] ^= 0x20;
+	}
+	for (size_t k = 0; k < b.len; k++)
+		assert_null(lg_cache_decode_results(KEY, n, b.data, k));
+	/* a layer walk's entry is not a results entry, even under its key */
+	lg_layer *l = make_layer();
+	lg_buf w = LG_BUF_INIT;
+	lg_cache_encode(KEY, rules, l, &w);
+	assert_null(lg_cache_decode_results(KEY, l->nfiles, w.data, w.len));
+	lg_buf_free(&w);
+	lg_layer_free(l);
+	/* well sealed, out of range: the last file's class index, then its
+	 * outcome */
+	uint32_t bad[2] = { LG_OUT_PASS, 2 };
+	memcpy(b.data + b.len - 8, bad, 8);
+	reseal(&b);
+	assert_null(lg_cache_decode_results(KEY, n, b.data, b.len));
+	bad[0] = 7;
+	bad[1] = 0;
+	memcpy(b.data + b.len - 8, bad, 8);
+	reseal(&b);
+	assert_null(lg_cache_decode_results(KEY, n, b.data, b.len));
+	bad[0] = LG_OUT_PASS;
+	memcpy(b.data + b.len - 8, bad, 8);
+	reseal(&b);
+	back = lg_cache_decode_results(KEY, n, b.data, b.len);
+	assert_non_null(back);
+	free(back);
+	/* none at all */
+	lg_buf_reset(&b);
+	lg_cache_encode_results(KEY, NULL, 0, &b);
+	back = lg_cache_decode_results(KEY, 0, b.data, b.len);
+	assert_non_null(back);
+	free(back);
+	lg_buf_free(&b);
+}
+
+/* Whiteout resolutions: a round trip fills the same arrays; an entry is
+ * refused for walks of other file counts or layer count, with a value
+ * that names no layer above, or any byte changed. */
+static void test_stack(void **state)
+{
+	(void)state;
+	uint32_t l0[] = { 0, 3, 2, 0 }, l1[] = { 0, 3 }, l2[] = { 0 };
+	const uint32_t *del[] = { l0, l1, l2 };
+	size_t nfiles[] = { 4, 2, 1 };
+	lg_buf b = LG_BUF_INIT;
+	lg_cache_encode_stack(KEY, 3, nfiles, del, &b);
+	uint32_t o0[4], o1[2], o2[1];
+	uint32_t *out[] = { o0, o1, o2 };
+	lg_cache_stack *st = lg_cache_decode_stack(KEY, b.data, b.len);
+	assert_non_null(st);
+	assert_int_equal(lg_cache_stack_fill(st, 3, nfiles, out), 0);
+	assert_memory_equal(o0, l0, sizeof(l0));
+	assert_memory_equal(o1, l1, sizeof(l1));
+	assert_memory_equal(o2, l2, sizeof(l2));
+	size_t other[] = { 4, 3, 1 };
+	assert_int_equal(lg_cache_stack_fill(st, 3, other, out), -1);
+	assert_int_equal(lg_cache_stack_fill(st, 2, nfiles, out), -1);
+	lg_cache_stack_free(st);
+	assert_null(lg_cache_decode_stack(KEY2, b.data, b.len));
+	for (size_t i = 0; i < b.len; i++) {
+		b.data[i] ^= 0x20;
+		st = lg_cache_decode_stack(KEY, b.data, b.len);
+		if (st && lg_cache_stack_fill(st, 3, nfiles, out) == 0)
+			fail_msg("byte %zu of %zu changed, resolution still used", i, b.len);
+		lg_cache_stack_free(st);
+		b.data[i] ^= 0x20;
+	}
+	/* sealed, but a file of layer 2 hidden by layer 2, or by layer 4 of 3 */
+	static const uint32_t bad[] = { 2, 4 };
+	for (size_t k = 0; k < LG_ARRAY_LEN(bad); k++) {
+		l1[0] = bad[k];
+		lg_buf_reset(&b);
+		lg_cache_encode_stack(KEY, 3, nfiles, del, &b);
+		st = lg_cache_decode_stack(KEY, b.data, b.len);
+		assert_non_null(st);
+		assert_int_equal(lg_cache_stack_fill(st, 3, nfiles, out), -1);
+		lg_cache_stack_free(st);
+	}
+	lg_buf_free(&b);
+}
+
+/* ---- encode -> decode over walks of random layers ---------------------
+ *
+ * Every layer a walk makes must load back from the cache: random layers
+ * (Python dist-info with RECORD chains, npm packages, REUSE sidecars,
+ * hardlinks, snippets, whiteouts, tags in binaries, text rule phrases,
+ * odd names) are written as tar blobs into a scratch OCI layout, walked
+ * with the default rules, encoded, decoded and compared field by field. */
+
+#define MT_TAR "application/vnd.oci.image.layer.v1.tar"
+
+typedef struct layout {
+	char dir[128];
+	lg_input *in;
+} layout;
+
+static void layout_open(layout *lo)
+{
+	snprintf(lo->dir, sizeof(lo->dir), "/tmp/licgate-test-cache-walk.XXXXXX");
+	assert_non_null(mkdtemp(lo->dir));
+	cleanup_free char *blobs = lg_xasprintf("%s/blobs/sha256", lo->dir);
+	cleanup_free char *mk = lg_xasprintf("mkdir -p %s && printf '%s' >%s/oci-layout", blobs,
+					     "{\"imageLayoutVersion\":\"1.0.0\"}", lo->dir);
+	assert_int_equal(system(mk), 0);
+	lg_error err = LG_ERROR_INIT;
+	assert_int_equal(lg_input_open(lo->dir, &lo->in, &err), 0);
+}
+
+static void layout_close(layout *lo)
+{
+	lg_input_free(lo->in);
+	cleanup_free char *rm = lg_xasprintf("rm -rf %s", lo->dir);
+	assert_int_equal(system(rm), 0);
+}
+
+/* Walk tar as an uncompressed layer blob of lo, with the default rules. */
+static lg_layer *walk_tar(layout *lo, const lg_buf *tar)
+{
+	lg_hasher *h = lg_hasher_new(LG_SHA256);
+	lg_hasher_update(h, tar->data, tar->len);
+	char hex[sizeof(((lg_digest *)0)->str)];
+	lg_hasher_final(h, hex);
+	lg_hasher_free(h);
+	lg_layer_desc d = { .media_type = (char *)MT_TAR, .size = (int64_t)tar->len,
+			    .compression = LG_COMP_NONE };
+	lg_error err = LG_ERROR_INIT;
+	assert_int_equal(lg_digest_parse(hex, &d.digest, &err), 0);
+	d.diff_id = d.digest;
+	cleanup_free char *path = lg_xasprintf("%s/blobs/sha256/%s", lo->dir, hex + 7);
+	write_file(path, tar->data, tar->len);
+	lg_layer *l = NULL;
+	if (lg_layer_scan(lo->in, &d, rules, &l, &err) < 0)
+		fail_msg("walk: %s", lg_error_msg(&err));
+	unlink(path);
+	return l;
+}
+
+/* What the random layers held, so that the test sees its generator
+ * make every kind of thing it must. */
+typedef struct coverage {
+	size_t chains, hardlinks, dangling, sidecars, snippets, whiteouts,
+	       opaques, texts, npm, python, escaped, warnings;
+} coverage;
+
+static void cover(coverage *c, const lg_layer *l)
+{
+	for (size_t i = 0; i < l->npackages; i++) {
+		c->chains += l->packages[i].also != 0;
+		c->npm += l->packages[i].kind == LG_PACKAGE_NPM;
+		c->python += l->packages[i].kind == LG_PACKAGE_PYTHON;
+	}
+	for (size_t i = 0; i < l->ntags; i++) {
+		c->snippets += l->tags[i].snippet_begin != 0;
+	}
+	for (size_t i = 0; i < l->nfiles; i++) {
+		c->hardlinks += (l->files[i].flags & LG_FILE_HARDLINK) != 0;
+		c->dangling += (l->files[i].flags & LG_FILE_DANGLING) != 0;
+		c->sidecars += (l->files[i].flags & LG_FILE_SIDECAR) != 0;
+		c->escaped += (l->files[i].flags & LG_FILE_ESCAPED) != 0;
+	}
+	for (size_t i = 0; i < l->nentries; i++) {
+		c->whiteouts += l->entries[i].type == LG_ENTRY_WHITEOUT;
+		c->opaques += l->entries[i].type == LG_ENTRY_OPAQUE;
+	}
+	c->texts += l->ntexts;
+	c->warnings += l->nwarnings;
+}
+
+static void assert_same_class(const lg_classification *a, const lg_classification *b)
+{
+	assert_int_equal(a->level, b->level);
+	assert_int_equal(a->outcome, b->outcome);
+	assert_true(a->class_name == b->class_name ||
+		    (a->class_name && b->class_name && !strcmp(a->class_name, b->class_name)));
+	assert_int_equal(a->bad_identifier, b->bad_identifier);
+	assert_int_equal(a->nevidence, b->nevidence);
+	assert_int_equal(a->nomitted, b->nomitted);
+	for (size_t i = 0; i < a->nevidence; i++) {
+		const lg_evidence *x = &a->evidence[i], *y = &b->evidence[i];
+		assert_int_equal(x->kind, y->kind);
+		assert_int_equal(x->level, y->level);
+		assert_int_equal(x->value_len, y->value_len);
+		assert_memory_equal(x->value, y->value, x->value_len);
+		assert_ptr_equal(x->rule, y->rule);
+		assert_int_equal(x->line, y->line);
+		assert_int_equal(x->line_end, y->line_end);
+		assert_int_equal(x->source_len, y->source_len);
+		if (x->source_len)
+			assert_memory_equal(x->source, y->source, x->source_len);
+		assert_ptr_equal(x->read_as, y->read_as);
+		assert_string_equal(x->id, y->id);
+		assert_string_equal(x->note, y->note);
+	}
+}
+
+/* Every file of a and of b (its decoded copy) classified for every target
+ * of the rules, with and without the per-layer memo: one answer. */
+static void assert_same_classification(const lg_layer *a, const lg_layer *b)
+{
+	static lg_classification x, y, z;
+	for (size_t t = 0; t < lg_rules_target_count(rules); t++) {
+		const lg_target *target = lg_rules_target_at(rules, t);
+		lg_classify_memo memo = { 0 };
+		for (size_t i = 0; i < a->nfiles; i++) {
+			lg_classify(rules, target, a, &a->files[i], &x);
+			lg_classify(rules, target, b, &b->files[i], &y);
+			lg_classify_with(rules, target, b, &b->files[i], &memo, &z);
+			assert_same_class(&x, &y);
+			assert_same_class(&x, &z);
+		}
+	}
+}
+
+/* The walk of tar loads back from its cache entry, field by field. */
+static void assert_round_trip(layout *lo, const lg_buf *tar, unsigned seed, coverage *c)
+{
+	lg_layer *l = walk_tar(lo, tar);
+	if (c)
+		cover(c, l);
+	lg_buf b = LG_BUF_INIT;
+	lg_cache_encode(KEY, rules, l, &b);
+	lg_layer *back = lg_cache_decode(KEY, rules, b.data, b.len);
+	if (!back)
+		fail_msg("seed %u: a walk of %zu files, %zu tags, %zu packages did not "
+			 "load back from its cache entry", seed, l->nfiles, l->ntags,
+			 l->npackages);
+	assert_same(l, back);
+	assert_same_classification(l, back);
+	lg_layer_free(back);
+	lg_layer_free(l);
+	lg_buf_free(&b);
+}
+
+typedef struct gen {
+	struct archive *a;
+	uint64_t s;        /* xorshift state */
+	char *files[256];  /* names of regular files written, for hardlinks */
+	size_t nfiles;
+	lg_buf body;       /* scratch content */
+} gen;
+
+static uint32_t rnd(gen *g, uint32_t n)
+{
+	g->s ^= g->s << 13;
+	g->s ^= g->s >> 7;
+	g->s ^= g->s << 17;
+	return n ? (uint32_t)(g->s % n) : 0;
+}
+
+static const char *pick(gen *g, const char *const *v, size_t n)
+{
+	return v[rnd(g, (uint32_t)n)];
+}
+#define PICK(g, v) pick(g, v, LG_ARRAY_LEN(v))
+
+static la_ssize_t tar_write(struct archive *a, void *ud, const void *p, size_t n)
+{
+	(void)a;
+	lg_buf_append(ud, p, n);
+	return (la_ssize_t)n;
+}
+
+/* One entry: 'f' file, 'd' directory, 'l' symlink, 'h' hardlink to link. */
+static void put(gen *g, char type, const char *name, const void *data, size_t len,
+		const char *link)
+{
+	struct archive_entry *e = archive_entry_new();
+	archive_entry_copy_pathname(e, name);
+	archive_entry_set_mtime(e, 1700000000, 0);
+	archive_entry_set_filetype(e, type == 'd' ? AE_IFDIR : type == 'l' ? AE_IFLNK : AE_IFREG);
+	archive_entry_set_perm(e, type == 'd' ? 0755 : 0644);
+	if (type == 'l')
+		archive_entry_copy_symlink(e, link);
+	if (type == 'h')
+		archive_entry_copy_hardlink(e, link);
+	archive_entry_set_size(e, type == 'f' ? (la_int64_t)len : 0);
+	int r = archive_write_header(g->a, e);
+	if (r != ARCHIVE_OK && r != ARCHIVE_WARN) /* WARN: a name written as bytes */
+		fail_msg("%s: %s", name, archive_error_string(g->a));
+	if (type == 'f' && len)
+		assert_int_equal(archive_write_data(g->a, data, len), (la_ssize_t)len);
+	archive_entry_free(e);
+	if (type == 'f' && g->nfiles < LG_ARRAY_LEN(g->files))
+		g->files[g->nfiles++] = lg_xstrdup(name);
+}
+
+static void put_text(gen *g, const char *name, const char *text)
+{
+	put(g, 'f', name, text, strlen(text), NULL);
+}
+
+/* Content a file may hold: tags (in binaries too, a NUL after them),
+ * snippets, ignored regions, text rule phrases, repeats, long lines. */
+static void content(gen *g, lg_buf *out)
+{
+	static const char *const exprs[] = {
+		"MIT", "Apache-2.0 OR MIT", "BUSL-1.1", "GPL-2.0-only WITH Classpath-exception-2.0",
+		"(MIT", "LicenseRef-acme", "mit and bsd-3-clause", "SSPL-1.0 */", "",
+	};
+	lg_buf_reset(out);
+	for (uint32_t n = rnd(g, 6); n--;) {
+		const char *e = PICK(g, exprs);
+		switch (rnd(g, 9)) {
+		case 0:
+			lg_buf_appendf(out, "# SPDX-License-Identifier: %s\n", e);
+			break;
+		case 1: /* a binary: the tag runs to the next newline, NULs and all */
+			lg_buf_appendf(out, "\x7f" "ELF\x02SPDX-License-Identifier: %s", e);
+			lg_buf_append(out, "\0\0\x01)\xff\n", 6);
+			break;
+		case 2:
+			lg_buf_appendf(out, "// SPDX-SnippetBegin\n// SPDX-License-Identifier: %s\n%s", e,
+				       rnd(g, 2) ? "// SPDX-SnippetEnd\n" : "");
+			break;
+		case 3:
+			lg_buf_appendf(out, "REUSE-IgnoreStart\nSPDX-License-Identifier: %s\n"
+				       "REUSE-IgnoreEnd\n", e);
+			break;
+		case 4: { /* a text rule's phrase */
+			size_t k = lg_rules_text_count(rules);
+			const char *pat = k ? lg_rules_text_at(rules, rnd(g, (uint32_t)k))->pattern : "";
+			if (strncmp(pat, "re:", 3) != 0)
+				lg_buf_appendf(out, "This file is %s.\n", pat);
+			break;
+		}
+		case 5: /* past the tags kept verbatim */
+			for (int i = 0; i < 70; i++)
+				lg_buf_appendf(out, "SPDX-License-Identifier: %s\n", i % 3 ? e : "MIT");
+			break;
+		case 6:
+			lg_buf_appendf(out, "SPDX-License-Identifier: ");
+			for (int i = 0; i < 700; i++)
+				lg_buf_putc(out, (char)('A' + i % 26));
+			lg_buf_putc(out, '\n');
+			break;
+		default:
+			for (uint32_t i = rnd(g, 300); i--;)
+				lg_buf_putc(out, (char)rnd(g, 256));
+		}
+	}
+}
+
+static void put_random_file(gen *g, const char *name)
+{
+	content(g, &g->body);
+	put(g, 'f', name, g->body.data, g->body.len, NULL);
+}
+
+static void python_package(gen *g, unsigned k)
+{
+	static const char *const sites[] = { "usr/lib/python3/dist-packages",
+					     "./usr/local/lib/python3.11/site-packages" };
+	static const char *const lic[] = {
+		"License-Expression: MIT\n", "License: BSD\n", "License: UNKNOWN\n",
+		"Classifier: License :: OSI Approved :: MIT License\n",
+		"Classifier: License :: OSI Approved :: MIT License\n"
+		"Classifier: License :: OSI Approved :: Apache Software License\n",
+		"License: Business Source License 1.1\n", "",
+	};
+	const char *site = PICK(g, sites);
+	char name[512], rec[4096] = "";
+	size_t first = g->nfiles;
+	for (uint32_t i = rnd(g, 4) + 1; i--;) {
+		snprintf(name, sizeof(name), "%s/pkg%u/m%u.py", site, k, i);
+		put_random_file(g, name);
+		if (rnd(g, 3) == 0) {
+			snprintf(name, sizeof(name), "%s/pkg%u/__pycache__/m%u.cpython-311.pyc", site, k, i);
+			put_random_file(g, name);
+		}
+	}
+	/* RECORD: its own files, relative, quoted or absolute; and, for a
+	 * chain, files another package's RECORD lists too */
+	size_t at = 0, off = strlen(site) + 1;
+	for (size_t i = first; i < g->nfiles; i++)
+		if (strncmp(g->files[i], site, off - 1) == 0)
+			at += (size_t)snprintf(rec + at, sizeof(rec) - at, rnd(g, 4) ? "%s,sha256=x,1\n"
+					       : "\"%s\",,\n", g->files[i] + off);
+	for (uint32_t n = rnd(g, 3); n-- && g->nfiles;) {
+		const char *other = g->files[rnd(g, (uint32_t)g->nfiles)];
+		at += (size_t)snprintf(rec + at, sizeof(rec) - at, "%s%s,,\n",
+				       other[0] == '/' ? "" : "/", other);
+	}
+	at += (size_t)snprintf(rec + at, sizeof(rec) - at, "../../../bin/pkg%u,,\n\n"
+			       "pkg%u-1.0.dist-info/RECORD,,\n", k, k);
+	char meta[512];
+	snprintf(meta, sizeof(meta), "%sMetadata-Version: 2.1\nName: pkg%u\n%s\nbody\n",
+		 rnd(g, 5) ? "" : "\xef\xbb\xbf", k, PICK(g, lic));
+	char mpath[512], rpath[512];
+	snprintf(mpath, sizeof(mpath), "%s/pkg%u-1.0.dist-info/METADATA", site, k);
+	snprintf(rpath, sizeof(rpath), "%s/pkg%u-1.0.dist-info/RECORD", site, k);
+	if (rnd(g, 2)) {
+		put_text(g, mpath, meta);
+		if (rnd(g, 6))
+			put_text(g, rpath, rec);
+	} else {
+		put_text(g, rpath, rec);
+		put_text(g, mpath, meta);
+	}
+}
+
+static void npm_package(gen *g, unsigned k)
+{
+	static const char *const pkgs[] = {
+		"{\"name\":\"p\",\"license\":\"MIT\"}", "{\"license\":{\"type\":\"ISC\"}}",
+		"{\"licenses\":[{\"type\":\"MIT\"},{\"type\":\"GPL-2.0\"}]}",
+		"{\"licenses\":[\"BSD\"]}", "\xef\xbb\xbf{\"license\":\"(MIT OR Apache-2.0)\"}",
+		"{\"license\":\"BUSL-1.1\"}", "{not json", "{\"name\":\"none\"}",
+		"{\"license\":\"SEE LICENSE IN LICENSE.txt\"}",
+	};
+	static const char *const roots[] = { "usr/lib/node_modules", "app/node_modules",
+					     "app/node_modules/a/node_modules" };
+	char dir[256], name[512];
+	snprintf(dir, sizeof(dir), "%s/%s%u", PICK(g, roots), rnd(g, 3) ? "" : "@scope/p", k);
+	snprintf(name, sizeof(name), "%s/package.json", dir);
+	put_text(g, name, PICK(g, pkgs));
+	for (uint32_t i = rnd(g, 4); i--;) {
+		snprintf(name, sizeof(name), "%s/lib/f%u.js", dir, i);
+		put_random_file(g, name);
+	}
+}
+
+static void odd_entries(gen *g, unsigned k)
+{
+	static const char *const odd[] = {
+		"a//b/./c.txt", "../../escape.txt", "sp ace/ü.txt", "x/../y.txt", "back\\slash",
+		"etc/.wh..wh.notopq", ".hidden",
+	};
+	char name[512];
+	switch (rnd(g, 7)) {
+	case 0: /* a REUSE sidecar */
+		snprintf(name, sizeof(name), "share/img%u.png", k);
+		put_random_file(g, name);
+		snprintf(name, sizeof(name), "share/img%u.png.license", k);
+		put_text(g, name, rnd(g, 2) ? "SPDX-License-Identifier: CC-BY-4.0\n"
+					     : "SPDX-License-Identifier: BUSL-1.1\n");
+		break;
+	case 1: /* a hardlink to an earlier file (a manifest, maybe), or to none */
+		snprintf(name, sizeof(name), "links/l%u%s", k, rnd(g, 2) ? "" : "/package.json");
+		if (g->nfiles && rnd(g, 5))
+			put(g, 'h', name, NULL, 0, g->files[rnd(g, (uint32_t)g->nfiles)]);
+		else
+			put(g, 'h', name, NULL, 0, "not/in/this/layer");
+		break;
+	case 2: /* whiteouts */
+		snprintf(name, sizeof(name), "old/.wh.gone%u", k);
+		put_text(g, name, "");
+		snprintf(name, sizeof(name), "opq%u/.wh..wh..opq", k);
+		put_text(g, name, "");
+		break;
+	case 3:
+		snprintf(name, sizeof(name), "dir%u", k);
+		put(g, 'd', name, NULL, 0, NULL);
+		snprintf(name, sizeof(name), "dir%u/link", k);
+		put(g, 'l', name, NULL, 0, "../elsewhere");
+		break;
+	case 4:
+		put(g, 'd', "./", NULL, 0, NULL);
+		put_text(g, ".wh..wh..opq", "");
+		break;
+	default:
+		snprintf(name, sizeof(name), "%s%u", PICK(g, odd), k);
+		put_random_file(g, name);
+	}
+}
+
+/* A random layer as a pax tar in out. */
+static void random_layer(unsigned seed, lg_buf *out)
+{
+	gen g = { .s = 0x9e3779b97f4a7c15ull ^ ((uint64_t)seed * 0x100000001b3ull) };
+	g.a = archive_write_new();
+	assert_int_equal(archive_write_set_format_pax_restricted(g.a), ARCHIVE_OK);
+	assert_int_equal(archive_write_set_bytes_in_last_block(g.a, 1), ARCHIVE_OK);
+	lg_buf_reset(out);
+	assert_int_equal(archive_write_open(g.a, out, NULL, tar_write, NULL), ARCHIVE_OK);
+	for (uint32_t n = rnd(&g, 24), k = 0; k < n; k++) {
+		switch (rnd(&g, 4)) {
+		case 0: python_package(&g, k); break;
+		case 1: npm_package(&g, k); break;
+		default: odd_entries(&g, k);
+		}
+	}
+	assert_int_equal(archive_write_close(g.a), ARCHIVE_OK);
+	archive_write_free(g.a);
+	for (size_t i = 0; i < g.nfiles; i++)
+		free(g.files[i]);
+	lg_buf_free(&g.body);
+}
+
+/* The case of issue 14: a Debian dist-packages layer (METADATA, RECORD)
+ * with a compiled module whose tag runs into NUL bytes was written to the
+ * cache and rejected when read back, on every run. */
+static void test_walk_python3_dist_packages(void **state)
+{
+	(void)state;
+	layout lo;
+	layout_open(&lo);
+	gen g = { .s = 1 };
+	lg_buf tar = LG_BUF_INIT;
+	g.a = archive_write_new();
+	archive_write_set_format_pax_restricted(g.a);
+	archive_write_set_bytes_in_last_block(g.a, 1);
+	assert_int_equal(archive_write_open(g.a, &tar, NULL, tar_write, NULL), ARCHIVE_OK);
+	const char *site = "usr/lib/python3/dist-packages";
+	char name[256];
+	snprintf(name, sizeof(name), "%s/attr/__init__.py", site);
+	put_text(&g, name, "# SPDX-License-Identifier: MIT\n");
+	static const char pyc[] = "\xa7\x0d\x0d\x0a\xe3SPDX-License-Identifier: MIT\0\0\0)\x02\n";
+	snprintf(name, sizeof(name), "%s/attr/__pycache__/__init__.cpython-311.pyc", site);
+	put(&g, 'f', name, pyc, sizeof(pyc) - 1, NULL);
+	snprintf(name, sizeof(name), "%s/attrs-22.2.0.dist-info/METADATA", site);
+	put_text(&g, name, "Metadata-Version: 2.1\nName: attrs\nLicense: MIT\n\n");
+	snprintf(name, sizeof(name), "%s/attrs-22.2.0.dist-info/RECORD", site);
+	put_text(&g, name, "attr/__init__.py,sha256=x,1\n"
+		 "attr/__pycache__/__init__.cpython-311.pyc,,\n");
+	assert_int_equal(archive_write_close(g.a), ARCHIVE_OK);
+	archive_write_free(g.a);
+	for (size_t i = 0; i < g.nfiles; i++)
+		free(g.files[i]);
+	coverage c = { 0 };
+	assert_round_trip(&lo, &tar, 0, &c);
+	assert_int_equal(c.python, 1);
+	lg_buf_free(&tar);
+	layout_close(&lo);
+}
+
+/* LG_CACHE_WALK_SEEDS random layers (default 300). */
+static void test_walk_round_trip(void **state)
+{
+	(void)state;
+	const char *env = getenv("LG_CACHE_WALK_SEEDS");
+	unsigned n = env && *env ? (unsigned)strtoul(env, NULL, 10) : 300;
+	layout lo;
+	layout_open(&lo);
+	lg_buf tar = LG_BUF_INIT;
+	coverage c = { 0 };
+	for (unsigned seed = 1; seed <= n; seed++) {
+		random_layer(seed, &tar);
+		assert_round_trip(&lo, &tar, seed, &c);
+	}
+	if (n >= 300) { /* every kind of thing was made, and loaded back */
+		size_t *v = (size_t *)&c;
+		for (size_t i = 0; i < sizeof(c) / sizeof(size_t); i++)
+			if (!v[i])
+				fail_msg("coverage field %zu is 0 over %u layers", i, n);
+	}
+	lg_buf_free(&tar);
+	layout_close(&lo);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -479,6 +1084,10 @@ int main(void)
 		cmocka_unit_test(test_store_load),
 		cmocka_unit_test(test_blob_records),
 		cmocka_unit_test(test_unusable_dir),
+		cmocka_unit_test(test_results),
+		cmocka_unit_test(test_stack),
+		cmocka_unit_test(test_walk_python3_dist_packages),
+		cmocka_unit_test(test_walk_round_trip),
 	};
 	return cmocka_run_group_tests_name("cache", tests, setup, teardown) ? 1 : 0;
 }

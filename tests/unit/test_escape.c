@@ -156,8 +156,8 @@ static void test_json(void **state)
 			free(out);
 			fail_msg("raw control byte at %ld", at);
 		}
-		assert_non_null(strstr(out, "\\u007f"));
-		assert_non_null(strstr(out, "\\u009b"));
+		assert_non_null(strstr(out, "\\u007F"));
+		assert_non_null(strstr(out, "\\u009B"));
 		json_error_t e;
 		json_t *back = json_loadb(out, n, 0, &e);
 		free(out);
