@@ -80,6 +80,7 @@ static const char SCAN_USAGE[] =
 	"      --fingerprints SET  also match every file's content against the\n"
 	"                          fingerprint set SET (`licgate fingerprint`);\n"
 	"                          repeatable, added to the rules' `fingerprints`\n"
+	"                          lines\n"
 	"      --max-bytes N[KMG]  stop (exit 2) past N uncompressed bytes of layers\n"
 	"                          (K, M, G: 1024, 1024^2, 1024^3)\n"
 	"      --progress, --no-progress\n"
