@@ -15,7 +15,7 @@ BUILD      ?= build
 # SAN=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer.
 SAN        ?=
 
-PKGS = libarchive jansson libpcre2-8 libxxhash libcrypto libisal
+PKGS = libarchive jansson libpcre2-8 libxxhash libcrypto libssl libisal libcurl
 # Evaluated lazily, so `make deps` can install them first.
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 # libarchive is linked statically when libarchive-dev ships its archive:

@@ -6,7 +6,7 @@ set -eu
 out=${1:-build-fuzz/seeds}
 fx=tests/fixtures
 rm -rf "$out"
-for t in rules pattern spdx spdx_ids tagscan oci layer input cache; do
+for t in rules pattern spdx spdx_ids tagscan oci layer input cache remote; do
 	mkdir -p "$out/$t"
 done
 
@@ -176,3 +176,18 @@ if [ -x "$lic" ]; then
 	done
 	rm -rf "$cdir"
 fi
+
+# remote: references (0), transports (1) and WWW-Authenticate headers (2),
+# the first byte choosing.
+n=0
+for line in 'alpine' 'localhost:5000/a/b:t' 'docker.io/library/busybox:latest@sha256:ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff' \
+	'[::1]:5000/app:v1' 'a/a__b/a-b---c/a.b' 'Foo/app'; do
+	n=$((n + 1)); printf '\000%s' "$line" >"$out/remote/ref-$n"
+done
+for line in 'docker://alpine' 'docker-daemon:app:dev' 'oci:dir:v1' 'oci-archive:a.tar:app:v1' 'docker-archive:s.tar'; do
+	n=$((n + 1)); printf '\001%s' "$line" >"$out/remote/src-$n"
+done
+for line in 'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/alpine:pull"' \
+	'Basic realm="b", Bearer realm="https://t/x", error="invalid_token"' 'Bearer realm="a\"b,c"'; do
+	n=$((n + 1)); printf '\002%s' "$line" >"$out/remote/auth-$n"
+done

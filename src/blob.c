@@ -174,6 +174,17 @@ int lg_blob_open(lg_input *in, const char *path, const lg_digest *digest,
 	return 0;
 }
 
+/* A read failed: the stream's own words (an HTTP status, a registry's
+ * error), else errno's. */
+static int read_error(lg_blob *b, lg_error *err)
+{
+	int e = errno;
+	const char *why = lg_stream_error(b->stream);
+	if (why)
+		return lg_err(err, "%s: %s", b->digest.str, why);
+	return lg_err_errno(err, e, "%s: read", b->digest.str);
+}
+
 /* Prove the blob ends at its size: one more read must find nothing. */
 static int check_end(lg_blob *b, lg_error *err)
 {
@@ -183,7 +194,7 @@ static int check_end(lg_blob *b, lg_error *err)
 		n = lg_stream_read(b->stream, &extra, 1);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return lg_err_errno(err, errno, "%s: read", b->digest.str);
+		return read_error(b, err);
 	if (n > 0)
 		return lg_err(err, "%s: blob is larger than its descriptor size %llu",
 			      b->digest.str, (unsigned long long)b->size);
@@ -205,7 +216,7 @@ ssize_t lg_blob_read(lg_blob *b, void *buf, size_t len, lg_error *err)
 		n = lg_stream_read(b->stream, buf, len);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		return lg_err_errno(err, errno, "%s: read", b->digest.str);
+		return read_error(b, err);
 	if (n == 0)
 		return lg_err(err, "%s: blob is truncated: %llu of %llu bytes",
 			      b->digest.str, (unsigned long long)b->offset,

@@ -35,6 +35,7 @@
 #include <xxhash.h>
 
 #include "blob.h"
+#include "license_texts.h"
 #include "strmap.h"
 
 #define MAGIC "LGCACHE"
@@ -137,6 +138,15 @@ void lg_cache_walk_digest(const lg_rules *rules, char out[LG_CACHE_KEY_LEN])
 	lg_buf_appendf(&b, "text %zu\n", n);
 	for (size_t i = 0; i < n; i++) {
 		const char *pat = lg_rules_text_at(rules, i)->pattern;
+		lg_buf_appendf(&b, "%zu:%s\n", strlen(pat), pat);
+	}
+	/* Which files are license files, whose heads the walk matches
+	 * against the built-in license texts too (license_texts.h). */
+	n = rules ? lg_rules_license_file_count(rules) : 0;
+	lg_buf_appendf(&b, "license-files %d %d %zu\n", LG_LICENSE_TEXTS_VERSION,
+		       rules ? lg_rules_license_files(rules) : 0, n);
+	for (size_t i = 0; i < n; i++) {
+		const char *pat = lg_rules_license_file_at(rules, i)->pattern;
 		lg_buf_appendf(&b, "%zu:%s\n", strlen(pat), pat);
 	}
 	/* Another input of the walk taken from the rules goes here. */
@@ -754,8 +764,11 @@ lg_file_result *lg_cache_decode_results(const char *key, size_t nfiles, const vo
 		uint32_t outcome = v[0] & 0xff, level = v[0] >> 8;
 		bad = outcome > LG_OUT_EXEMPT || level > LG_LEVEL_DENY ||
 		      (v[1] != UINT32_MAX && v[1] >= nclasses);
-		out[i] = (lg_file_result){ .outcome = (uint8_t)outcome, .level = (uint8_t)level,
-					   .class_name = v[1] == UINT32_MAX ? NULL : class[v[1]] };
+		if (!bad)
+			out[i] = (lg_file_result){ .outcome = (uint8_t)outcome,
+						   .level = (uint8_t)level,
+						   .class_name = v[1] == UINT32_MAX ? NULL
+							       : class[v[1]] };
 	}
 	free(class);
 	if (bad || r.bad || r.p != r.end) {

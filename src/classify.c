@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "license_names.h"
+#include "license_texts.h"
 #include "spdx.h"
 #include "spdx_ids.h"
 #include "util.h"
@@ -297,6 +298,10 @@ static void text_evidence(const lg_target *target, const lg_layer *l,
 {
 	for (uint32_t i = 0; i < f->ntext; i++) {
 		const lg_rule *r = l->texts[f->first_text + i];
+		/* The wording of a license text says what a license file
+		 * holds, for the files below it (evidence_licfile.h). */
+		if (r->kind == LG_RULE_LICENSE_TEXT)
+			continue;
 		enum lg_level level = lg_target_class_level(target, r->class_name);
 		weigh(c, level, r->class_name, any);
 		lg_evidence *e = add(c, level);
@@ -336,14 +341,65 @@ static void fingerprint_evidence(const lg_target *target, const lg_layer *l,
 	}
 }
 
+static void licfile_evidence(const lg_rules *rules, const lg_target *target,
+			     const lg_licfile_dir *lic, lg_classification *c, bool *any)
+{
+	for (size_t i = 0; i < lic->n; i++) {
+		const lg_licfile_says *s = &lic->says[i];
+		lg_file source = { .path = s->path, .len = s->len };
+		size_t before = c->nevidence;
+		if (s->expr) {
+			lg_tag t = { .expr = s->expr, .len = s->expr_len, .line = s->line };
+			expr_evidence(rules, target, LG_EV_LICFILE, &t, &source, c, any);
+		} else {
+			const lg_rule *r = s->text;
+			enum lg_level level = lg_target_class_level(target, r->class_name);
+			weigh(c, level, r->class_name, any);
+			lg_evidence *e = add(c, level);
+			if (e) {
+				e->kind = LG_EV_LICFILE;
+				e->level = level;
+				e->value = r->pattern;
+				e->value_len = strlen(r->pattern);
+				e->rule = r;
+				e->class_name = r->class_name;
+				e->source = s->path;
+				e->source_len = s->len;
+			}
+		}
+		for (size_t k = before; k < c->nevidence; k++)
+			if (c->evidence[k].kind == LG_EV_LICFILE ||
+			    c->evidence[k].kind == LG_EV_UNPARSEABLE)
+				c->evidence[k].layer = s->layer;
+	}
+}
+
+static void classify(const lg_rules *rules, const lg_target *target, const lg_layer *l,
+		     const lg_file *f, lg_classify_memo *memo, const lg_licfile_dir *lic,
+		     lg_classification *out);
+
 void lg_classify(const lg_rules *rules, const lg_target *target,
 		 const lg_layer *l, const lg_file *f, lg_classification *out)
 {
-	lg_classify_with(rules, target, l, f, NULL, out);
+	classify(rules, target, l, f, NULL, NULL, out);
+}
+
+void lg_classify_dir(const lg_rules *rules, const lg_target *target,
+		     const lg_layer *l, const lg_file *f, const lg_licfile_dir *lic,
+		     lg_classification *out)
+{
+	classify(rules, target, l, f, NULL, lic, out);
 }
 
 void lg_classify_with(const lg_rules *rules, const lg_target *target, const lg_layer *l,
 		      const lg_file *f, lg_classify_memo *memo, lg_classification *out)
+{
+	classify(rules, target, l, f, memo, NULL, out);
+}
+
+static void classify(const lg_rules *rules, const lg_target *target, const lg_layer *l,
+		     const lg_file *f, lg_classify_memo *memo, const lg_licfile_dir *lic,
+		     lg_classification *out)
 {
 	out->level = LG_LEVEL_UNKNOWN;
 	out->class_name = NULL;
@@ -351,17 +407,35 @@ void lg_classify_with(const lg_rules *rules, const lg_target *target, const lg_l
 	out->bad_identifier = false;
 	out->nevidence = out->nomitted = 0;
 	bool any = false;
+	/* A license file is evidence about other files (evidence_licfile.h):
+	 * the tags and the text in it describe the text it holds, and holding
+	 * or mentioning a license text is no violation of its own. */
+	bool license_file = lg_rules_is_license_file(rules, f->path, f->len);
+	if (license_file)
+		lic = NULL;
 	/* The most specific evidence comes first and decides between equals.
 	 * A sidecar's own tags are its base file's, not its own. */
-	if (!(f->flags & LG_FILE_SIDECAR))
+	if (!(f->flags & LG_FILE_SIDECAR) && !license_file)
 		tag_evidence(rules, target, l, f, NULL, out, &any);
 	if (f->sidecar)
 		tag_evidence(rules, target, l, &l->files[f->sidecar - 1],
 			     &l->files[f->sidecar - 1], out, &any);
-	if (f->package)
+	/* "SEE LICENSE IN <file>": that file, when found, says it instead */
+	const lg_package *pkg = f->package ? &l->packages[f->package - 1] : NULL;
+	bool see_file = pkg && lic && lic->n && pkg->kind == LG_PACKAGE_NPM && !pkg->also &&
+			lg_npm_see_license(pkg->expr, pkg->len);
+	if (f->package && !see_file)
 		package_evidence(rules, target, l, f, memo, out, &any);
-	text_evidence(target, l, f, out, &any);
+	/* A license file is evidence about other files: holding or
+	 * mentioning a license text is not a violation of its own. */
+	if (!license_file)
+		text_evidence(target, l, f, out, &any);
 	fingerprint_evidence(target, l, f, out, &any);
+	/* Its own license (tags, a sidecar, its package's manifest) and a
+	 * path rule are stronger than a license file above it. */
+	bool own = f->ntags > 0 || f->sidecar || (f->package && !see_file);
+	if (lic && lic->n && !own && !lg_rules_match_path(rules, f->path, f->len))
+		licfile_evidence(rules, target, lic, out, &any);
 	path_evidence(rules, target, f, out, &any);
 
 	out->exempt = lg_rules_match_exempt(rules, f->path, f->len);
@@ -395,6 +469,6 @@ const char *lg_evidence_kind_name(enum lg_evidence_kind k)
 {
 	static const char *const names[] = { "path", "spdx-tag", "unparseable", "spdx-snippet",
 					     "reuse-sidecar", "npm-package", "python-package",
-					     "text", "fingerprint" };
+					     "text", "license-file", "fingerprint" };
 	return names[k];
 }

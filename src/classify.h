@@ -5,8 +5,9 @@
  * REUSE sidecar (NAME.license), the license its package declares (npm
  * package.json, Python METADATA), the `text` rules its head matches, the
  * denied source file its content matches (a fingerprint set: exact,
- * normalized or partial; the source file's class), and its path class
- * (the last matching path rule).  Every expression is
+ * normalized or partial; the source file's class), its path class (the
+ * last matching path rule), and the license file of its directory (or the
+ * nearest above) when neither its own tags nor a path rule speak.  Every expression is
  * evaluated against the target; all evidence combines as AND: the file's
  * level is the most restrictive (deny > unknown > allow), the first
  * evidence of that level names the class.  An exempt rule overrides it; a
@@ -41,6 +42,7 @@ enum lg_evidence_kind {
 	LG_EV_NPM,         /* the license of the npm package the file belongs to */
 	LG_EV_PYTHON,      /* the license of the Python distribution listing it */
 	LG_EV_TEXT,        /* a text rule matched the head of the file */
+	LG_EV_LICFILE,     /* the license file governing its directory */
 	LG_EV_FINGERPRINT, /* its content matches a denied source file of a
 			    * fingerprint set (evidence_fingerprint.h) */
 };
@@ -60,6 +62,7 @@ typedef struct lg_evidence {
 	const char *read_as;  /* NPM, PYTHON: the SPDX identifier a license
 			       * named in words is read as (static), or NULL */
 	size_t source_len;
+	uint32_t layer;       /* LICFILE: 1-based layer of the license file */
 	const lg_fpmatch *fp; /* FINGERPRINT: the match (source: its source file) */
 	char id[256];         /* TAG: the deciding identifier; UNPARSEABLE: why */
 	char note[LG_NOTE_MAX]; /* expressions: what is wrong with an identifier of
@@ -88,6 +91,27 @@ typedef struct lg_classification {
 	lg_evidence evidence[LG_MAX_EVIDENCE];
 } lg_classification;
 
+/* What one license file says (evidence_licfile.h): an SPDX expression
+ * (a tag in it, or the identifier of its wording), or a `text` rule of
+ * the rules file that matched it. */
+typedef struct lg_licfile_says {
+	const char *path;      /* the license file, in its layer's arena */
+	uint32_t len;
+	uint32_t layer;        /* 1-based position in the image */
+	uint64_t line;         /* of the tag, or 0 (wording) */
+	const char *expr;      /* NULL when text says it */
+	uint32_t expr_len;
+	const lg_rule *text;   /* the rule of the wording or the text rule */
+} lg_licfile_says;
+
+/* The license files of the directory nearest above a file: each is
+ * evidence (several layers may hold one; all count, AND). */
+#define LG_LICFILE_MAX 4
+typedef struct lg_licfile_dir {
+	size_t n;
+	lg_licfile_says says[LG_LICFILE_MAX];
+} lg_licfile_dir;
+
 /* The outcome of one file, all a scan keeps (the evidence itself is
  * recomputed on demand by lg_classify() for the few files a report
  * details; the layer cache keeps these too, cache.h). */
@@ -100,6 +124,12 @@ typedef struct lg_file_result {
 /* Classify file f of layer l for target. */
 void lg_classify(const lg_rules *rules, const lg_target *target,
 		 const lg_layer *l, const lg_file *f, lg_classification *out);
+/* The same with the license files governing its directory (may be NULL).
+ * They count only when the file has no SPDX tag of its own and no path
+ * rule matches it: a file's own license and a path rule are stronger. */
+void lg_classify_dir(const lg_rules *rules, const lg_target *target,
+		     const lg_layer *l, const lg_file *f, const lg_licfile_dir *lic,
+		     lg_classification *out);
 
 /* What lg_classify_with() keeps between the files of one layer for one
  * target: the last package's license, evaluated once for all its files

@@ -14,6 +14,7 @@
 #include "archive_policy.h"
 #include "blob.h"
 #include "input_backend.h"
+#include "reference.h"
 #include "util.h"
 
 #define SPOOL_BUF (256 * 1024)
@@ -59,7 +60,7 @@ lg_stream *lg_window_stream(int fd, uint64_t offset, uint64_t size)
 
 /* An anonymous temporary file: never linked (O_TMPFILE) or unlinked at once,
  * so it disappears with the process however that ends. */
-static int temp_file(lg_error *err)
+int lg_input_temp_file(lg_error *err)
 {
 	const char *dir = getenv("TMPDIR");
 	if (!dir || !*dir)
@@ -119,7 +120,7 @@ static bool trailing_data(struct archive *a, spool_src *src)
 /* Copy in_fd, decompressing gzip or zstd, into a new temporary file. */
 static int spool(int in_fd, const char *what, int *out, lg_error *err)
 {
-	int fd = temp_file(err);
+	int fd = lg_input_temp_file(err);
 	if (fd < 0)
 		return -1;
 	spool_src *src = lg_xcalloc(1, sizeof(*src));
@@ -185,7 +186,64 @@ static bool compressed(int fd)
 	return n == 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd;
 }
 
+static int open_path(const char *path, lg_input **out, lg_error *err);
+
+/* A local transport: the path must be what the transport names. */
+static int open_local(const char *arg, const lg_source *src, lg_input **out,
+		      lg_error *err)
+{
+	struct stat st;
+	if (stat(src->path, &st) < 0)
+		return lg_err_errno(err, errno, "%s", src->path);
+	bool dir = S_ISDIR(st.st_mode);
+	if (src->transport == LG_TRANSPORT_OCI && !dir)
+		return lg_err(err, "%s: oci: wants an image layout directory", src->path);
+	if (src->transport != LG_TRANSPORT_OCI && dir)
+		return lg_err(err, "%s: %s wants an archive file, not a directory", src->path,
+			      lg_transport_name(src->transport));
+	if (open_path(src->path, out, err) < 0)
+		return -1;
+	free((*out)->path);
+	(*out)->path = lg_xstrdup(arg);
+	(*out)->ref = src->ref ? lg_xstrdup(src->ref) : NULL;
+	return 0;
+}
+
 int lg_input_open(const char *path, lg_input **out, lg_error *err)
+{
+	return lg_input_open_with(path, NULL, out, err);
+}
+
+int lg_input_open_with(const char *path, const lg_remote_options *remote,
+		       lg_input **out, lg_error *err)
+{
+	static const lg_remote_options none;
+	if (!remote)
+		remote = &none;
+	lg_source src;
+	if (lg_source_parse(path, &src, err) < 0)
+		return -1;
+	int r;
+	switch (src.transport) {
+	case LG_TRANSPORT_PATH:
+		r = remote->all_tags ? lg_err(err, "%s: --all-tags wants docker://REPOSITORY", path)
+				     : open_path(path, out, err);
+		break;
+	case LG_TRANSPORT_DOCKER:
+		r = lg_input_registry_open(path, &src.remote, remote, out, err);
+		break;
+	case LG_TRANSPORT_DAEMON:
+		r = lg_input_daemon_open(path, &src.remote, remote, out, err);
+		break;
+	default:
+		r = open_local(path, &src, out, err);
+		break;
+	}
+	lg_source_clear(&src);
+	return r;
+}
+
+static int open_path(const char *path, lg_input **out, lg_error *err)
 {
 	if (strcmp(path, "-") == 0) {
 		int fd;
@@ -224,9 +282,20 @@ void lg_input_free(lg_input *in)
 {
 	if (!in)
 		return;
-	char *path = in->path;
+	char *path = in->path, *ref = in->ref;
 	in->ops->free(in);
 	free(path);
+	free(ref);
+}
+
+const char *lg_input_ref(const lg_input *in)
+{
+	return in->ref;
+}
+
+bool lg_input_by_digest(const lg_input *in)
+{
+	return in->by_digest;
 }
 
 const char *lg_input_path(const lg_input *in)
@@ -282,6 +351,15 @@ bool lg_input_exists(lg_input *in, const char *name)
 	lg_error_clear(&err);
 	lg_stream_close(s);
 	return r == 0;
+}
+
+unsigned lg_input_root(lg_input *in)
+{
+	if (in->ops->root)
+		return in->ops->root(in);
+	return (lg_input_exists(in, "oci-layout") ? LG_ROOT_OCI_LAYOUT : 0) |
+	       (lg_input_exists(in, "manifest.json") ? LG_ROOT_DOCKER_MANIFEST : 0) |
+	       (lg_input_exists(in, "repositories") ? LG_ROOT_REPOSITORIES : 0);
 }
 
 int lg_input_open_path(lg_input *in, const char *name, lg_stream **out,

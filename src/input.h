@@ -52,6 +52,10 @@ typedef struct lg_stream {
 	 * had), 0 when somebody may; -1 for any other file system, or on
 	 * error: its identity vouches for nothing. */
 	int (*file_id)(struct lg_stream *s, lg_file_id *id);
+	/* May be NULL.  After read() returned -1: what went wrong, when errno
+	 * cannot say it (an HTTP 401, a registry's error), owned by the
+	 * stream; NULL to let strerror(errno) speak. */
+	const char *(*error)(struct lg_stream *s);
 } lg_stream;
 
 static inline ssize_t lg_stream_read(lg_stream *s, void *buf, size_t len)
@@ -66,6 +70,12 @@ static inline int lg_stream_file_id(lg_stream *s, lg_file_id *id)
 	return s->file_id ? s->file_id(s, id) : -1;
 }
 
+/* After a failed read: the stream's own message, or NULL. */
+static inline const char *lg_stream_error(lg_stream *s)
+{
+	return s->error ? s->error(s) : NULL;
+}
+
 static inline void lg_stream_close(lg_stream *s)
 {
 	if (s)
@@ -74,16 +84,55 @@ static inline void lg_stream_close(lg_stream *s)
 
 typedef struct lg_input lg_input;
 
-/* Open the image at path ("-": standard input).  Returns -1 with err saying
- * why path is not an image licgate can read. */
+/* How inputs that reach out (registries, the engine) behave. */
+typedef struct lg_remote_options {
+	const char *creds;          /* --creds USER:PASS, or NULL */
+	const char *creds_file;     /* --creds-file FILE, or NULL */
+	const char *const *insecure; /* --insecure-registry HOSTs */
+	size_t ninsecure;
+	bool tls_verify_off;        /* --tls-verify=false */
+	const char *cert_dir;       /* --cert-dir DIR: instead of certs.d/HOST */
+	bool all_tags;              /* --all-tags: the argument is a repository */
+	const char *tag_pattern;    /* --tag-pattern REGEX, or NULL */
+	bool verbose;               /* say what is fetched, on stderr */
+} lg_remote_options;
+
+/* Open the image at path ("-": standard input), or at a transport
+ * (reference.h: docker://, docker-daemon:, oci:, oci-archive:,
+ * docker-archive:); remote (may be NULL) says how to reach registries and
+ * the engine.  Returns -1 with err saying why it is not an image licgate
+ * can read. */
 int lg_input_open(const char *path, lg_input **out, lg_error *err);
+int lg_input_open_with(const char *path, const lg_remote_options *remote,
+		       lg_input **out, lg_error *err);
 void lg_input_free(lg_input *in);
 
 /* The path as the user gave it, for messages and reports. */
 const char *lg_input_path(const lg_input *in);
 
-/* What the input is, for messages: "directory", "archive", "stdin". */
+/* What the input is, for messages: "directory", "archive", "stdin",
+ * "registry", "daemon". */
 const char *lg_input_form(const lg_input *in);
+
+/* The REF of oci:DIR:REF and the archive transports (an image to select
+ * by name), or NULL. */
+const char *lg_input_ref(const lg_input *in);
+
+/* Whether blobs come from a content-addressed store reached by digest (a
+ * registry): a layer whose walk is cached under its digest need not be
+ * fetched again, since the verified manifest already names its content. */
+bool lg_input_by_digest(const lg_input *in);
+
+/* What the image's top holds: an OCI layout (oci-layout), a docker
+ * archive's manifest.json, a legacy archive's repositories.  The backend
+ * says it when it knows (a registry is a layout), else input.c probes for
+ * the files. */
+enum {
+	LG_ROOT_OCI_LAYOUT = 1,
+	LG_ROOT_DOCKER_MANIFEST = 2,
+	LG_ROOT_REPOSITORIES = 4,
+};
+unsigned lg_input_root(lg_input *in);
 
 /* Whether the image has a regular file (or a link to one) at name. */
 bool lg_input_exists(lg_input *in, const char *name);

@@ -74,6 +74,8 @@ typedef struct walker {
 	unsigned char *buf;    /* READ_BUF bytes */
 	const lg_rules *rules; /* text rules; may be NULL */
 	size_t ntext_rules;
+	size_t nuser_text;     /* the rules file's; the rest are license texts */
+	bool license_file;     /* the current file is a license file */
 	char *head;            /* the first LG_TEXT_HEAD bytes of the file */
 	size_t head_len;
 	bool manifest;         /* the current file is a package manifest */
@@ -430,7 +432,9 @@ static int match_text(walker *w, lg_file *f)
 {
 	lg_layer *l = w->layer;
 	f->first_text = (uint32_t)l->ntexts;
-	for (size_t i = 0; i < w->ntext_rules; i++) {
+	/* License-text rules (rules.h) look at license files only. */
+	size_t n = w->license_file ? w->ntext_rules : w->nuser_text;
+	for (size_t i = 0; i < n; i++) {
 		int hit = lg_rules_text_match(w->rules, i, w->head, w->head_len);
 		if (hit < 0) {
 			const lg_rule *r = lg_rules_text_at(w->rules, i);
@@ -595,13 +599,15 @@ static int tags_end(walker *w, lg_file *f)
 /* The head of the file, for `text` rules (only when the rules have some). */
 static void head_begin(walker *w, lg_file *f)
 {
-	(void)f;
 	w->head_len = 0;
+	w->license_file = w->rules && lg_rules_is_license_file(w->rules, f->path, f->len);
 }
 
+/* The rules' own text rules read every file's head, the built-in license
+ * texts only a license file's. */
 static void head_feed(walker *w, const void *block, size_t size)
 {
-	if (w->head_len < LG_TEXT_HEAD) {
+	if ((w->nuser_text || w->license_file) && w->head_len < LG_TEXT_HEAD) {
 		size_t n = LG_TEXT_HEAD - w->head_len < size ? LG_TEXT_HEAD - w->head_len : size;
 		memcpy(w->head + w->head_len, block, n);
 		w->head_len += n;
@@ -1076,6 +1082,7 @@ int lg_layer_scan_with(lg_input *in, const lg_layer_desc *desc, const lg_rules *
 		.ring = lg_xmalloc(RING),
 		.rules = rules,
 		.ntext_rules = rules ? lg_rules_text_count(rules) : 0,
+		.nuser_text = rules ? lg_rules_user_text_count(rules) : 0,
 	};
 	if (w.ntext_rules)
 		w.head = lg_xmalloc(LG_TEXT_HEAD);

@@ -14,9 +14,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "check_rules.h"
 #include "error.h"
 #include "evidence_fingerprint.h"
 #include "fingerprint_cmd.h"
+#include "input.h"
 #include "oci.h"
 #include "pattern.h"
 #include "report.h"
@@ -39,7 +41,7 @@ enum {
 
 static const char USAGE[] =
 	"usage: licgate scan [OPTIONS] IMAGE\n"
-	"       licgate check-rules FILE\n"
+	"       licgate check-rules [--source DIR [--prefix DIR] [--strict] [--format text|json]] FILE\n"
 	"       licgate fingerprint [--rules FILE] [--target NAME] [--prefix DIR] [-o OUT] DIR\n"
 	"       licgate fingerprint --show OUT\n"
 	"       licgate --help | --version\n"
@@ -54,7 +56,12 @@ static const char SCAN_USAGE[] =
 	"usage: licgate scan [OPTIONS] IMAGE\n"
 	"\n"
 	"IMAGE is an OCI image layout directory, an oci-archive or `docker save`\n"
-	"tarball (plain, gzip or zstd), or - for the same on standard input.\n"
+	"tarball (plain, gzip or zstd), or - for the same on standard input; or,\n"
+	"with a transport (skopeo's names):\n"
+	"  docker://REF             pull from a registry (alpine, ghcr.io/o/app:v1,\n"
+	"                           localhost:5000/a@sha256:...), streamed, nothing stored\n"
+	"  docker-daemon:REF        from the local Docker or Podman engine\n"
+	"  oci:DIR[:REF], oci-archive:PATH[:REF], docker-archive:PATH[:REF]\n"
 	"\n"
 	"  -r, --rules FILE        rules file (default: the built-in default.rules)\n"
 	"  -t, --target NAME       publication target (default: the rules' first target)\n"
@@ -71,7 +78,8 @@ static const char SCAN_USAGE[] =
 	"  -o, --output FILE       write the bare-FMT report to FILE instead of\n"
 	"                          standard output\n"
 	"  -q, --quiet             no report on standard output; the exit status tells\n"
-	"  -v, --verbose           text: list every warning, not only their number\n"
+	"  -v, --verbose           text: list every warning, not only their number, and\n"
+	"                          each layer whose cache entry was not trusted\n"
 	"  -j, --jobs N            walk up to N layers at once (default: the number\n"
 	"                          of online CPUs); the report does not depend on N\n"
 	"      --cache-dir DIR     the layer cache (default: $XDG_CACHE_HOME/licgate,\n"
@@ -86,6 +94,19 @@ static const char SCAN_USAGE[] =
 	"      --progress, --no-progress\n"
 	"                          a progress line on standard error (default: only\n"
 	"                          when it is a terminal)\n"
+	"      --all-tags          IMAGE is docker://REPOSITORY: scan every tag, in\n"
+	"                          one report; shared layers are pulled once\n"
+	"      --tag-pattern REGEX only the tags REGEX matches (PCRE2, unanchored)\n"
+	"      --creds-file FILE   registry credentials: USER:PASS on its first line,\n"
+	"                          or an auth.json (default: REGISTRY_AUTH_FILE,\n"
+	"                          podman's auth.json, ~/.docker/config.json)\n"
+	"      --creds USER:PASS   the same on the command line (visible to ps)\n"
+	"      --insecure-registry HOST\n"
+	"                          unverified TLS for HOST, and plain HTTP where\n"
+	"                          nothing speaks TLS (loopback: plain HTTP only)\n"
+	"      --tls-verify=false  do not verify any registry's TLS certificate\n"
+	"      --cert-dir DIR      trust DIR/*.crt, and present DIR/NAME.cert+.key,\n"
+	"                          instead of /etc/containers/certs.d/HOST\n"
 	"  -h, --help              this help\n"
 	"\n"
 	"Exit status: 0 pass, 1 violations, 2 could not complete.  Report files are\n"
@@ -154,6 +175,9 @@ typedef struct scan_args {
 	uint64_t max_bytes;
 	int progress;
 	const char *image;
+	lg_remote_options remote;           /* --creds ... --all-tags */
+	char *creds_copy;                   /* --creds USER:PASS, owned */
+	const char *insecure[MAX_PLATFORMS];
 } scan_args;
 
 /* --jobs N: 1 to 1024. */
@@ -254,6 +278,13 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 		{ "progress", no_argument, NULL, 'P' },
 		{ "no-progress", no_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "creds", required_argument, NULL, 1000 },
+		{ "creds-file", required_argument, NULL, 1001 },
+		{ "insecure-registry", required_argument, NULL, 1002 },
+		{ "tls-verify", required_argument, NULL, 1003 },
+		{ "all-tags", no_argument, NULL, 1004 },
+		{ "tag-pattern", required_argument, NULL, 1005 },
+		{ "cert-dir", required_argument, NULL, 1006 },
 		{ NULL, 0, NULL, 0 },
 	};
 	lg_error err = LG_ERROR_INIT;
@@ -314,6 +345,39 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 		case 'h':
 			print_scan_usage();
 			exit(EXIT_PASS);
+		case 1000:
+			fputs("licgate: warning: --creds shows the password to every user of this "
+			      "machine (ps); prefer --creds-file or docker login\n", stderr);
+			/* Keep a copy; overwrite the argument, so ps shows it only
+			 * for the moment before this line. */
+			free(a->creds_copy);
+			a->creds_copy = lg_xstrdup(optarg);
+			memset(optarg, 'x', strlen(optarg));
+			a->remote.creds = a->creds_copy;
+			break;
+		case 1001:
+			a->remote.creds_file = optarg;
+			break;
+		case 1002:
+			if (a->remote.ninsecure == MAX_PLATFORMS)
+				die_usage("at most %d --insecure-registry options", MAX_PLATFORMS);
+			a->insecure[a->remote.ninsecure++] = optarg;
+			a->remote.insecure = a->insecure;
+			break;
+		case 1003:
+			if (strcmp(optarg, "true") != 0 && strcmp(optarg, "false") != 0)
+				die_usage("--tls-verify %s: want true or false", optarg);
+			a->remote.tls_verify_off = strcmp(optarg, "false") == 0;
+			break;
+		case 1004:
+			a->remote.all_tags = true;
+			break;
+		case 1005:
+			a->remote.tag_pattern = optarg;
+			break;
+		case 1006:
+			a->remote.cert_dir = optarg;
+			break;
 		case ':':
 			die_usage("scan: option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -325,6 +389,9 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 	if (optind != argc - 1)
 		die_usage(optind == argc ? "scan: no IMAGE given" : "scan: one IMAGE, please");
 	a->image = argv[optind];
+	if (a->remote.tag_pattern && !a->remote.all_tags)
+		die_usage("--tag-pattern needs --all-tags");
+	a->remote.verbose = a->report.verbose;
 	settle_reports(a);
 }
 
@@ -480,10 +547,19 @@ static int load_fingerprints(const lg_rules *rules, const char *const *extra, si
 	return 0;
 }
 
+/* Wipe and free a secret when it leaves scope. */
+static void wipe_freep(char **p)
+{
+	if (*p)
+		explicit_bzero(*p, strlen(*p));
+	free(*p);
+}
+
 static int cmd_scan(int argc, char **argv)
 {
 	scan_args a = { .progress = -1 };
 	parse_scan(argc, argv, &a);
+	__attribute__((cleanup(wipe_freep))) char *creds = a.creds_copy;
 	a.report.color = want_color(&a);
 
 	lg_error err = LG_ERROR_INIT;
@@ -522,6 +598,7 @@ static int cmd_scan(int argc, char **argv)
 		.max_bytes = a.max_bytes,
 		.progress = a.progress,
 		.cache_dir = a.cache_dir,
+		.remote = &a.remote,
 	};
 	for (size_t i = 0; i < a.nreports; i++)
 		opts.file_hashes |= (a.reports[i].w->needs & LG_REPORT_FILE_HASHES) != 0;
@@ -562,19 +639,71 @@ static size_t lint_fingerprints(const lg_rules *rules, FILE *out)
 	return n;
 }
 
+static const char CHECK_RULES_USAGE[] =
+	"usage: licgate check-rules FILE\n"
+	"       licgate check-rules --source DIR [--prefix DIR] [--target NAME] [--strict]\n"
+	"                           [--no-dockerignore] [--format text|json] [--verbose] FILE\n\n"
+	"Parse and lint a rules file: exit 0, or 2 with FILE:LINE messages.\n"
+	"Lint findings are printed as warnings and do not change the status.\n\n"
+	"With --source, also apply it to the source checkout DIR as `COPY . PREFIX`\n"
+	"would land it in an image (DIR/.dockerignore applied): the files per class,\n"
+	"every file of no class (unknown) and every rule that matches nothing (dead).\n"
+	"  --prefix DIR        where the build copies DIR in the image (default /)\n"
+	"  --target NAME       the target that decides between classes (default: the first)\n"
+	"  --strict            exit 1 when a file is unknown or a rule is dead\n"
+	"  --no-dockerignore   do not apply DIR/.dockerignore\n"
+	"  --format text|json  the report's format (default text)\n"
+	"  --verbose           also list license rules that decide no identifier found\n";
+
 static int cmd_check_rules(int argc, char **argv)
 {
-	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-		puts("usage: licgate check-rules FILE\n\n"
-		     "Parse and lint a rules file: exit 0, or 2 with FILE:LINE messages.\n"
-		     "Lint findings are printed as warnings and do not change the status.");
-		return EXIT_PASS;
+	lg_check_options co = { .prefix = "/" };
+	const char *target = NULL, *file = NULL;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			fputs(CHECK_RULES_USAGE, stdout);
+			return EXIT_PASS;
+		} else if (strcmp(a, "--strict") == 0) {
+			co.strict = true;
+		} else if (strcmp(a, "--no-dockerignore") == 0) {
+			co.no_dockerignore = true;
+		} else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
+			co.verbose = true;
+		} else if (strcmp(a, "--source") == 0 || strcmp(a, "--prefix") == 0 ||
+			   strcmp(a, "--target") == 0 || strcmp(a, "--format") == 0) {
+			if (i + 1 >= argc)
+				die_usage("check-rules: %s needs a value", a);
+			const char *v = argv[++i];
+			if (a[2] == 's')
+				co.source = v;
+			else if (a[2] == 'p')
+				co.prefix = v;
+			else if (a[2] == 't')
+				target = v;
+			else if (strcmp(v, "json") == 0 || strcmp(v, "text") == 0)
+				co.json = strcmp(v, "json") == 0;
+			else
+				die_usage("check-rules: --format text or json, not '%s'", v);
+		} else if (a[0] == '-' && a[1]) {
+			die_usage("check-rules: unknown option '%s'", a);
+		} else if (!file) {
+			file = a;
+		} else {
+			die_usage("check-rules: one FILE, please");
+		}
 	}
-	if (argc != 2)
+	if (!file)
 		die_usage("check-rules: one FILE, please");
+	if (!co.source && (co.strict || co.json || target || co.verbose || strcmp(co.prefix, "/") != 0 ||
+			   co.no_dockerignore))
+		die_usage("check-rules: --prefix, --target, --strict, --format and "
+			  "--no-dockerignore go with --source DIR");
+	if (co.prefix[0] != '/')
+		die_usage("check-rules: --prefix must be an absolute path in the image");
 	lg_error err = LG_ERROR_INIT;
 	lg_rules *rules = NULL;
-	if (lg_rules_load(argv[1], &rules, &err) < 0)
+	if (lg_rules_load(file, &rules, &err) < 0)
 		return fail(&err);
 	size_t n = lg_rules_lint(rules, stderr);
 	n += lg_spdx_lint_rules(rules, stderr);
@@ -586,11 +715,31 @@ static int cmd_check_rules(int argc, char **argv)
 		return fail(&err);
 	}
 	n += lint_fingerprints(rules, stderr);
-	printf("%s: ok, %zu target%s, %zu warning%s\n", argv[1],
-	       lg_rules_target_count(rules), lg_rules_target_count(rules) == 1 ? "" : "s",
-	       n, n == 1 ? "" : "s");
+	if (!co.source) {
+		printf("%s: ok, %zu target%s, %zu warning%s\n", file,
+		       lg_rules_target_count(rules), lg_rules_target_count(rules) == 1 ? "" : "s",
+		       n, n == 1 ? "" : "s");
+		lg_rules_free(rules);
+		return EXIT_PASS;
+	}
+	co.target = lg_rules_target(rules, target);
+	if (!co.target) {
+		lg_rules_free(rules);
+		if (target)
+			die_usage("check-rules: no target '%s' in %s", target, file);
+		die_usage("check-rules: %s defines no target", file);
+	}
+	/* "/app/" and "/app" are the same place. */
+	char *prefix = lg_xstrdup(co.prefix);
+	for (size_t l = strlen(prefix); l > 1 && prefix[l - 1] == '/';)
+		prefix[--l] = '\0';
+	co.prefix = prefix;
+	int r = lg_check_source(rules, &co, stdout, &err);
+	free(prefix);
 	lg_rules_free(rules);
-	return EXIT_PASS;
+	if (r < 0)
+		return fail(&err);
+	return r ? EXIT_VIOLATIONS : EXIT_PASS;
 }
 
 static const char FINGERPRINT_USAGE[] =

@@ -696,7 +696,7 @@ static int load_layout(walk *w, bool *empty, lg_error *err)
 		return -1;
 	json_t *manifests = json_object_get(index, "manifests");
 	*empty = json_is_null(manifests) || (json_is_array(manifests) && json_array_size(manifests) == 0);
-	if (*empty && lg_input_exists(w->in, "manifest.json"))
+	if (*empty && (lg_input_root(w->in) & LG_ROOT_DOCKER_MANIFEST))
 		return 0;
 	return walk_index(w, index, "index.json", err);
 }
@@ -704,15 +704,16 @@ static int load_layout(walk *w, bool *empty, lg_error *err)
 static int load_any(walk *w, lg_error *err)
 {
 	bool empty = false;
-	if (lg_input_exists(w->in, "oci-layout")) {
+	unsigned root = lg_input_root(w->in);
+	if (root & LG_ROOT_OCI_LAYOUT) {
 		if (load_layout(w, &empty, err) < 0)
 			return -1;
-		if (!empty || !lg_input_exists(w->in, "manifest.json"))
+		if (!empty || !(root & LG_ROOT_DOCKER_MANIFEST))
 			return 0;
 	}
-	if (lg_input_exists(w->in, "manifest.json"))
+	if (root & LG_ROOT_DOCKER_MANIFEST)
 		return load_docker(w, err);
-	if (lg_input_exists(w->in, "repositories"))
+	if (root & LG_ROOT_REPOSITORIES)
 		return lg_err(err, "a legacy docker archive with only a \"repositories\" file and no "
 			      "manifest.json: save it again with a current docker");
 	return lg_err(err, "no image here: neither an OCI layout (oci-layout, index.json) "

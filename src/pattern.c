@@ -419,6 +419,17 @@ int lg_pattern_match(const lg_pattern *p, const char *path, size_t len)
 	return m < 0 && p->ours ? dfa_match(p, path, len) : m;
 }
 
+int lg_pattern_may_continue(const lg_pattern *p, const char *start, size_t len)
+{
+	/* The JIT code was compiled without partial matching: the
+	 * interpreter does it (rare calls, never on the hot path). */
+	int rc = pcre2_match(p->code, (PCRE2_SPTR)start, len, 0,
+			     PCRE2_PARTIAL_SOFT | PCRE2_NO_JIT, thread_scratch()->md, p->mc);
+	if (rc >= 0 || rc == PCRE2_ERROR_PARTIAL)
+		return 1;
+	return rc == PCRE2_ERROR_NOMATCH ? 0 : -1;
+}
+
 void lg_pattern_free(lg_pattern *p)
 {
 	if (!p)

@@ -69,6 +69,11 @@ int lg_pattern_compile_text(const char *pattern, lg_pattern **out,
  * NUL-terminated nor valid UTF-8. */
 int lg_pattern_match(const lg_pattern *p, const char *path, size_t len);
 
+/* Could p match a path that starts with start[0..len) (or start itself)?
+ * 1 yes, 0 no, -1 no answer.  PCRE2 partial matching: "/usr/lib/..." can
+ * never match under "/app/". */
+int lg_pattern_may_continue(const lg_pattern *p, const char *start, size_t len);
+
 /* Free p; NULL is a no-op. */
 void lg_pattern_free(lg_pattern *p);
 

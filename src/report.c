@@ -102,8 +102,8 @@ static void dispatch(void *ud, const lg_finding *f)
 	bool finding = f->layer->results[f->index].outcome != LG_OUT_PASS;
 	if (!finding && !r->every)
 		return;
-	const lg_scan_options *o = r->s->opts;
-	lg_classify(o->rules, o->target, f->layer->layer, f->file, &r->c);
+	/* with the license files of its directory, as the scan classified it */
+	lg_scan_classify(r->s, f->layer, f->file, &r->c);
 	for (size_t i = 0; i < r->n; i++)
 		if (finding || (r->outs[i].w->needs & LG_REPORT_EVERY_FILE))
 			r->outs[i].w->file(r->states[i], f, &r->c);

@@ -86,12 +86,15 @@ static json_t *jevidence(const lg_classification *c)
 				      "class", jstr_or_null(e->class_name),
 				      "level", lg_level_name(e->level),
 				      "rule", jrule(e->rule));
-		bool expr = e->kind != LG_EV_PATH && e->kind != LG_EV_TEXT &&
+		bool by_text = e->kind == LG_EV_LICFILE && e->rule && e->rule->kind == LG_RULE_TEXT;
+		bool expr = e->kind != LG_EV_PATH && e->kind != LG_EV_TEXT && !by_text &&
 			    e->kind != LG_EV_FINGERPRINT;
 		if (e->kind == LG_EV_FINGERPRINT)
 			json_object_set_new(j, "match", jfpmatch(e->fp));
-		if (expr && e->kind != LG_EV_NPM && e->kind != LG_EV_PYTHON && !(e->kind == LG_EV_UNPARSEABLE && e->line == 0))
+		if (expr && e->kind != LG_EV_NPM && e->kind != LG_EV_PYTHON && !((e->kind == LG_EV_UNPARSEABLE || e->kind == LG_EV_LICFILE) && e->line == 0))
 			json_object_set_new(j, "line", json_integer((json_int_t)e->line));
+		if (e->kind == LG_EV_LICFILE)
+			json_object_set_new(j, "layer_index", json_integer((json_int_t)e->layer));
 		if (e->kind == LG_EV_SNIPPET)
 			json_object_set_new(j, "line_end", e->line_end ? json_integer((json_int_t)e->line_end)
 								       : json_null());
@@ -183,7 +186,8 @@ static json_t *jlayer(const lg_scan *s, const lg_scanned_image *si, size_t pos)
 			 "entries", (json_int_t)l->nentries,
 			 "warnings", warnings,
 			 "cached", sl->cached,
-			 "verified", sl->blob_unchanged ? "unchanged-file" : "hashed");
+			 "verified", sl->blob_by_digest ? "manifest-digest"
+				     : sl->blob_unchanged ? "unchanged-file" : "hashed");
 }
 
 static json_t *jimage(const lg_scan *s)

@@ -156,6 +156,17 @@ static void put_one(lg_buf *b, const lg_evidence *e, size_t n)
 	case LG_EV_FINGERPRINT:
 		put_fingerprint(b, e);
 		break;
+	case LG_EV_LICFILE:
+		put_quoted(b, "license file", e);
+		put_source(b, e);
+		if (e->line)
+			lg_buf_appendf(b, " line %llu", (unsigned long long)e->line);
+		lg_buf_appendf(b, " (layer %u)", e->layer);
+		if (e->rule && e->rule->kind == LG_RULE_TEXT)
+			lg_buf_appendf(b, " -> %s", e->class_name);
+		else
+			put_expr_class(b, e);
+		break;
 	case LG_EV_UNPARSEABLE:
 		put_quoted(b, "unparseable license", e);
 		if (e->source)
@@ -194,6 +205,16 @@ static void put_evidence(lg_buf *b, const lg_classification *c)
 		lg_buf_appendf(b, "no evidence");
 }
 
+static bool refs_differ(const lg_image_set *set)
+{
+	for (size_t i = 1; i < set->nimages; i++) {
+		const char *a = set->images[0].ref, *b = set->images[i].ref;
+		if ((a == NULL) != (b == NULL) || (a && strcmp(a, b) != 0))
+			return true;
+	}
+	return false;
+}
+
 static void put_finding(text *t, lg_buf *section, const char *label, const char *color,
 			const lg_finding *f, const lg_classification *c)
 {
@@ -224,6 +245,11 @@ static void put_finding(text *t, lg_buf *section, const char *label, const char 
 		char plat[200];
 		lg_platform_string(&f->image->image->platform, plat, sizeof(plat));
 		lg_buf_append(b, "  [", 3);
+		/* Images of several names (--all-tags): which one. */
+		if (refs_differ(t->s->set) && f->image->image->ref) {
+			put_msg(b, f->image->image->ref);
+			lg_buf_putc(b, ' ');
+		}
 		put_msg(b, plat[0] ? plat : lg_short_digest(f->image->image->digest.str, sd));
 		lg_buf_putc(b, ']');
 	}

@@ -23,6 +23,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "license_texts.h"
 #include "pattern.h"
 #include "strmap.h"
 #include "util.h"
@@ -106,6 +107,9 @@ struct lg_rules {
 	const char **fingerprints; /* `fingerprints FILE`: resolved paths (in strs) */
 	unsigned *fingerprint_lines;
 	size_t nfingerprints;
+	rule_list lictext;  /* built-in license-text rules, after text */
+	rule_list licnames; /* license-file PATTERN... */
+	bool licfiles_off;  /* license-files off */
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -621,6 +625,56 @@ static void parse_fingerprints(parser *p, const char **args, size_t n)
 	free(path);
 }
 
+/* license-file PATTERN...: more names of license files. */
+static void parse_license_file(parser *p, const char **args, size_t n)
+{
+	if (n < 1) {
+		perr(p, "license-file: expected PATTERN...");
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		lg_pattern *pat = compile_pattern(p, args[i]);
+		if (pat)
+			push_rule(p, &p->r->licnames, LG_RULE_LICENSE_FILE, args[i], pat, NULL, NULL);
+	}
+}
+
+/* license-files on|off */
+static void parse_license_files(parser *p, const char **args, size_t n)
+{
+	if (n != 1 || (strcmp(args[0], "on") != 0 && strcmp(args[0], "off") != 0)) {
+		perr(p, "license-files: expected on or off");
+		return;
+	}
+	p->r->licfiles_off = strcmp(args[0], "off") == 0;
+}
+
+/* The built-in license-text rules (license_texts.h), compiled once per
+ * rules; their "file" is builtin:license-texts and their line the index. */
+static void add_license_texts(lg_rules *r)
+{
+	size_t n;
+	const lg_license_text *t = lg_license_texts(&n);
+	for (size_t i = 0; i < n; i++) {
+		lg_error e = LG_ERROR_INIT;
+		lg_pattern *pat = NULL;
+		if (lg_pattern_compile_text(t[i].pattern, &pat, &e) < 0)
+			abort(); /* the table is ours: a test compiles it */
+		rule_list *list = &r->lictext;
+		lg_xgrow((void **)&list->v, &list->cap, list->n + 1, sizeof *list->v);
+		list->v[list->n++] = (rule_entry){
+			.rule = {
+				.kind = LG_RULE_LICENSE_TEXT,
+				.file = "builtin:license-texts",
+				.line = (unsigned)i + 1,
+				.pattern = t[i].pattern,
+				.license_id = t[i].id,
+			},
+			.pat = pat,
+		};
+	}
+}
+
 static void parse_statement(parser *p)
 {
 	static const struct {
@@ -631,6 +685,8 @@ static void parse_statement(parser *p)
 		{ "license", parse_license }, { "path", parse_path },
 		{ "exempt", parse_exempt },   { "text", parse_text_rule },
 		{ "fingerprints", parse_fingerprints },
+		{ "license-file", parse_license_file },
+		{ "license-files", parse_license_files },
 	};
 	for (size_t i = 0; i < LG_ARRAY_LEN(statements); i++) {
 		if (strcmp(p->tok[0], statements[i].keyword) == 0) {
@@ -716,6 +772,8 @@ int lg_rules_parse(const char *name, const char *text, size_t len,
 		return -1;
 	}
 	parser_free(&p);
+	if (!r->licfiles_off)
+		add_license_texts(r);
 	*out = r;
 	return 0;
 }
@@ -776,6 +834,8 @@ void lg_rules_free(lg_rules *r)
 	rule_list_free(&r->path);
 	rule_list_free(&r->exempt);
 	rule_list_free(&r->text);
+	rule_list_free(&r->lictext);
+	rule_list_free(&r->licnames);
 	for (size_t i = 0; i < r->ntargets; i++)
 		free(r->targets[i].classes);
 	free(r->targets);
@@ -1022,6 +1082,14 @@ enum lg_unknown lg_target_unknown(const lg_target *t)
 	return t->unknown;
 }
 
+bool lg_target_ships_nothing(const lg_target *t)
+{
+	for (size_t i = 0; i < t->nclasses; i++)
+		if (t->classes[i].level == LG_LEVEL_ALLOW)
+			return false;
+	return t->unknown == LG_UNKNOWN_DENY;
+}
+
 enum lg_level lg_target_class_level(const lg_target *t, const char *name)
 {
 	if (!name)
@@ -1101,18 +1169,90 @@ const lg_rule *lg_rules_match_license(const lg_rules *r, const char *id,
 
 size_t lg_rules_text_count(const lg_rules *r)
 {
+	return r->text.n + r->lictext.n;
+}
+
+size_t lg_rules_user_text_count(const lg_rules *r)
+{
 	return r->text.n;
+}
+
+static const rule_entry *text_entry(const lg_rules *r, size_t i)
+{
+	if (i < r->text.n)
+		return &r->text.v[i];
+	i -= r->text.n;
+	return i < r->lictext.n ? &r->lictext.v[i] : NULL;
 }
 
 const lg_rule *lg_rules_text_at(const lg_rules *r, size_t i)
 {
-	return i < r->text.n ? &r->text.v[i].rule : NULL;
+	const rule_entry *e = text_entry(r, i);
+	return e ? &e->rule : NULL;
 }
 
 int lg_rules_text_match(const lg_rules *r, size_t i, const char *data,
 			size_t len)
 {
-	return i < r->text.n ? lg_pattern_match(r->text.v[i].pat, data, len) : 0;
+	const rule_entry *e = text_entry(r, i);
+	return e ? lg_pattern_match(e->pat, data, len) : 0;
+}
+
+size_t lg_rules_license_file_count(const lg_rules *r)
+{
+	return r->licnames.n;
+}
+
+const lg_rule *lg_rules_license_file_at(const lg_rules *r, size_t i)
+{
+	return i < r->licnames.n ? &r->licnames.v[i].rule : NULL;
+}
+
+bool lg_rules_license_files(const lg_rules *r)
+{
+	return !r->licfiles_off;
+}
+
+bool lg_rules_is_license_file(const lg_rules *r, const char *path, size_t len)
+{
+	if (r->licfiles_off)
+		return false;
+	if (lg_license_file_name(path, len))
+		return true;
+	for (size_t i = 0; i < r->licnames.n; i++)
+		if (lg_pattern_match(r->licnames.v[i].pat, path, len) > 0)
+			return true;
+	return false;
+}
+
+static const rule_list *pattern_list(const lg_rules *r, enum lg_rule_kind kind)
+{
+	return kind == LG_RULE_EXEMPT ? &r->exempt : &r->path;
+}
+
+size_t lg_rules_pattern_count(const lg_rules *r, enum lg_rule_kind kind)
+{
+	return pattern_list(r, kind)->n;
+}
+
+const lg_rule *lg_rules_pattern_at(const lg_rules *r, enum lg_rule_kind kind, size_t i)
+{
+	const rule_list *list = pattern_list(r, kind);
+	return i < list->n ? &list->v[i].rule : NULL;
+}
+
+int lg_rules_pattern_match(const lg_rules *r, enum lg_rule_kind kind, size_t i,
+			   const char *path, size_t len)
+{
+	const rule_list *list = pattern_list(r, kind);
+	return i < list->n ? lg_pattern_match(list->v[i].pat, path, len) : 0;
+}
+
+int lg_rules_pattern_reaches(const lg_rules *r, enum lg_rule_kind kind, size_t i,
+			     const char *start, size_t len)
+{
+	const rule_list *list = pattern_list(r, kind);
+	return i < list->n ? lg_pattern_may_continue(list->v[i].pat, start, len) : 0;
 }
 
 size_t lg_rules_license_count(const lg_rules *r)

@@ -36,6 +36,9 @@ enum lg_rule_kind {
 	LG_RULE_PATH,    /* path PATTERN CLASS */
 	LG_RULE_EXEMPT,  /* exempt PATTERN "REASON" */
 	LG_RULE_TEXT,    /* text "PHRASE" CLASS, text re:REGEX CLASS */
+	LG_RULE_LICENSE_TEXT, /* built in: the wording of a license text
+			       * (license_texts.h); matched in license files */
+	LG_RULE_LICENSE_FILE, /* license-file PATTERN...: more license file names */
 };
 
 /* One rule as written, for evidence ("FILE:LINE"). */
@@ -46,6 +49,7 @@ typedef struct lg_rule {
 	const char *pattern;    /* as written: SPDX id glob, path glob, phrase, re:REGEX */
 	const char *class_name; /* LICENSE, PATH and TEXT rules; NULL for EXEMPT */
 	const char *reason;     /* EXEMPT rules; NULL otherwise */
+	const char *license_id; /* LICENSE_TEXT rules: the SPDX id of the text */
 } lg_rule;
 
 typedef struct lg_rules lg_rules;
@@ -84,6 +88,9 @@ const lg_target *lg_rules_target_at(const lg_rules *rules, size_t i);
 
 const char *lg_target_name(const lg_target *target);
 enum lg_unknown lg_target_unknown(const lg_target *target);
+/* true when the target allows no class and denies unknown files: every
+ * file fails it (an image that must never be published there). */
+bool lg_target_ships_nothing(const lg_target *target);
 /* ALLOW or DENY as the target lists the class; UNKNOWN for a class the
  * target does not list (or no class at all). */
 enum lg_level lg_target_class_level(const lg_target *target,
@@ -115,10 +122,24 @@ int lg_rules_match_error(const lg_rules *rules, lg_error *err);
  * (a string, a comment about the license) than the file's license. */
 #define LG_TEXT_HEAD (32 * 1024)
 
-/* The text rules, in file order; lg_rules_text_match() is 1 when rule i
+/* Directory license files (licgate-rules(5)): on unless the rules say
+ * `license-files off`.  lg_rules_is_license_file(): is the file at path a
+ * license file (a name licgate knows, or one a `license-file` rule adds)? */
+bool lg_rules_license_files(const lg_rules *rules);
+bool lg_rules_is_license_file(const lg_rules *rules, const char *path, size_t len);
+/* The license-file rules, in file order (their patterns key cached walks). */
+size_t lg_rules_license_file_count(const lg_rules *rules);
+const lg_rule *lg_rules_license_file_at(const lg_rules *rules, size_t i);
+
+/* The text rules: the rules file's, in file order, then (when license
+ * files are on) the built-in license-text rules (kind LG_RULE_LICENSE_TEXT,
+ * no class), which the walk matches against license files only and which
+ * are never evidence about the file itself.  lg_rules_user_text_count()
+ * counts the former.  lg_rules_text_match() is 1 when rule i
  * matches data[0..len) (the head of a file), 0 when it does not, -1 when
  * the match hit the regex work limits (no answer: the caller fails). */
 size_t lg_rules_text_count(const lg_rules *rules);
+size_t lg_rules_user_text_count(const lg_rules *rules);
 const lg_rule *lg_rules_text_at(const lg_rules *rules, size_t i);
 int lg_rules_text_match(const lg_rules *rules, size_t i, const char *data,
 			size_t len);
@@ -127,6 +148,17 @@ int lg_rules_text_match(const lg_rules *rules, size_t i, const char *data,
  * resolved against the rules file's directory) and their lines. */
 size_t lg_rules_fingerprint_count(const lg_rules *rules);
 const char *lg_rules_fingerprint_at(const lg_rules *rules, size_t i, unsigned *line);
+/* The path (kind LG_RULE_PATH) or exempt (LG_RULE_EXEMPT) rules in file
+ * order, each matched on its own (check-rules: which rules match nothing);
+ * lg_rules_pattern_match() is 1, 0, or -1 when the match gave up. */
+size_t lg_rules_pattern_count(const lg_rules *rules, enum lg_rule_kind kind);
+const lg_rule *lg_rules_pattern_at(const lg_rules *rules, enum lg_rule_kind kind, size_t i);
+int lg_rules_pattern_match(const lg_rules *rules, enum lg_rule_kind kind, size_t i,
+			   const char *path, size_t len);
+/* Could that rule match some path starting with start[0..len)?  1, 0, or
+ * -1 for no answer (pattern.h, lg_pattern_may_continue). */
+int lg_rules_pattern_reaches(const lg_rules *rules, enum lg_rule_kind kind, size_t i,
+			     const char *start, size_t len);
 
 /* The license rules in file order, for checks over the rules themselves. */
 size_t lg_rules_license_count(const lg_rules *rules);

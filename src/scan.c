@@ -32,6 +32,7 @@ typedef struct job {
 	bool failed;
 	bool cached;         /* layer came from the cache */
 	bool unchanged;      /* its blob file was known, not read again */
+	bool by_digest;      /* a registry's blob, cached: not downloaded */
 	bool rejected;       /* its cache entry was there but not trusted */
 	char key[LG_CACHE_KEY_LEN]; /* of its walk in the cache, or "" */
 	bool upper;          /* above the bottom of some image */
@@ -116,7 +117,11 @@ static int run_job(pool *p, job *j)
 	/* A cached walk has no per-file SHA-1/SHA-256 (layer.h). */
 	lg_layer *l = p->opts->file_hashes ? NULL : lg_cache_load(p->cache, key, rules, &j->rejected);
 	if (l) {
-		if (verify_blob(p, j->desc, &j->unchanged, &j->err) < 0 ||
+		/* From a registry, the verified manifest names the blob by
+		 * digest: a cached walk of that digest needs no download. */
+		if (lg_input_by_digest(p->in))
+			j->by_digest = true;
+		if ((!j->by_digest && verify_blob(p, j->desc, &j->unchanged, &j->err) < 0) ||
 		    over_max_bytes(p, l, &j->err)) {
 			lg_layer_free(l);
 			return -1;
@@ -576,6 +581,7 @@ static int walk_layers(lg_scan *s, lg_input *in, lg_error *err)
 			.layer = p.jobs[i].layer,
 			.cached = p.jobs[i].cached,
 			.blob_unchanged = p.jobs[i].unchanged,
+			.blob_by_digest = p.jobs[i].by_digest,
 			.cache_rejected = p.jobs[i].rejected,
 			.results = p.jobs[i].results,
 			.hides = p.jobs[i].hides,
@@ -607,18 +613,86 @@ static int walk_layers(lg_scan *s, lg_input *in, lg_error *err)
 	return r;
 }
 
+/* Directory license files (evidence_licfile.h): a stage per image, after
+ * whiteouts, since the license file of a directory may be in another
+ * layer than the files below it.  Only the files below a license file are
+ * classified again.  A layer shared by several images keeps the license
+ * files of the first image that has any above a file. */
+static int license_files(lg_scan *s, size_t idx, lg_error *err)
+{
+	const lg_scan_options *o = s->opts;
+	lg_scanned_image *si = &s->images[idx];
+	size_t n = si->image->nlayers;
+	const lg_layer **layers_of = lg_xcalloc(n, sizeof(*layers_of));
+	for (size_t i = 0; i < n; i++)
+		layers_of[i] = s->layers[si->layer_ids[i]].layer;
+	si->licfiles = lg_licfile_index_new(o->rules, layers_of, n);
+	free(layers_of);
+	if (!si->licfiles)
+		return 0;
+	lg_classification c;
+	for (size_t i = 0; i < n; i++) {
+		lg_scanned_layer *sl = &s->layers[si->layer_ids[i]];
+		const lg_layer *l = sl->layer;
+		for (size_t k = 0; k < l->nfiles; k++) {
+			const lg_file *f = &l->files[k];
+			if (sl->lic && sl->lic[k])
+				continue;
+			/* an npm package that says SEE LICENSE IN <file> */
+			const lg_licfile_dir *d = f->package && !l->packages[f->package - 1].also
+				? lg_licfile_package(si->licfiles, i, f->package - 1) : NULL;
+			/* A file's own license is stronger (classify.h): its
+			 * result cannot change, and most files of an image with
+			 * node_modules are such, under a package's LICENSE. */
+			if (!d && (f->ntags || f->sidecar || f->package))
+				continue;
+			if (!d)
+				d = lg_licfile_lookup(si->licfiles, f->path, f->len);
+			if (!d || !d->n)
+				continue;
+			if (!sl->lic)
+				sl->lic = lg_xcalloc(l->nfiles, sizeof(*sl->lic));
+			sl->lic[k] = d;
+			lg_classify_dir(o->rules, o->target, l, f, d, &c);
+			sl->results[k] = (lg_file_result){
+				.outcome = (uint8_t)c.outcome,
+				.level = (uint8_t)c.level,
+				.class_name = c.class_name,
+			};
+		}
+	}
+	return lg_rules_match_error(o->rules, err);
+}
+
+void lg_scan_classify(const lg_scan *s, const lg_scanned_layer *sl, const lg_file *f,
+		      lg_classification *out)
+{
+	const lg_licfile_dir *d = sl->lic ? sl->lic[f - sl->layer->files] : NULL;
+	lg_classify_dir(s->opts->rules, s->opts->target, sl->layer, f, d, out);
+}
+
 int lg_scan_run(const lg_scan_options *opts, lg_scan **out, lg_error *err)
 {
 	double start = now();
 	lg_input *in = NULL;
-	if (lg_input_open(opts->image, &in, err) < 0)
+	if (lg_input_open_with(opts->image, opts->remote, &in, err) < 0)
 		return -1;
 	lg_scan *s = lg_xcalloc(1, sizeof(*s));
 	s->opts = opts;
-	int r = lg_oci_load(in, &opts->select, &s->set, err);
+	/* oci:DIR:REF selects REF, as --ref does. */
+	lg_select select = opts->select;
+	const char *transport_ref[1] = { lg_input_ref(in) };
+	if (transport_ref[0] && select.nrefs == 0) {
+		select.refs = transport_ref;
+		select.nrefs = 1;
+	}
+	int r = lg_oci_load(in, &select, &s->set, err);
 	if (r == 0)
 		r = walk_layers(s, in, err);
 	lg_input_free(in);
+	/* Directory license files: per image, after its whiteouts. */
+	for (size_t i = 0; r == 0 && i < s->set->nimages; i++)
+		r = license_files(s, i, err);
 	if (r < 0) {
 		lg_scan_free(s);
 		return lg_err_prefix(err, "%s", opts->image);
@@ -644,10 +718,12 @@ void lg_scan_free(lg_scan *s)
 			free(si->deleted_by[j]);
 		free(si->deleted_by);
 		free(si->layer_ids);
+		lg_licfile_index_free(si->licfiles);
 	}
 	free(s->images);
 	free_whiteout_maps(s);
 	for (size_t i = 0; i < s->nlayers; i++) {
+		free(s->layers[i].lic);
 		lg_layer_free(s->layers[i].layer);
 		free(s->layers[i].results);
 	}

@@ -15,6 +15,7 @@
 
 #include "classify.h"
 #include "error.h"
+#include "evidence_licfile.h"
 #include "layer.h"
 #include "oci.h"
 #include "rules.h"
@@ -30,6 +31,7 @@ typedef struct lg_scan_options {
 					     * -1: when stderr is a terminal */
 	bool no_cache;                      /* --no-cache */
 	const char *cache_dir;              /* --cache-dir; NULL: the default */
+	const lg_remote_options *remote;    /* registries and the engine; may be NULL */
 	bool file_hashes;                   /* SHA-1 and SHA-256 of every file
 					     * (SBOM reports): such a scan walks
 					     * every layer, since no cached walk
@@ -48,9 +50,15 @@ typedef struct lg_scanned_layer {
 	bool blob_unchanged;       /* its blob was not read again: the cache
 				    * saw this very file verified, unchanged
 				    * since (blob.h, lg_blob_settled) */
+	bool blob_by_digest;       /* not downloaded: from a registry, the
+				    * verified manifest names it by digest,
+				    * and the cache has that digest's walk */
 	bool cache_rejected;       /* its cache entry was there, not trusted,
 				    * and was rewritten from a fresh walk */
 	lg_file_result *results;   /* one per layer->files */
+	const lg_licfile_dir **lic; /* per file, the license files governing
+				    * it (evidence_licfile.h), or NULL; NULL
+				    * when no file has any */
 	lg_whiteout_map *hides;    /* what it hides below it (whiteout.h);
 				    * NULL once the images are resolved, or
 				    * when it is only ever a bottom layer */
@@ -60,6 +68,7 @@ typedef struct lg_scanned_image {
 	const lg_image *image;
 	size_t *layer_ids;    /* image->nlayers indexes into lg_scan.layers */
 	uint32_t **deleted_by; /* per layer, per file: 1-based hiding layer or 0 */
+	lg_licfile_index *licfiles; /* its license files, or NULL */
 } lg_scanned_image;
 
 typedef struct lg_scan {
@@ -76,6 +85,11 @@ typedef struct lg_scan {
 } lg_scan;
 
 int lg_scan_run(const lg_scan_options *opts, lg_scan **out, lg_error *err);
+
+/* Classify file f of the scanned layer sl with all its evidence (its
+ * directory's license files included), as the scan did: for reports. */
+void lg_scan_classify(const lg_scan *scan, const lg_scanned_layer *sl, const lg_file *f,
+		      lg_classification *out);
 
 /* Throughput: uncompressed layer bytes per second, in MB (10^6 bytes). */
 double lg_scan_mb_per_second(const lg_scan *scan);

@@ -456,7 +456,9 @@ static size_t lint_boost(FILE *out, const lg_rules *rules,
 	lg_buf names = LG_BUF_INIT;
 	for (size_t i = 0; i < lg_rules_target_count(rules); i++) {
 		const lg_target *t = lg_rules_target_at(rules, i);
-		if (lg_target_class_level(t, rule->class_name) != LG_LEVEL_DENY)
+		/* A target that ships nothing denies Boost on purpose. */
+		if (lg_target_class_level(t, rule->class_name) != LG_LEVEL_DENY ||
+		    lg_target_ships_nothing(t))
 			continue;
 		lg_buf_appendf(&names, "%s'%s'", ndeny++ ? ", " : "",
 			       lg_target_name(t));

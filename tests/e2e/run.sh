@@ -432,8 +432,8 @@ t evidence-reuse-ignore-region-ignored -x 1 \
 # The license phrase, no tag: a text rule fails it.
 t evidence-text-rule-phrase-fails -x 1 \
 	-j 'any(.violations[]; .path == "/app/src/reports/risk.js" and .evidence == [{"kind": "text",
-	    "value": "governed by the Business Source License", "class": "source-available",
-	    "level": "deny", "rule": "builtin:default.rules:111"}])' \
+	    "value": "Use of this software is governed by the Business Source License", "class": "source-available",
+	    "level": "deny", "rule": "builtin:default.rules:119"}])' \
 	-- scan --format json $EV
 # A REUSE sidecar makes a binary file BSL; the file next to it without one passes.
 t evidence-sidecar-makes-binary-bsl -x 1 \
@@ -535,17 +535,26 @@ t skopeo-copy-fails -x 1 \
 # --- the demo image and its rules --------------------------------------------
 
 if [ -f rules/truxe.rules ]; then
+	# The real tree's shape (apps/api v0.5.2): the 15 files of the OAuth
+	# provider and threat detection, by feature name; the services' half
+	# of the provider deleted by layer 5 and still shipped; RBAC and
+	# security services of unsettled edition are warnings, never MIT.
 	t demo-truxe-api-fails-dockerhub -x 1 \
-		-j 'any(.violations[]; .path == "/app/src/services/oauth-provider/server.js"
+		-j '(.violations | length) == 15 and .summary.warnings == 17' \
+		-j 'any(.violations[]; .path == "/app/src/services/oauth-provider/token-service.js"
 		    and .deleted == true and .deleted_by == 5 and .layer_index == 4
-		    and any(.evidence[]; .kind == "spdx-tag" and .value == "BUSL-1.1"))' \
-		-j 'any(.violations[]; .path == "/app/node_modules/@truxe/react/index.js"
-		    and .deleted == false and .layer_index == 3)' \
-		-j 'all(.violations[]; .path | startswith("/app/src/auth/") | not)' \
+		    and any(.evidence[]; .kind == "path" and .class == "BSL"))' \
+		-j 'any(.violations[]; .path == "/app/src/routes/oauth-provider/authorize.js"
+		    and .deleted == false and .layer_index == 4)' \
+		-j 'any(.violations[]; .path == "/app/src/services/threat-detection.js")' \
+		-j 'all(.violations[]; .path | startswith("/app/src/services/oauth/") | not)' \
+		-j 'any(.warnings[]; .path == "/app/src/middleware/rbac.js" and .class == "unsettled")' \
 		-- scan --rules rules/truxe.rules --target dockerhub --format json $OCI/truxe-api
 	t demo-truxe-api-text -x 1 \
-		-o 'oauth-provider/server\.js.*deleted by layer 5' -o '^FAIL.*dockerhub' \
+		-o 'oauth-provider/token-service\.js.*deleted by layer 5' -o '^FAIL: 15 violations.*dockerhub' \
 		-- scan --rules rules/truxe.rules --target dockerhub $OCI/truxe-api
+	t demo-truxe-api-admin-fails -x 1 -j '.summary.violations == 187' \
+		-- scan --rules rules/truxe.rules --target dockerhub-admin --format json $OCI/truxe-api
 	t demo-truxe-api-passes-ghcr -x 0 -j '.verdict == "pass"' \
 		-- scan --rules rules/truxe.rules --target ghcr --format json $OCI/truxe-api
 fi

@@ -80,8 +80,10 @@ same() { # A B: same status and report
 
 # ---- cold and warm, for each kind of outcome ---------------------------
 n=0
+# (truxe-api passes the built-in rules: like the real tree, its files carry
+# no tags or headers; rules/truxe.rules is what fails it.)
 for case in clean:0 leak-visible:1 evidence:1 leak-deleted:1 bad-diffid:2 \
-	    archives/truxe-api.oci.tar:1 archives/bad-layer-diffid.tar:2 \
+	    archives/truxe-api.oci.tar:0 archives/bad-layer-diffid.tar:2 \
 	    archives/leak-deleted.oci.tar.zst:1 archives/umoci-leak.oci.tar:1; do
 	img=${case%:*} want=${case##*:}
 	case $img in archives/*) path=$fx/$img ;; *) path=$fx/oci/$img ;; esac

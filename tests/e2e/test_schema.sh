@@ -105,6 +105,8 @@ l1, d1 = layer([
     ("srv/app/index.js", b"// SPDX-License-Identifier: MIT\nrequire('./src');\n"),
     ("srv/app/README", b"Truxe, community edition.\n"),
     ("srv/app/LICENSE-BSL", b"Business Source License 1.1\n\nSPDX-License-Identifier: BUSL-1.1\n"),
+    # beside an MIT LICENSE: a dual-license directory, no class to README
+    ("srv/app/LICENSE", b"MIT License\n\nPermission is hereby granted, free of charge, to any person obtaining a copy\n"),
     ("srv/app/src/enterprise/sso.js", b"/* SPDX-License-Identifier: BUSL-1.1 */\nmodule.exports = 'sso';\n"),
     ("srv/app/vendor/", None),
     ("srv/app/vendor/sso.js", "srv/app/src/enterprise/sso.js"),

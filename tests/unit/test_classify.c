@@ -29,7 +29,7 @@ static const char RULES[] =
 	"license ISC Apache-2.0 third-party\n"                            /* 9 */
 	"path /srv/app/src/enterprise/** BSL\n"                           /* 10 */
 	"path /srv/app/node_modules/** third-party\n"                     /* 11 */
-	"exempt /srv/app/LICENSE-BSL \"license text only\"\n";            /* 12 */
+	"exempt /srv/app/BSL-TEXT \"license text only\"\n";            /* 12 */
 
 struct fixture {
 	lg_rules *rules;
@@ -137,14 +137,16 @@ static const struct {
 	  { { "deny", "deny", "BSL" }, { "deny", "deny", "BSL" }, { "pass", "allow", "BSL" } } },
 	{ "equal evidence: the tag decides", "/srv/app/node_modules/m/index.js", "MIT",
 	  { { "pass", "allow", "MIT" }, { "pass", "allow", "MIT" }, { "pass", "allow", "MIT" } } },
-	{ "exempt overrides a deny tag", "/srv/app/LICENSE-BSL", "BUSL-1.1",
+	{ "exempt overrides a deny tag", "/srv/app/BSL-TEXT", "BUSL-1.1",
 	  { { "exempt", "deny", "BSL" }, { "exempt", "deny", "BSL" },
 	    { "exempt", "allow", "BSL" } } },
-	{ "exempt without evidence", "/srv/app/LICENSE-BSL", NULL,
+	{ "exempt without evidence", "/srv/app/BSL-TEXT", NULL,
 	  { { "exempt", "unknown", "-" }, { "exempt", "unknown", "-" },
 	    { "exempt", "unknown", "-" } } },
-	{ "exempt is for that path only", "/srv/app/LICENSE-BSL.txt", "BUSL-1.1",
+	{ "exempt is for that path only", "/srv/app/BSL-TEXT.txt", "BUSL-1.1",
 	  { { "deny", "deny", "BSL" }, { "deny", "deny", "BSL" }, { "pass", "allow", "BSL" } } },
+	{ "a license file's tag is about other files, not itself", "/srv/app/LICENSE-BSL", "BUSL-1.1",
+	  { { "warn", "unknown", "-" }, { "deny", "unknown", "-" }, { "pass", "unknown", "-" } } },
 	{ "no evidence: the unknown action", "/srv/app/README", NULL,
 	  { { "warn", "unknown", "-" }, { "deny", "unknown", "-" }, { "pass", "unknown", "-" } } },
 	{ "unmapped license: unknown", "/srv/app/x.c", "GPL-3.0-only",
@@ -200,7 +202,9 @@ static void test_table(void **state)
 					 cases[i].want[t][2]);
 			if ((c.outcome == LG_OUT_EXEMPT) != (c.exempt != NULL))
 				fail_msg("%s: exempt rule and outcome disagree", cases[i].name);
-			assert_int_equal(c.nevidence, f.ntags + (lg_rules_match_path(
+			/* a license file's tags are not its own evidence */
+			size_t own = lg_rules_is_license_file(fx->rules, f.path, f.len) ? 0 : f.ntags;
+			assert_int_equal(c.nevidence, own + (lg_rules_match_path(
 				fx->rules, f.path, f.len) != NULL));
 			assert_int_equal(c.nomitted, 0);
 		}
@@ -343,7 +347,7 @@ static void test_unparseable_nul(void **state)
 static void test_exempt(void **state)
 {
 	struct fixture *fx = *state;
-	lg_file f = make_file(fx, "/srv/app/LICENSE-BSL", "BUSL-1.1");
+	lg_file f = make_file(fx, "/srv/app/BSL-TEXT", "BUSL-1.1");
 	lg_classification c;
 	lg_classify(fx->rules, fx->strict, &fx->layer, &f, &c);
 	assert_int_equal(c.outcome, LG_OUT_EXEMPT);
@@ -395,7 +399,7 @@ static void test_evidence_cap(void **state)
 static void test_reused_classification(void **state)
 {
 	struct fixture *fx = *state;
-	lg_file deny = make_file(fx, "/srv/app/LICENSE-BSL", "BUSL-1.1|MIT|ISC");
+	lg_file deny = make_file(fx, "/srv/app/BSL-TEXT", "BUSL-1.1|MIT|ISC");
 	lg_file none = make_file(fx, "/srv/app/README.md", NULL);
 	lg_classification c;
 	lg_classify(fx->rules, fx->strict, &fx->layer, &deny, &c);
