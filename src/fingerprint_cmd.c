@@ -1,10 +1,8 @@
 /* fingerprint_cmd.c - see fingerprint_cmd.h */
 #include "fingerprint_cmd.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,6 +12,7 @@
 #include "evidence_fingerprint.h"
 #include "fingerprint.h"
 #include "layer.h"
+#include "source_tree.h"
 #include "tagscan.h"
 #include "util.h"
 
@@ -48,11 +47,6 @@ typedef struct maker {
 	vec_u64 grams;          /* ... and all its k-gram hashes */
 	size_t files, denied;
 	unsigned char *buf;
-	/* TODO(#12): the walk below is a stand-in for source_tree.c's
-	 * lg_source_walk() (moby/patternmatcher .dockerignore, .gitignore);
-	 * switch to it when it is on main. */
-	char **ignore;          /* .dockerignore patterns, '!' kept */
-	size_t nignore;
 } maker;
 
 static void on_tag(void *ud, const lg_tag_event *ev)
@@ -144,7 +138,8 @@ static int gave_up(const lg_rule *r, const char *path, lg_error *err)
 }
 
 /* One file (path relative to the root, open at fd). */
-static int add_file(maker *m, const char *rel, int fd, const struct stat *st, lg_error *err)
+static int add_file(maker *m, const char *rel, int fd, uint64_t size, uint32_t mode,
+		    lg_error *err)
 {
 	lg_buf_reset(&m->path);
 	lg_buf_appendf(&m->path, "%s/%s", strcmp(m->o->prefix, "/") == 0 ? "" : m->o->prefix,
@@ -166,8 +161,8 @@ static int add_file(maker *m, const char *rel, int fd, const struct stat *st, lg
 	lg_file f = {
 		.path = p,
 		.len = (uint32_t)m->path.len,
-		.mode = st->st_mode,
-		.size = (uint64_t)st->st_size,
+		.mode = mode,
+		.size = size,
 		.ntags = (uint32_t)m->ntags,
 		.ntext = (uint32_t)ntexts,
 	};
@@ -189,118 +184,13 @@ static int add_file(maker *m, const char *rel, int fd, const struct stat *st, lg
 	return 0;
 }
 
-/* ---- the walk (stand-in, see TODO above) ---- */
-
-static void load_dockerignore(maker *m)
+/* Each file the build would send (source_tree.h); a symlink ships as one,
+ * with no content to fingerprint. */
+static int on_file(void *ud, const lg_source_file *sf, lg_error *err)
 {
-	lg_buf path = LG_BUF_INIT;
-	lg_buf_appendf(&path, "%s/.dockerignore", m->o->source);
-	FILE *f = fopen(path.data, "r");
-	lg_buf_free(&path);
-	if (!f)
-		return;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	while ((n = getline(&line, &cap, f)) >= 0) {
-		while (n && (line[n - 1] == '\n' || line[n - 1] == '\r' || line[n - 1] == ' '))
-			line[--n] = '\0';
-		char *s = line;
-		while (*s == ' ')
-			s++;
-		if (!*s || *s == '#')
-			continue;
-		bool neg = *s == '!';
-		s += neg;
-		while (*s == '/')
-			s++;
-		if (strncmp(s, "./", 2) == 0)
-			s += 2;
-		size_t len = strlen(s);
-		while (len && s[len - 1] == '/')
-			s[--len] = '\0';
-		m->ignore = lg_xrealloc(m->ignore, (m->nignore + 1) * sizeof(*m->ignore));
-		m->ignore[m->nignore++] = lg_xasprintf("%s%s", neg ? "!" : "", s);
-	}
-	free(line);
-	fclose(f);
-}
-
-/* Does pattern match rel or one of its parent directories? */
-static bool pattern_matches(const char *pat, const char *rel)
-{
-	if (fnmatch(pat, rel, FNM_PATHNAME | FNM_PERIOD * 0) == 0)
-		return true;
-	char *copy = lg_xstrdup(rel);
-	bool hit = false;
-	for (char *s = strrchr(copy, '/'); s && !hit; s = strrchr(copy, '/')) {
-		*s = '\0';
-		hit = fnmatch(pat, copy, FNM_PATHNAME) == 0;
-	}
-	free(copy);
-	return hit;
-}
-
-static bool ignored(const maker *m, const char *rel)
-{
-	bool ign = false;
-	for (size_t i = 0; i < m->nignore; i++) {
-		const char *p = m->ignore[i];
-		bool neg = *p == '!';
-		if (pattern_matches(p + neg, rel))
-			ign = !neg;
-	}
-	return ign;
-}
-
-static int cmp_name(const struct dirent **a, const struct dirent **b)
-{
-	return strcmp((*a)->d_name, (*b)->d_name);
-}
-
-static int walk_dir(maker *m, const char *rel, lg_error *err)
-{
-	lg_buf dir = LG_BUF_INIT;
-	lg_buf_appendf(&dir, "%s%s%s", m->o->source, *rel ? "/" : "", rel);
-	struct dirent **names = NULL;
-	int n = scandir(dir.data, &names, NULL, cmp_name);
-	if (n < 0) {
-		int r = lg_err_errno(err, errno, "%s", dir.data);
-		lg_buf_free(&dir);
-		return r;
-	}
-	int r = 0;
-	for (int i = 0; i < n; i++) {
-		const char *name = names[i]->d_name;
-		if (r < 0 || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
-		    (!*rel && strcmp(name, ".git") == 0))
-			continue;
-		char *sub = lg_xasprintf("%s%s%s", rel, *rel ? "/" : "", name);
-		char *full = lg_xasprintf("%s/%s", dir.data, name);
-		struct stat st;
-		if (lstat(full, &st) < 0) {
-			r = lg_err_errno(err, errno, "%s", full);
-		} else if (ignored(m, sub)) {
-			/* not sent to the build */
-		} else if (S_ISDIR(st.st_mode)) {
-			r = walk_dir(m, sub, err);
-		} else if (S_ISREG(st.st_mode)) {
-			int fd = open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-			if (fd < 0) {
-				r = lg_err_errno(err, errno, "%s", full);
-			} else {
-				r = add_file(m, sub, fd, &st, err);
-				close(fd);
-			}
-		}
-		free(sub);
-		free(full);
-	}
-	for (int i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	lg_buf_free(&dir);
-	return r;
+	if (sf->link)
+		return 0;
+	return add_file(ud, sf->path, sf->fd, sf->size, sf->mode, err);
 }
 
 /* ---- output ---- */
@@ -351,8 +241,7 @@ int lg_fingerprint_make(const lg_rules *rules, const lg_fingerprint_options *o, 
 		.buf = lg_xmalloc(READ_BLOCK),
 	};
 	lg_fp_init(&m.fp);
-	load_dockerignore(&m);
-	int r = walk_dir(&m, "", err);
+	int r = lg_source_walk(o->source, NULL, on_file, &m, err);
 	lg_buf out = LG_BUF_INIT;
 	if (r == 0) {
 		lg_fpset_encode(m.set, &out);
@@ -365,9 +254,6 @@ int lg_fingerprint_make(const lg_rules *rules, const lg_fingerprint_options *o, 
 	lg_buf_free(&out);
 	lg_fpset_free(m.set);
 	lg_fp_release(&m.fp);
-	for (size_t i = 0; i < m.nignore; i++)
-		free(m.ignore[i]);
-	free(m.ignore);
 	free(m.fps.v);
 	free(m.grams.v);
 	free(m.head);

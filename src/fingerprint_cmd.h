@@ -1,8 +1,9 @@
 /* fingerprint_cmd.h - `licgate fingerprint`: make the fingerprint set of a
  * source tree (licgate-fingerprints(5)), or list one.
  *
- * Every file of the tree that a build would send (SOURCE/.dockerignore
- * applied, .git/ skipped) is placed at PREFIX/PATH and classified with the
+ * Every file of the tree that a build would send (source_tree.h, as
+ * `check-rules --source` walks it: SOURCE/.dockerignore applied the way
+ * docker applies it) is placed at PREFIX/PATH and classified with the
  * evidence its path and content give (path, exempt and text rules, SPDX
  * tags: lg_classify(), as a scan does); the set holds every file the
  * target denies, minus what the tree's other files also hold
