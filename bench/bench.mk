@@ -16,3 +16,11 @@ bench: deps
 
 bench-image:
 	sh bench/make-image.sh $(BENCH_DIR)
+
+# make bench-fingerprints   optional: a cold scan with a fingerprint set of
+#                           10,000 source files vs without (bench/fingerprint.sh)
+.PHONY: bench-fingerprints
+bench-fingerprints:
+	$(MAKE) licgate
+	sh bench/make-image.sh $(BENCH_DIR)
+	sh bench/fingerprint.sh ./licgate $(BENCH_DIR)

@@ -183,6 +183,19 @@ void lg_cache_results_key(const char *layer_key, const lg_rules *rules,
 	lg_buf_free(&k);
 }
 
+void lg_cache_key_extend(char key[LG_CACHE_KEY_LEN], const char *more)
+{
+	lg_hasher *h = lg_hasher_new(LG_SHA256);
+	lg_hasher_update(h, key, 64);
+	lg_hasher_update(h, "\nfingerprints ", 14);
+	lg_hasher_update(h, more, strlen(more));
+	char out[sizeof(((lg_digest *)0)->str)];
+	lg_hasher_final(h, out);
+	lg_hasher_free(h);
+	memcpy(key, out + 7, 64);
+	key[64] = '\0';
+}
+
 /* ---- encoding --------------------------------------------------------- */
 
 static void put32(lg_buf *b, uint32_t v)
@@ -225,6 +238,36 @@ static void encode_files(const lg_layer *l, lg_buf *b)
 	}
 }
 
+/* Fingerprint matches, then the files that have one (file, 1 + match). */
+static void encode_fpmatches(const lg_layer *l, lg_buf *b)
+{
+	put64(b, l->nfpmatches);
+	for (size_t i = 0; i < l->nfpmatches; i++) {
+		const lg_fpmatch *m = &l->fpmatches[i];
+		uint32_t v[] = { m->kind, m->nranges, m->ranges_total, m->matched, m->source_fps,
+				 m->file_fps };
+		for (size_t k = 0; k < LG_ARRAY_LEN(v); k++)
+			put32(b, v[k]);
+		put_str(b, m->source, m->source_len);
+		put_str(b, m->class_name, m->class_len);
+		for (size_t k = 0; k < LG_FPM_RANGES; k++) {
+			put32(b, m->ranges[k].line);
+			put32(b, m->ranges[k].line_end);
+			put32(b, m->ranges[k].source_line);
+			put32(b, m->ranges[k].source_line_end);
+		}
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < l->nfiles; i++)
+		n += l->files[i].fpmatch != 0;
+	put64(b, n);
+	for (size_t i = 0; i < l->nfiles; i++)
+		if (l->files[i].fpmatch) {
+			put32(b, (uint32_t)i);
+			put32(b, l->files[i].fpmatch);
+		}
+}
+
 static void encode_payload(const lg_rules *rules, const lg_layer *l, lg_buf *b)
 {
 	put64(b, l->content_bytes);
@@ -257,6 +300,7 @@ static void encode_payload(const lg_rules *rules, const lg_layer *l, lg_buf *b)
 	put64(b, l->nwarnings);
 	for (size_t i = 0; i < l->nwarnings; i++)
 		put_str(b, l->warnings[i], strlen(l->warnings[i]));
+	encode_fpmatches(l, b);
 }
 
 /* The header for payload, then payload. */
@@ -473,6 +517,40 @@ static void decode_rest(reader *r, lg_layer *l)
 	}
 }
 
+static void decode_fpmatches(reader *r, lg_layer *l)
+{
+	l->nfpmatches = l->fpmatches_cap = get_count(r, 6 * 4 + 8 + 16 * LG_FPM_RANGES);
+	l->fpmatches = lg_xcalloc(l->nfpmatches + 1, sizeof(*l->fpmatches));
+	for (size_t i = 0; i < l->nfpmatches && !r->bad; i++) {
+		lg_fpmatch *m = &l->fpmatches[i];
+		uint32_t kind = get32(r), nranges = get32(r);
+		m->kind = (uint8_t)kind;
+		m->nranges = (uint8_t)nranges;
+		m->ranges_total = get32(r);
+		m->matched = get32(r);
+		m->source_fps = get32(r);
+		m->file_fps = get32(r);
+		m->source = get_str(r, &m->source_len);
+		m->class_name = get_str(r, &m->class_len);
+		for (size_t k = 0; k < LG_FPM_RANGES; k++) {
+			m->ranges[k].line = get32(r);
+			m->ranges[k].line_end = get32(r);
+			m->ranges[k].source_line = get32(r);
+			m->ranges[k].source_line_end = get32(r);
+		}
+		if (kind < LG_FPM_EXACT || kind > LG_FPM_PARTIAL || nranges > LG_FPM_RANGES)
+			r->bad = true;
+	}
+	size_t n = get_count(r, 8);
+	for (size_t i = 0; i < n && !r->bad; i++) {
+		uint32_t file = get32(r), match = get32(r);
+		if (file >= l->nfiles || match == 0 || match > l->nfpmatches)
+			r->bad = true;
+		else
+			l->files[file].fpmatch = match;
+	}
+}
+
 /* Every index a file holds points inside its layer. */
 static bool indexes_ok(const lg_layer *l)
 {
@@ -526,6 +604,8 @@ static lg_layer *decode_owned(const char *key, const lg_rules *rules, unsigned c
 		decode_texts(&r, rules, l);
 	if (!r.bad)
 		decode_rest(&r, l);
+	if (!r.bad)
+		decode_fpmatches(&r, l);
 	if (r.bad || r.p != r.end || !indexes_ok(l)) {
 		lg_layer_free(l);
 		return NULL;

@@ -4,7 +4,8 @@
  * reads) is stored in one file per layer, named by a key: the SHA-256 of
  * licgate's version, the cache format, the layer's digest and diff_id and
  * what the walk reads from the rules (lg_cache_walk_digest()), and the
- * blob's size and media type.  An entry is used only on
+ * blob's size and media type; with fingerprint sets, the caller folds
+ * their digest into the key (lg_cache_key_extend()).  An entry is used only on
  * an exact key match, when its header, its length and the XXH3 of its
  * payload check out, and every index in it is in range; anything else is a
  * miss (and is rewritten after the walk), never trusted.  The caller still
@@ -37,7 +38,7 @@
 #include "util.h"
 
 /* The format of an entry; a change to it or to lg_layer bumps this. */
-#define LG_CACHE_FORMAT 5
+#define LG_CACHE_FORMAT 6
 /* Hex SHA-256 plus NUL. */
 #define LG_CACHE_KEY_LEN 65
 
@@ -63,6 +64,10 @@ void lg_cache_walk_digest(const lg_rules *rules, char out[LG_CACHE_KEY_LEN]);
  * another), licgate's version, the format and lg_cache_walk_digest(). */
 void lg_cache_key(const lg_layer_desc *d, const lg_rules *rules,
 		  char key[LG_CACHE_KEY_LEN]);
+
+/* Fold more (a fingerprint set's digest: the walk's matches depend on it)
+ * into key, in place. */
+void lg_cache_key_extend(char key[LG_CACHE_KEY_LEN], const char *more);
 
 /* The entry for key, or NULL when there is none or it cannot be trusted;
  * *rejected is set when there was an entry and it was not trusted (the

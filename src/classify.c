@@ -316,6 +316,31 @@ static void text_evidence(const lg_target *target, const lg_layer *l,
 	}
 }
 
+static void fingerprint_evidence(const lg_target *target, const lg_layer *l,
+				 const lg_file *f, lg_classification *c, bool *any)
+{
+	if (!f->fpmatch)
+		return;
+	const lg_fpmatch *m = &l->fpmatches[f->fpmatch - 1];
+	enum lg_level level = lg_target_class_level(target, m->class_name);
+	weigh(c, level, m->class_name, any);
+	lg_evidence *e = add(c, level);
+	if (!e)
+		return;
+	e->kind = LG_EV_FINGERPRINT;
+	e->level = level;
+	e->value = lg_fpmatch_kind_name(m->kind);
+	e->value_len = strlen(e->value);
+	e->class_name = m->class_name;
+	e->source = m->source;
+	e->source_len = m->source_len;
+	e->fp = m;
+	if (m->nranges) {
+		e->line = m->ranges[0].line;
+		e->line_end = m->ranges[0].line_end;
+	}
+}
+
 static void licfile_evidence(const lg_rules *rules, const lg_target *target,
 			     const lg_licfile_dir *lic, lg_classification *c, bool *any)
 {
@@ -405,6 +430,7 @@ static void classify(const lg_rules *rules, const lg_target *target, const lg_la
 	 * mentioning a license text is not a violation of its own. */
 	if (!license_file)
 		text_evidence(target, l, f, out, &any);
+	fingerprint_evidence(target, l, f, out, &any);
 	/* Its own license (tags, a sidecar, its package's manifest) and a
 	 * path rule are stronger than a license file above it. */
 	bool own = f->ntags > 0 || f->sidecar || (f->package && !see_file);
@@ -443,6 +469,6 @@ const char *lg_evidence_kind_name(enum lg_evidence_kind k)
 {
 	static const char *const names[] = { "path", "spdx-tag", "unparseable", "spdx-snippet",
 					     "reuse-sidecar", "npm-package", "python-package",
-					     "text", "license-file" };
+					     "text", "license-file", "fingerprint" };
 	return names[k];
 }

@@ -3,10 +3,11 @@
  * Evidence, in the order it is listed and weighed: the file's own
  * SPDX-License-Identifier tags, tags inside SPDX snippets, the tags of its
  * REUSE sidecar (NAME.license), the license its package declares (npm
- * package.json, Python METADATA), the `text` rules its head matches, and
- * its path class (the last matching path rule), and the license file of
- * its directory (or the nearest above) when neither its own tags nor a
- * path rule speak.  Every expression is
+ * package.json, Python METADATA), the `text` rules its head matches, the
+ * denied source file its content matches (a fingerprint set: exact,
+ * normalized or partial; the source file's class), its path class (the
+ * last matching path rule), and the license file of its directory (or the
+ * nearest above) when neither its own tags nor a path rule speak.  Every expression is
  * evaluated against the target; all evidence combines as AND: the file's
  * level is the most restrictive (deny > unknown > allow), the first
  * evidence of that level names the class.  An exempt rule overrides it; a
@@ -42,6 +43,8 @@ enum lg_evidence_kind {
 	LG_EV_PYTHON,      /* the license of the Python distribution listing it */
 	LG_EV_TEXT,        /* a text rule matched the head of the file */
 	LG_EV_LICFILE,     /* the license file governing its directory */
+	LG_EV_FINGERPRINT, /* its content matches a denied source file of a
+			    * fingerprint set (evidence_fingerprint.h) */
 };
 
 #define LG_NOTE_MAX 256
@@ -60,6 +63,7 @@ typedef struct lg_evidence {
 			       * named in words is read as (static), or NULL */
 	size_t source_len;
 	uint32_t layer;       /* LICFILE: 1-based layer of the license file */
+	const lg_fpmatch *fp; /* FINGERPRINT: the match (source: its source file) */
 	char id[256];         /* TAG: the deciding identifier; UNPARSEABLE: why */
 	char note[LG_NOTE_MAX]; /* expressions: what is wrong with an identifier of
 			       * it (not on the SPDX list...), or "" */

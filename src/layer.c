@@ -53,6 +53,8 @@
  * NESTED_FACTOR * max(blob size, NESTED_FLOOR) bytes. */
 #define NESTED_FACTOR 64
 #define NESTED_FLOOR (16ull << 20)
+/* Consumers of a file's content one walk may have (see "sinks" below). */
+#define MAX_SINKS 8
 
 typedef struct walker {
 	lg_layer *layer;
@@ -96,6 +98,9 @@ typedef struct walker {
 	lg_nested *nested;    /* archives among the files (layer_nested.h) */
 	uint64_t nested_bytes; /* their members' bytes, toward --max-bytes */
 	uint32_t container;   /* the layer file whose members are being read */
+	lg_fpmatcher *fpm;   /* content matching; NULL without a set */
+	const struct sink *sinks[MAX_SINKS]; /* what reads each file's content */
+	size_t nsinks;
 } walker;
 
 static void LG_PRINTF(2, 3) add_warning(lg_layer *l, const char *fmt, ...)
@@ -429,23 +434,6 @@ static void on_tag(void *ud, const lg_tag_event *ev)
 	remember_tag(w, f);
 }
 
-/* Keep what the walk needs after a file's data has streamed past: its head
- * for text rules, and all of a package manifest. */
-static void keep(walker *w, const void *block, size_t size)
-{
-	if ((w->nuser_text || w->license_file) && w->head_len < LG_TEXT_HEAD) {
-		size_t n = LG_TEXT_HEAD - w->head_len < size ? LG_TEXT_HEAD - w->head_len : size;
-		memcpy(w->head + w->head_len, block, n);
-		w->head_len += n;
-	}
-	if (w->capturing) {
-		if (w->capture.len + size > MAX_CAPTURE)
-			w->capturing = false;
-		else
-			lg_buf_append(&w->capture, block, size);
-	}
-}
-
 /* A text rule that gives up (regex work limits) has no answer, and the
  * walk cannot complete without one. */
 static int match_text(walker *w, lg_file *f)
@@ -522,13 +510,189 @@ static void content_hash_store(walker *w, size_t i, const lg_file_hashes *copy)
 	EVP_DigestFinal_ex(w->sha256, l->hashes[i].sha256, NULL);
 }
 
-static void hash_zeros(walker *w, uint64_t n)
+/* The file's match with the fingerprint set, its strings in the arena. */
+static void store_fpmatch(walker *w, lg_file *f)
+{
+	lg_fpmatch m;
+	if (!lg_fpmatcher_end(w->fpm, f->xxh3, &m))
+		return;
+	lg_layer *l = w->layer;
+	m.source = lg_arena_strndup(&l->arena, m.source, m.source_len);
+	m.class_name = lg_arena_strndup(&l->arena, m.class_name, m.class_len);
+	lg_xgrow((void **)&l->fpmatches, &l->fpmatches_cap, l->nfpmatches + 1,
+		 sizeof(*l->fpmatches));
+	l->fpmatches[l->nfpmatches++] = m;
+	f->fpmatch = (uint32_t)l->nfpmatches;
+}
+
+/* ---- per-block sinks ----------------------------------------------------
+ *
+ * Each consumer of a file's content is a sink: begin (a new file), feed
+ * (the next block, in order, each byte once), end (the file is complete:
+ * record what it found; -1 fails the walk).  A walk chooses its sinks once
+ * (lg_layer_scan_with(): what the rules, the reports and the set need) and
+ * every block of every file goes through exactly those.  Sparse holes
+ * (zeros) are fed to the sinks whose `holes` is set. */
+
+typedef struct sink {
+	void (*begin)(walker *w, lg_file *f);
+	void (*feed)(walker *w, const void *block, size_t size);
+	int (*end)(walker *w, lg_file *f);
+	bool holes;
+} sink;
+
+/* XXH3-128 of the content, holes included: the file's identity. */
+static void xxh3_begin(walker *w, lg_file *f)
+{
+	(void)f;
+	XXH3_128bits_reset(w->xxh);
+}
+
+static void xxh3_feed(walker *w, const void *block, size_t size)
+{
+	XXH3_128bits_update(w->xxh, block, size);
+}
+
+static int xxh3_end(walker *w, lg_file *f)
+{
+	XXH128_canonical_t c;
+	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(w->xxh));
+	memcpy(f->xxh3, c.digest, sizeof(f->xxh3));
+	return 0;
+}
+
+/* SHA-1 and SHA-256, holes included (only for the SBOM reports). */
+static void sha_begin(walker *w, lg_file *f)
+{
+	(void)f;
+	content_hash_start(w);
+}
+
+static void sha_feed(walker *w, const void *block, size_t size)
+{
+	content_hash(w, block, size);
+}
+
+static int sha_end(walker *w, lg_file *f)
+{
+	content_hash_store(w, (size_t)(f - w->layer->files), NULL);
+	return 0;
+}
+
+/* SPDX tags and snippets anywhere in the file (tagscan.h). */
+static void tags_begin(walker *w, lg_file *f)
+{
+	(void)f;
+	if (w->file_tags.count)
+		lg_strmap_free(&w->file_tags);
+	w->tag_bomb = false;
+	lg_tagscan_init(&w->tags, on_tag, w);
+}
+
+static void tags_feed(walker *w, const void *block, size_t size)
+{
+	lg_tagscan_feed(&w->tags, block, size);
+}
+
+static int tags_end(walker *w, lg_file *f)
+{
+	(void)f;
+	lg_tagscan_end(&w->tags);
+	if (w->tag_bomb)
+		return walk_fail(w, "more than %d distinct SPDX-License-Identifier tags in "
+				 "one file: refusing to drop evidence", MAX_FILE_TAGS);
+	return 0;
+}
+
+/* The head of the file, for `text` rules (only when the rules have some). */
+static void head_begin(walker *w, lg_file *f)
+{
+	w->head_len = 0;
+	w->license_file = w->rules && lg_rules_is_license_file(w->rules, f->path, f->len);
+}
+
+/* The rules' own text rules read every file's head, the built-in license
+ * texts only a license file's. */
+static void head_feed(walker *w, const void *block, size_t size)
+{
+	if ((w->nuser_text || w->license_file) && w->head_len < LG_TEXT_HEAD) {
+		size_t n = LG_TEXT_HEAD - w->head_len < size ? LG_TEXT_HEAD - w->head_len : size;
+		memcpy(w->head + w->head_len, block, n);
+		w->head_len += n;
+	}
+}
+
+/* All of a package manifest, kept for evidence.c after the walk. */
+static void manifest_begin(walker *w, lg_file *f)
+{
+	lg_buf_reset(&w->capture);
+	w->capturing = w->manifest = lg_is_package_manifest(f->path, f->len);
+}
+
+static void manifest_feed(walker *w, const void *block, size_t size)
+{
+	if (!w->capturing)
+		return;
+	if (w->capture.len + size > MAX_CAPTURE)
+		w->capturing = false;
+	else
+		lg_buf_append(&w->capture, block, size);
+}
+
+static int manifest_end(walker *w, lg_file *f)
+{
+	store_capture(w, f);
+	return 0;
+}
+
+/* Content fingerprints against a set (only with one); after xxh3, whose
+ * digest its exact match reads. */
+static void fp_begin(walker *w, lg_file *f)
+{
+	(void)f;
+	lg_fpmatcher_begin(w->fpm);
+}
+
+static void fp_feed(walker *w, const void *block, size_t size)
+{
+	lg_fpmatcher_feed(w->fpm, block, size);
+}
+
+static int fp_end(walker *w, lg_file *f)
+{
+	store_fpmatch(w, f);
+	return 0;
+}
+
+static const sink SINK_XXH3 = { xxh3_begin, xxh3_feed, xxh3_end, true };
+static const sink SINK_SHA = { sha_begin, sha_feed, sha_end, true };
+static const sink SINK_TAGS = { tags_begin, tags_feed, tags_end, false };
+static const sink SINK_HEAD = { head_begin, head_feed, match_text, false };
+static const sink SINK_MANIFEST = { manifest_begin, manifest_feed, manifest_end, false };
+static const sink SINK_FINGERPRINT = { fp_begin, fp_feed, fp_end, false };
+
+/* The sinks this walk needs, in the order their ends must run. */
+static void choose_sinks(walker *w)
+{
+	w->sinks[w->nsinks++] = &SINK_XXH3;
+	if (w->sha1)
+		w->sinks[w->nsinks++] = &SINK_SHA;
+	w->sinks[w->nsinks++] = &SINK_TAGS;
+	if (w->ntext_rules)
+		w->sinks[w->nsinks++] = &SINK_HEAD;
+	w->sinks[w->nsinks++] = &SINK_MANIFEST;
+	if (w->fpm)
+		w->sinks[w->nsinks++] = &SINK_FINGERPRINT;
+}
+
+static void feed_zeros(walker *w, uint64_t n)
 {
 	static const unsigned char zeros[4096];
 	while (n) {
 		size_t k = n < sizeof(zeros) ? (size_t)n : sizeof(zeros);
-		XXH3_128bits_update(w->xxh, zeros, k);
-		content_hash(w, zeros, k);
+		for (size_t i = 0; i < w->nsinks; i++)
+			if (w->sinks[i]->holes)
+				w->sinks[i]->feed(w, zeros, k);
 		n -= k;
 	}
 }
@@ -544,7 +708,7 @@ static int add_hole(walker *w, uint64_t n)
 	w->layer->hole_bytes += n;
 	if (over_limit(w))
 		return -1;
-	hash_zeros(w, n);
+	feed_zeros(w, n);
 	return 0;
 }
 
@@ -559,19 +723,11 @@ static int count_member(walker *w, size_t size)
 	return 0;
 }
 
-/* Stream the current entry's data through the hash and the tag scanner. */
+/* Stream the current entry's data through the walk's sinks. */
 static int read_content(walker *w, struct archive *a, lg_file *f, const char *name)
 {
-	XXH3_128bits_reset(w->xxh);
-	content_hash_start(w);
-	if (w->file_tags.count)
-		lg_strmap_free(&w->file_tags);
-	w->tag_bomb = false;
-	lg_tagscan_init(&w->tags, on_tag, w);
-	w->head_len = 0;
-	lg_buf_reset(&w->capture);
-	w->capturing = w->manifest = lg_is_package_manifest(f->path, f->len);
-	w->license_file = w->rules && lg_rules_is_license_file(w->rules, f->path, f->len);
+	for (size_t i = 0; i < w->nsinks; i++)
+		w->sinks[i]->begin(w, f);
 	bool member = f->flags & LG_FILE_MEMBER;
 	lg_nested_start(w->nested, f->path, f->len);
 	uint64_t pos = 0;
@@ -595,10 +751,8 @@ static int read_content(walker *w, struct archive *a, lg_file *f, const char *na
 		}
 		if ((uint64_t)offset > pos && add_hole(w, (uint64_t)offset - pos) < 0)
 			return -1;
-		XXH3_128bits_update(w->xxh, block, size);
-		content_hash(w, block, size);
-		lg_tagscan_feed(&w->tags, block, size);
-		keep(w, block, size);
+		for (size_t i = 0; i < w->nsinks; i++)
+			w->sinks[i]->feed(w, block, size);
 		pos = (uint64_t)offset + size;
 		if (member && count_member(w, size) < 0)
 			return -1;
@@ -611,18 +765,9 @@ static int read_content(walker *w, struct archive *a, lg_file *f, const char *na
 		f->size = pos; /* what was read, not what the archive claims */
 	if (pos < f->size && add_hole(w, f->size - pos) < 0)
 		return -1;
-	lg_tagscan_end(&w->tags);
-	if (w->tag_bomb) {
-		return walk_fail(w, "more than %d distinct SPDX-License-Identifier tags in "
-			      "one file: refusing to drop evidence", MAX_FILE_TAGS);
-	}
-	if (match_text(w, f) < 0)
-		return -1;
-	store_capture(w, f);
-	XXH128_canonical_t c;
-	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(w->xxh));
-	memcpy(f->xxh3, c.digest, sizeof(f->xxh3));
-	content_hash_store(w, (size_t)(f - w->layer->files), NULL);
+	for (size_t i = 0; i < w->nsinks; i++)
+		if (w->sinks[i]->end(w, f) < 0)
+			return -1;
 	return 0;
 }
 
@@ -679,6 +824,7 @@ static void link_evidence(walker *w, lg_file *f, const char *target, const char 
 	f->ntags = t->ntags;
 	f->first_text = t->first_text;
 	f->ntext = t->ntext;
+	f->fpmatch = t->fpmatch;
 	if (lg_is_package_manifest(f->path, f->len))
 		link_capture(w, f, *idx - 1);
 }
@@ -1021,6 +1167,8 @@ int lg_layer_scan_with(lg_input *in, const lg_layer_desc *desc, const lg_rules *
 		w.read_bytes = opts->read_bytes;
 		w.blob_settled = opts->blob_settled;
 		w.blob_id = opts->blob_id;
+		if (opts->fingerprints)
+			w.fpm = lg_fpmatcher_new(opts->fingerprints);
 		if (opts->file_hashes) {
 			w.sha1 = EVP_MD_CTX_new();
 			w.sha256 = EVP_MD_CTX_new();
@@ -1032,6 +1180,7 @@ int lg_layer_scan_with(lg_input *in, const lg_layer_desc *desc, const lg_rules *
 	}
 	if (!w.xxh)
 		lg_oom();
+	choose_sinks(&w);
 	int r = scan(&w, in);
 	if (r == 0)
 		lg_evidence_resolve_indexed(w.layer, &w.by_path);
@@ -1040,6 +1189,7 @@ int lg_layer_scan_with(lg_input *in, const lg_layer_desc *desc, const lg_rules *
 	lg_inflate_free(w.gz);
 	lg_nested_free(w.nested);
 	lg_blob_free(w.blob);
+	lg_fpmatcher_free(w.fpm);
 	lg_hasher_free(w.diff);
 	lg_strmap_free(&w.by_path);
 	lg_strmap_free(&w.file_tags);
@@ -1072,6 +1222,7 @@ void lg_layer_free(lg_layer *layer)
 	free(layer->texts);
 	free(layer->packages);
 	free(layer->captures);
+	free(layer->fpmatches);
 	free(layer->hashes);
 	for (size_t i = 0; i < layer->nwarnings; i++)
 		free(layer->warnings[i]);

@@ -2,7 +2,8 @@
  * libarchive straight from the verified blob, nothing extracted.
  *
  * For each regular file the walk records its normalized path, size, mode,
- * XXH3-128 of its content and every SPDX-License-Identifier tag in it; for
+ * XXH3-128 of its content, every SPDX-License-Identifier tag in it and,
+ * given a fingerprint set, the denied source file its content matches; for
  * every entry (files, directories, symlinks, whiteouts) its path and type,
  * which whiteout resolution needs.  The blob's digest and the uncompressed
  * stream's digest (the config's diff_id) are checked in the same pass.
@@ -20,6 +21,7 @@
 
 #include "blob.h"
 #include "error.h"
+#include "evidence_fingerprint.h"
 #include "oci.h"
 #include "rules.h"
 #include "strmap.h"
@@ -71,6 +73,7 @@ typedef struct lg_file {
 	uint32_t package; /* 1 + index into lg_layer.packages, or 0 */
 	uint32_t container; /* a member's: 1 + index of the layer file (not a
 			     * member) it is inside, which whiteouts act on; or 0 */
+	uint32_t fpmatch; /* 1 + index into lg_layer.fpmatches, or 0 */
 } lg_file;
 
 enum lg_package_kind {
@@ -115,6 +118,9 @@ typedef struct lg_layer {
 	size_t ntexts, texts_cap;
 	lg_package *packages;
 	size_t npackages, packages_cap;
+	lg_fpmatch *fpmatches; /* content matches with a fingerprint set; their
+				* strings are in the arena */
+	size_t nfpmatches, fpmatches_cap;
 	lg_capture *captures;  /* freed after the walk has resolved them */
 	size_t ncaptures, captures_cap;
 	lg_file_hashes *hashes; /* one per file when the walk was asked for them
@@ -139,6 +145,8 @@ typedef struct lg_walk_options {
 	bool *blob_settled;
 	lg_file_id *blob_id;
 	bool file_hashes;             /* fill lg_layer.hashes (SBOM reports) */
+	/* Match every regular file's content against this set (may be NULL). */
+	const lg_fpset *fingerprints;
 } lg_walk_options;
 
 /* Walk the layer desc from in; verify its blob digest and its diff_id.

@@ -16,6 +16,8 @@
 
 #include "check_rules.h"
 #include "error.h"
+#include "evidence_fingerprint.h"
+#include "fingerprint_cmd.h"
 #include "input.h"
 #include "oci.h"
 #include "pattern.h"
@@ -40,6 +42,8 @@ enum {
 static const char USAGE[] =
 	"usage: licgate scan [OPTIONS] IMAGE\n"
 	"       licgate check-rules [--source DIR [--prefix DIR] [--strict] [--format text|json]] FILE\n"
+	"       licgate fingerprint [--rules FILE] [--target NAME] [--prefix DIR] [-o OUT] DIR\n"
+	"       licgate fingerprint --show OUT\n"
 	"       licgate --help | --version\n"
 	"\n"
 	"Gate a container image on a license boundary: verify every blob, walk every\n"
@@ -81,6 +85,10 @@ static const char SCAN_USAGE[] =
 	"      --cache-dir DIR     the layer cache (default: $XDG_CACHE_HOME/licgate,\n"
 	"                          else ~/.cache/licgate)\n"
 	"      --no-cache          neither read nor write the layer cache\n"
+	"      --fingerprints SET  also match every file's content against the\n"
+	"                          fingerprint set SET (`licgate fingerprint`);\n"
+	"                          repeatable, added to the rules' `fingerprints`\n"
+	"                          lines\n"
 	"      --max-bytes N[KMG]  stop (exit 2) past N uncompressed bytes of layers\n"
 	"                          (K, M, G: 1024, 1024^2, 1024^3)\n"
 	"      --progress, --no-progress\n"
@@ -157,6 +165,8 @@ typedef struct scan_args {
 	size_t nplatforms;
 	const char *refs[MAX_PLATFORMS];
 	size_t nrefs;
+	const char *fingerprints[MAX_PLATFORMS];
+	size_t nfingerprints;
 	lg_report_options report;
 	bool quiet;
 	unsigned jobs;
@@ -263,6 +273,7 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "cache-dir", required_argument, NULL, 'C' },
 		{ "no-cache", no_argument, NULL, 'N' },
+		{ "fingerprints", required_argument, NULL, 'F' },
 		{ "max-bytes", required_argument, NULL, 'M' },
 		{ "progress", no_argument, NULL, 'P' },
 		{ "no-progress", no_argument, NULL, 'Q' },
@@ -318,6 +329,11 @@ static void parse_scan(int argc, char **argv, scan_args *a)
 			break;
 		case 'N':
 			a->no_cache = true;
+			break;
+		case 'F':
+			if (a->nfingerprints == MAX_PLATFORMS)
+				die_usage("at most %d --fingerprints options", MAX_PLATFORMS);
+			a->fingerprints[a->nfingerprints++] = optarg;
 			break;
 		case 'M':
 			a->max_bytes = parse_bytes(optarg);
@@ -514,6 +530,23 @@ static int fail_scan(scan_args *a, const lg_rules *rules, lg_error *err)
 	return fail(err);
 }
 
+/* The fingerprint sets the rules name and --fingerprints give, as one
+ * set (*out stays NULL when there are none). */
+static int load_fingerprints(const lg_rules *rules, const char *const *extra, size_t nextra,
+			     lg_fpset **out, lg_error *err)
+{
+	for (size_t i = 0; i < lg_rules_fingerprint_count(rules); i++) {
+		unsigned line;
+		const char *path = lg_rules_fingerprint_at(rules, i, &line);
+		if (lg_fpset_load(out, path, err) < 0)
+			return lg_err_prefix(err, "%s:%u: fingerprints", lg_rules_name(rules), line);
+	}
+	for (size_t i = 0; i < nextra; i++)
+		if (lg_fpset_load(out, extra[i], err) < 0)
+			return -1;
+	return 0;
+}
+
 /* Wipe and free a secret when it leaves scope. */
 static void wipe_freep(char **p)
 {
@@ -543,7 +576,14 @@ static int cmd_scan(int argc, char **argv)
 		lg_rules_free(rules);
 		return fail(&err);
 	}
+	lg_fpset *fingerprints = NULL;
+	if (load_fingerprints(rules, a.fingerprints, a.nfingerprints, &fingerprints, &err) < 0) {
+		lg_fpset_free(fingerprints);
+		lg_rules_free(rules);
+		return fail(&err);
+	}
 	lg_scan_options opts = {
+		.fingerprints = fingerprints,
 		.image = a.image,
 		.select = {
 			.platforms = a.platforms,
@@ -572,8 +612,31 @@ static int cmd_scan(int argc, char **argv)
 		status = lg_scan_passed(scan) ? EXIT_PASS : EXIT_VIOLATIONS;
 	}
 	lg_scan_free(scan);
+	lg_fpset_free(fingerprints);
 	lg_rules_free(rules);
 	return status;
+}
+
+/* A set made with other rules may be stale: say so. */
+static size_t lint_fingerprints(const lg_rules *rules, FILE *out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < lg_rules_fingerprint_count(rules); i++) {
+		unsigned line;
+		const char *path = lg_rules_fingerprint_at(rules, i, &line);
+		lg_fpset *s = NULL;
+		lg_error err = LG_ERROR_INIT;
+		if (lg_fpset_load(&s, path, &err) == 0 &&
+		    strcmp(lg_fpset_rules_digest(s), lg_rules_digest(rules)) != 0) {
+			fprintf(out, "%s:%u: warning: fingerprint set %s was made with other rules "
+				"(%s); make it again with `licgate fingerprint`\n",
+				lg_rules_name(rules), line, path, lg_fpset_rules_digest(s));
+			n++;
+		}
+		lg_error_clear(&err);
+		lg_fpset_free(s);
+	}
+	return n;
 }
 
 static const char CHECK_RULES_USAGE[] =
@@ -644,6 +707,14 @@ static int cmd_check_rules(int argc, char **argv)
 		return fail(&err);
 	size_t n = lg_rules_lint(rules, stderr);
 	n += lg_spdx_lint_rules(rules, stderr);
+	lg_fpset *fingerprints = NULL;
+	int bad = load_fingerprints(rules, NULL, 0, &fingerprints, &err);
+	lg_fpset_free(fingerprints);
+	if (bad < 0) {
+		lg_rules_free(rules);
+		return fail(&err);
+	}
+	n += lint_fingerprints(rules, stderr);
 	if (!co.source) {
 		printf("%s: ok, %zu target%s, %zu warning%s\n", file,
 		       lg_rules_target_count(rules), lg_rules_target_count(rules) == 1 ? "" : "s",
@@ -669,6 +740,88 @@ static int cmd_check_rules(int argc, char **argv)
 	if (r < 0)
 		return fail(&err);
 	return r ? EXIT_VIOLATIONS : EXIT_PASS;
+}
+
+static const char FINGERPRINT_USAGE[] =
+	"usage: licgate fingerprint [OPTIONS] SOURCE-DIR\n"
+	"       licgate fingerprint --show SET\n"
+	"\n"
+	"Make the fingerprint set of the files of SOURCE-DIR that the target denies,\n"
+	"for `licgate scan --fingerprints SET` (licgate-fingerprints(5)).\n"
+	"\n"
+	"  -r, --rules FILE   rules file (default: the built-in default.rules)\n"
+	"  -t, --target NAME  publication target (default: the rules' first target)\n"
+	"      --prefix DIR   where the tree lands in the image (default: /)\n"
+	"  -o, --output OUT   the set file (default: standard output)\n"
+	"      --show SET     list what the set SET holds\n";
+
+static int cmd_fingerprint(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "rules", required_argument, NULL, 'r' },
+		{ "target", required_argument, NULL, 't' },
+		{ "prefix", required_argument, NULL, 'P' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "show", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *rules_path = NULL, *target_name = NULL, *show = NULL;
+	lg_fingerprint_options o = { .prefix = "/" };
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":r:t:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			rules_path = optarg;
+			break;
+		case 't':
+			target_name = optarg;
+			break;
+		case 'P':
+			if (optarg[0] != '/')
+				die_usage("fingerprint: --prefix %s: want an absolute path", optarg);
+			o.prefix = optarg;
+			break;
+		case 'o':
+			o.output = optarg;
+			break;
+		case 'S':
+			show = optarg;
+			break;
+		case 'h':
+			fputs(FINGERPRINT_USAGE, stdout);
+			exit(EXIT_PASS);
+		case ':':
+			die_usage("fingerprint: option '%s' needs a value", argv[optind - 1]);
+		default:
+			die_usage("fingerprint: unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	lg_error err = LG_ERROR_INIT;
+	if (show) {
+		if (optind != argc)
+			die_usage("fingerprint: --show takes no SOURCE-DIR");
+		return lg_fingerprint_show(show, &err) < 0 ? fail(&err) : EXIT_PASS;
+	}
+	if (optind != argc - 1)
+		die_usage(optind == argc ? "fingerprint: no SOURCE-DIR given"
+					 : "fingerprint: one SOURCE-DIR, please");
+	o.source = argv[optind];
+	lg_rules *rules = NULL;
+	if (load_rules(rules_path, &rules, &err) < 0)
+		return fail(&err);
+	o.target = lg_rules_target(rules, target_name);
+	int status = EXIT_PASS;
+	if (!o.target) {
+		lg_err(&err, "%s: no target \"%s\"", lg_rules_name(rules),
+		       target_name ? target_name : "(first)");
+		status = fail(&err);
+	} else if (lg_fingerprint_make(rules, &o, &err) < 0) {
+		status = fail(&err);
+	}
+	lg_rules_free(rules);
+	return status;
 }
 
 /* First-touch page faults are much of a scan's cost on a virtual machine
@@ -720,6 +873,8 @@ int main(int argc, char **argv)
 		status = cmd_scan(argc - 1, argv + 1);
 	} else if (strcmp(cmd, "check-rules") == 0) {
 		status = cmd_check_rules(argc - 1, argv + 1);
+	} else if (strcmp(cmd, "fingerprint") == 0) {
+		status = cmd_fingerprint(argc - 1, argv + 1);
 	} else if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
 		fputs(USAGE, stdout);
 		status = EXIT_PASS;

@@ -51,6 +51,30 @@ static json_t *jplatform(const lg_platform *p)
 	return j;
 }
 
+/* A fingerprint match: its kind, and for a partial one the share and the
+ * matched line ranges. */
+static json_t *jfpmatch(const lg_fpmatch *m)
+{
+	json_t *j = json_pack("{s:s}", "kind", lg_fpmatch_kind_name(m->kind));
+	if (m->kind != LG_FPM_PARTIAL)
+		return j;
+	json_t *ranges = json_array();
+	for (unsigned i = 0; i < m->nranges; i++)
+		json_array_append_new(ranges, json_pack("{s:I,s:I,s:I,s:I}",
+			"line", (json_int_t)m->ranges[i].line,
+			"line_end", (json_int_t)m->ranges[i].line_end,
+			"source_line", (json_int_t)m->ranges[i].source_line,
+			"source_line_end", (json_int_t)m->ranges[i].source_line_end));
+	json_object_set_new(j, "ranges", ranges);
+	json_object_set_new(j, "ranges_total", json_integer(m->ranges_total));
+	json_object_set_new(j, "matched", json_integer(m->matched));
+	json_object_set_new(j, "source_fingerprints", json_integer(m->source_fps));
+	json_object_set_new(j, "file_fingerprints", json_integer(m->file_fps));
+	json_object_set_new(j, "share", json_real(m->source_fps ? (double)m->matched /
+						  m->source_fps : 0.0));
+	return j;
+}
+
 static json_t *jevidence(const lg_classification *c)
 {
 	json_t *arr = json_array();
@@ -63,7 +87,10 @@ static json_t *jevidence(const lg_classification *c)
 				      "level", lg_level_name(e->level),
 				      "rule", jrule(e->rule));
 		bool by_text = e->kind == LG_EV_LICFILE && e->rule && e->rule->kind == LG_RULE_TEXT;
-		bool expr = e->kind != LG_EV_PATH && e->kind != LG_EV_TEXT && !by_text;
+		bool expr = e->kind != LG_EV_PATH && e->kind != LG_EV_TEXT && !by_text &&
+			    e->kind != LG_EV_FINGERPRINT;
+		if (e->kind == LG_EV_FINGERPRINT)
+			json_object_set_new(j, "match", jfpmatch(e->fp));
 		if (expr && e->kind != LG_EV_NPM && e->kind != LG_EV_PYTHON && !((e->kind == LG_EV_UNPARSEABLE || e->kind == LG_EV_LICFILE) && e->line == 0))
 			json_object_set_new(j, "line", json_integer((json_int_t)e->line));
 		if (e->kind == LG_EV_LICFILE)

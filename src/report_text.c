@@ -91,6 +91,28 @@ static void put_lines(lg_buf *b, const lg_evidence *e, size_t n)
 	}
 }
 
+/* "content matches SOURCE (partial: lines 3-20 = SOURCE lines 40-57, 12
+ * of 80 fingerprints, 15%) -> CLASS" */
+static void put_fingerprint(lg_buf *b, const lg_evidence *e)
+{
+	const lg_fpmatch *m = e->fp;
+	lg_buf_append(b, "content matches ", 16);
+	lg_buf_append_escaped(b, e->source, e->source_len);
+	lg_buf_appendf(b, " (%s", e->value);
+	if (m->kind == LG_FPM_PARTIAL) {
+		for (unsigned i = 0; i < m->nranges; i++)
+			lg_buf_appendf(b, "%s lines %u-%u = source lines %u-%u", i ? "," : ":",
+				       m->ranges[i].line, m->ranges[i].line_end,
+				       m->ranges[i].source_line, m->ranges[i].source_line_end);
+		if (m->ranges_total > m->nranges)
+			lg_buf_appendf(b, ", %u more", m->ranges_total - m->nranges);
+		lg_buf_appendf(b, "; %u of the source's %u fingerprints, %u%%", m->matched,
+			       m->source_fps,
+			       m->source_fps ? (unsigned)(100ull * m->matched / m->source_fps) : 0);
+	}
+	lg_buf_appendf(b, ") -> %s", e->class_name);
+}
+
 /* One piece of evidence, or for tags a run of n that say the same. */
 static void put_one(lg_buf *b, const lg_evidence *e, size_t n)
 {
@@ -130,6 +152,9 @@ static void put_one(lg_buf *b, const lg_evidence *e, size_t n)
 			lg_buf_appendf(b, " (read as %s)", e->read_as);
 		put_source(b, e);
 		put_expr_class(b, e);
+		break;
+	case LG_EV_FINGERPRINT:
+		put_fingerprint(b, e);
 		break;
 	case LG_EV_LICFILE:
 		put_quoted(b, "license file", e);

@@ -105,6 +105,9 @@ struct lg_rules {
 	lg_target *targets;
 	size_t ntargets, captargets;
 	rule_list license, path, exempt, text;
+	const char **fingerprints; /* `fingerprints FILE`: resolved paths (in strs) */
+	unsigned *fingerprint_lines;
+	size_t nfingerprints;
 	rule_list lictext;  /* built-in license-text rules, after text */
 	rule_list licnames; /* license-file PATTERN... */
 	bool licfiles_off;  /* license-files off */
@@ -611,6 +614,26 @@ static void parse_text_rule(parser *p, const char **args, size_t n)
 		p->r->text.v[p->r->text.n - 1].limit = LG_TEXT_HEADER;
 }
 
+/* fingerprints FILE: a fingerprint set, relative to the rules file. */
+static void parse_fingerprints(parser *p, const char **args, size_t n)
+{
+	if (n != 1 || !args[0][0]) {
+		perr(p, "fingerprints: expected FILE");
+		return;
+	}
+	lg_rules *r = p->r;
+	const char *slash = strrchr(r->name, '/');
+	char *path = args[0][0] == '/' || !slash || strncmp(r->name, "builtin:", 8) == 0
+			     ? lg_xstrdup(args[0])
+			     : lg_xasprintf("%.*s/%s", (int)(slash - r->name), r->name, args[0]);
+	r->fingerprints = lg_xrealloc(r->fingerprints, (r->nfingerprints + 1) * sizeof(char *));
+	r->fingerprint_lines = lg_xrealloc(r->fingerprint_lines,
+					   (r->nfingerprints + 1) * sizeof(unsigned));
+	r->fingerprints[r->nfingerprints] = own(r, path);
+	r->fingerprint_lines[r->nfingerprints++] = p->line;
+	free(path);
+}
+
 /* license-file PATTERN...: more names of license files. */
 static void parse_license_file(parser *p, const char **args, size_t n)
 {
@@ -670,6 +693,7 @@ static void parse_statement(parser *p)
 		{ "class", parse_class },     { "target", parse_target },
 		{ "license", parse_license }, { "path", parse_path },
 		{ "exempt", parse_exempt },   { "text", parse_text_rule },
+		{ "fingerprints", parse_fingerprints },
 		{ "license-file", parse_license_file },
 		{ "license-files", parse_license_files },
 	};
@@ -825,6 +849,8 @@ void lg_rules_free(lg_rules *r)
 		free(r->targets[i].classes);
 	free(r->targets);
 	free(r->classes);
+	free(r->fingerprints);
+	free(r->fingerprint_lines);
 	free(r->interned);
 	lg_strmap_free(&r->names);
 	lg_strmap_free(&r->declared);
@@ -839,6 +865,18 @@ void lg_rules_free(lg_rules *r)
 	free(r->state);
 	free(r->name);
 	free(r);
+}
+
+size_t lg_rules_fingerprint_count(const lg_rules *rules)
+{
+	return rules->nfingerprints;
+}
+
+const char *lg_rules_fingerprint_at(const lg_rules *rules, size_t i, unsigned *line)
+{
+	if (line)
+		*line = rules->fingerprint_lines[i];
+	return rules->fingerprints[i];
 }
 
 const char *lg_rules_name(const lg_rules *r)

@@ -148,6 +148,10 @@ const lg_rule *lg_rules_text_at(const lg_rules *rules, size_t i);
 int lg_rules_text_match(const lg_rules *rules, size_t i, const char *data,
 			size_t len);
 
+/* `fingerprints FILE` lines: the set files they name (relative paths
+ * resolved against the rules file's directory) and their lines. */
+size_t lg_rules_fingerprint_count(const lg_rules *rules);
+const char *lg_rules_fingerprint_at(const lg_rules *rules, size_t i, unsigned *line);
 /* The path (kind LG_RULE_PATH) or exempt (LG_RULE_EXEMPT) rules in file
  * order, each matched on its own (check-rules: which rules match nothing);
  * lg_rules_pattern_match() is 1, 0, or -1 when the match gave up. */

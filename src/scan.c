@@ -111,6 +111,9 @@ static int run_job(pool *p, job *j)
 		return lg_layer_scan_with(p->in, j->desc, rules, &p->walk, &j->layer, &j->err);
 	char *key = j->key;
 	lg_cache_key(j->desc, rules, key);
+	/* A walk's matches depend on the fingerprint sets. */
+	if (p->opts->fingerprints)
+		lg_cache_key_extend(key, lg_fpset_digest(p->opts->fingerprints));
 	/* A cached walk has no per-file SHA-1/SHA-256 (layer.h). */
 	lg_layer *l = p->opts->file_hashes ? NULL : lg_cache_load(p->cache, key, rules, &j->rejected);
 	if (l) {
@@ -546,7 +549,8 @@ static int walk_layers(lg_scan *s, lg_input *in, lg_error *err)
 {
 	pool p = { .opts = s->opts, .in = in };
 	p.walk = (lg_walk_options){ .max_bytes = s->opts->max_bytes, .read_bytes = &p.read_bytes,
-				    .file_hashes = s->opts->file_hashes };
+				    .file_hashes = s->opts->file_hashes,
+				    .fingerprints = s->opts->fingerprints };
 	if (collect_jobs(s, &p.jobs, &p.njobs, err) < 0)
 		return -1;
 	p.first_failed = p.njobs;

@@ -37,6 +37,7 @@ typedef struct lg_scan_options {
 					     * every layer, since no cached walk
 					     * holds them (it still stores its
 					     * walks for the other scans) */
+	const lg_fpset *fingerprints;       /* --fingerprints; NULL: none */
 } lg_scan_options;
 
 /* One distinct layer blob, walked once however many images share it. */

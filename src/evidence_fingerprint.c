@@ -1,0 +1,840 @@
+/* evidence_fingerprint.c - see evidence_fingerprint.h
+ *
+ * Lookups: every fingerprint of the set sits in one array sorted by hash,
+ * with a directory over the top bits of the hash (about one entry per
+ * slot), so a layer file's fingerprint costs one slot read when it is not
+ * in the set.  Exact and normalized hashes are sorted arrays searched once
+ * per file.  A matcher counts each source fingerprint once per file (a
+ * stamp per fingerprint, no clearing between files).
+ */
+#include "evidence_fingerprint.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xxhash.h>
+
+#define MAGIC "LGFPSET\n"
+#define MAX_SET (512u << 20)
+/* Hits a matcher keeps per file to report line ranges. */
+#define MAX_HITS 4096
+/* Fingerprints looked up together: the filter and directory reads of a
+ * batch are prefetched first, so their cache misses overlap. */
+#define BATCH 32
+
+typedef struct fpfile {
+	char *path;
+	char *class_name;
+	uint8_t exact[16];
+	uint8_t normalized[16];
+	uint64_t tokens;
+	lg_fp *fps;
+	size_t nfps;
+	uint32_t base; /* index of its first fingerprint in the set */
+} fpfile;
+
+typedef struct entry {
+	uint64_t hash;
+	uint32_t file;
+	uint32_t gid; /* global fingerprint index */
+} entry;
+
+typedef struct hentry {
+	uint8_t hash[16];
+	uint32_t file;
+} hentry;
+
+struct lg_fpset {
+	char *rules_name, *rules_digest, *target, *prefix;
+	unsigned k, w, min_tokens;
+	fpfile *files;
+	size_t nfiles, files_cap;
+	/* making: what the tree's other files hold */
+	uint64_t *allow;
+	size_t nallow, allow_cap;
+	hentry *allow_h;
+	size_t nallow_h, allow_h_cap;
+	/* using */
+	uint32_t nfps;
+	entry *entries;
+	uint32_t *dir; /* (1 << dir_bits) + 1 offsets into entries */
+	unsigned dir_bits;
+	uint64_t *filter; /* 1 << (dir_bits + 3) bits: is some hash with these
+			   * top bits in the set?  8 bits per entry, so a miss
+			   * costs one read of a small table */
+	hentry *exact, *normalized;
+	size_t nexact, nnormalized;
+	XXH3_state_t *digest_state;
+	char digest[8 + 32 + 1];
+};
+
+const char *lg_fpmatch_kind_name(enum lg_fpmatch_kind k)
+{
+	switch (k) {
+	case LG_FPM_EXACT:
+		return "exact";
+	case LG_FPM_NORMALIZED:
+		return "normalized";
+	case LG_FPM_PARTIAL:
+		return "partial";
+	default:
+		return "none";
+	}
+}
+
+static lg_fpset *set_alloc(void)
+{
+	lg_fpset *s = lg_xcalloc(1, sizeof(*s));
+	s->k = LG_FP_K;
+	s->w = LG_FP_W;
+	s->min_tokens = LG_FP_MIN_TOKENS;
+	return s;
+}
+
+lg_fpset *lg_fpset_new(const char *rules_name, const char *rules_digest, const char *target,
+		       const char *prefix)
+{
+	lg_fpset *s = set_alloc();
+	s->rules_name = lg_xstrdup(rules_name);
+	s->rules_digest = lg_xstrdup(rules_digest);
+	s->target = lg_xstrdup(target);
+	s->prefix = lg_xstrdup(prefix);
+	return s;
+}
+
+void lg_fpset_add(lg_fpset *s, const char *path, const char *class_name,
+		  const uint8_t exact[16], const uint8_t normalized[16], uint64_t tokens,
+		  const lg_fp *fps, size_t nfps)
+{
+	lg_xgrow((void **)&s->files, &s->files_cap, s->nfiles + 1, sizeof(*s->files));
+	fpfile *f = &s->files[s->nfiles++];
+	*f = (fpfile){
+		.path = lg_xstrdup(path),
+		.class_name = lg_xstrdup(class_name),
+		.tokens = tokens,
+		.nfps = nfps,
+	};
+	memcpy(f->exact, exact, 16);
+	memcpy(f->normalized, normalized, 16);
+	f->fps = lg_xmalloc((nfps ? nfps : 1) * sizeof(*f->fps));
+	if (nfps)
+		memcpy(f->fps, fps, nfps * sizeof(*fps));
+}
+
+void lg_fpset_allow(lg_fpset *s, const uint8_t exact[16], const uint8_t normalized[16],
+		    const uint64_t *grams, size_t ngrams)
+{
+	lg_xgrow((void **)&s->allow, &s->allow_cap, s->nallow + ngrams, sizeof(*s->allow));
+	if (ngrams)
+		memcpy(s->allow + s->nallow, grams, ngrams * sizeof(*grams));
+	s->nallow += ngrams;
+	lg_xgrow((void **)&s->allow_h, &s->allow_h_cap, s->nallow_h + 2, sizeof(*s->allow_h));
+	hentry *h = &s->allow_h[s->nallow_h];
+	memcpy(h[0].hash, exact, 16);
+	memcpy(h[1].hash, normalized, 16);
+	s->nallow_h += 2;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_hentry(const void *a, const void *b)
+{
+	const hentry *x = a, *y = b;
+	int c = memcmp(x->hash, y->hash, 16);
+	return c ? c : x->file < y->file ? -1 : x->file > y->file;
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+	return strcmp(((const fpfile *)a)->path, ((const fpfile *)b)->path);
+}
+
+static bool in_u64(const uint64_t *v, size_t n, uint64_t x)
+{
+	return n && bsearch(&x, v, n, sizeof(*v), cmp_u64);
+}
+
+static bool in_hashes(const hentry *v, size_t n, const uint8_t h[16])
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = memcmp(v[mid].hash, h, 16);
+		if (c == 0)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+static const uint8_t ZERO[16];
+
+/* Drop from f what other files hold, and repeats of a hash in f. */
+static void filter_file(const lg_fpset *s, fpfile *f, lg_buf *seen_buf)
+{
+	if (in_hashes(s->allow_h, s->nallow_h, f->exact))
+		memset(f->exact, 0, 16);
+	if (f->tokens < s->min_tokens || in_hashes(s->allow_h, s->nallow_h, f->normalized))
+		memset(f->normalized, 0, 16);
+	if (f->tokens < s->min_tokens)
+		f->nfps = 0;
+	lg_buf_reset(seen_buf);
+	size_t n = 0;
+	for (size_t i = 0; i < f->nfps; i++) {
+		uint64_t h = f->fps[i].hash;
+		if (in_u64(s->allow, s->nallow, h))
+			continue;
+		/* repeats: a linear check over what is kept is fine for a
+		 * source file's few hundred fingerprints, and keeps the order */
+		const uint64_t *seen = (const uint64_t *)(void *)seen_buf->data;
+		bool dup = false;
+		for (size_t j = 0; j < seen_buf->len / 8 && !dup; j++)
+			dup = seen[j] == h;
+		if (dup)
+			continue;
+		lg_buf_append(seen_buf, &h, 8);
+		f->fps[n++] = f->fps[i];
+	}
+	f->nfps = n;
+}
+
+/* ---- encoding ---- */
+
+static void put32(lg_buf *b, uint32_t v)
+{
+	unsigned char p[4] = { (unsigned char)v, (unsigned char)(v >> 8),
+			       (unsigned char)(v >> 16), (unsigned char)(v >> 24) };
+	lg_buf_append(b, p, 4);
+}
+
+static void put64(lg_buf *b, uint64_t v)
+{
+	put32(b, (uint32_t)v);
+	put32(b, (uint32_t)(v >> 32));
+}
+
+static void put_var(lg_buf *b, uint64_t v)
+{
+	do {
+		unsigned char c = v & 0x7f;
+		v >>= 7;
+		if (v)
+			c |= 0x80;
+		lg_buf_append(b, &c, 1);
+	} while (v);
+}
+
+static void put_str(lg_buf *b, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	put32(b, (uint32_t)n);
+	lg_buf_append(b, s ? s : "", n);
+}
+
+void lg_fpset_encode(lg_fpset *s, lg_buf *out)
+{
+	if (s->nallow)
+		qsort(s->allow, s->nallow, sizeof(*s->allow), cmp_u64);
+	if (s->nallow_h)
+		qsort(s->allow_h, s->nallow_h, sizeof(*s->allow_h), cmp_hentry);
+	if (s->nfiles)
+		qsort(s->files, s->nfiles, sizeof(*s->files), cmp_file);
+	lg_buf seen = LG_BUF_INIT;
+	for (size_t i = 0; i < s->nfiles; i++)
+		filter_file(s, &s->files[i], &seen);
+	lg_buf_free(&seen);
+	size_t start = out->len;
+	lg_buf_append(out, MAGIC, 8);
+	put32(out, LG_FPSET_VERSION);
+	put32(out, s->k);
+	put32(out, s->w);
+	put32(out, s->min_tokens);
+	put_str(out, s->rules_name);
+	put_str(out, s->rules_digest);
+	put_str(out, s->target);
+	put_str(out, s->prefix);
+	put32(out, (uint32_t)s->nfiles);
+	for (size_t i = 0; i < s->nfiles; i++) {
+		const fpfile *f = &s->files[i];
+		put_str(out, f->path);
+		put_str(out, f->class_name);
+		lg_buf_append(out, f->exact, 16);
+		lg_buf_append(out, f->normalized, 16);
+		put64(out, f->tokens);
+		put32(out, (uint32_t)f->nfps);
+		uint32_t line = 0;
+		for (size_t j = 0; j < f->nfps; j++) {
+			put64(out, f->fps[j].hash);
+			put_var(out, f->fps[j].line - line);
+			put_var(out, f->fps[j].line_end - f->fps[j].line);
+			line = f->fps[j].line;
+		}
+	}
+	XXH128_canonical_t c;
+	XXH128_canonicalFromHash(&c, XXH3_128bits(out->data + start, out->len - start));
+	lg_buf_append(out, c.digest, 16);
+}
+
+/* ---- decoding ---- */
+
+typedef struct reader {
+	const unsigned char *p, *end;
+	bool bad;
+} reader;
+
+static bool need(reader *r, size_t n)
+{
+	if (r->bad || (size_t)(r->end - r->p) < n) {
+		r->bad = true;
+		return false;
+	}
+	return true;
+}
+
+static uint32_t get32(reader *r)
+{
+	if (!need(r, 4))
+		return 0;
+	uint32_t v = (uint32_t)r->p[0] | (uint32_t)r->p[1] << 8 | (uint32_t)r->p[2] << 16 |
+		     (uint32_t)r->p[3] << 24;
+	r->p += 4;
+	return v;
+}
+
+static uint64_t get64(reader *r)
+{
+	uint64_t lo = get32(r);
+	return lo | (uint64_t)get32(r) << 32;
+}
+
+static uint32_t get_var(reader *r)
+{
+	uint64_t v = 0;
+	for (unsigned shift = 0; shift < 35; shift += 7) {
+		if (!need(r, 1))
+			return 0;
+		unsigned char c = *r->p++;
+		v |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			break;
+		if (shift == 28)
+			r->bad = true;
+	}
+	if (v > UINT32_MAX)
+		r->bad = true;
+	return (uint32_t)v;
+}
+
+static char *get_str(reader *r)
+{
+	uint32_t n = get32(r);
+	if (!need(r, n))
+		return lg_xstrdup("");
+	char *s = lg_xstrndup((const char *)r->p, n);
+	if (strlen(s) != n)
+		r->bad = true; /* a NUL inside: not a path we made */
+	r->p += n;
+	return s;
+}
+
+static void get_bytes(reader *r, uint8_t *out, size_t n)
+{
+	if (!need(r, n)) {
+		memset(out, 0, n);
+		return;
+	}
+	memcpy(out, r->p, n);
+	r->p += n;
+}
+
+static void free_file(fpfile *f)
+{
+	free(f->path);
+	free(f->class_name);
+	free(f->fps);
+}
+
+static void read_file_record(reader *r, lg_fpset *s)
+{
+	fpfile f = { .path = get_str(r), .class_name = get_str(r) };
+	get_bytes(r, f.exact, 16);
+	get_bytes(r, f.normalized, 16);
+	f.tokens = get64(r);
+	uint32_t n = get32(r);
+	/* each fingerprint takes at least 10 bytes */
+	if (r->bad || n > (size_t)(r->end - r->p) / 10) {
+		r->bad = true;
+		free_file(&f);
+		return;
+	}
+	f.fps = lg_xmalloc((n ? n : 1) * sizeof(*f.fps));
+	uint32_t line = 0;
+	for (uint32_t j = 0; j < n && !r->bad; j++) {
+		f.fps[j].hash = get64(r);
+		line += get_var(r);
+		f.fps[j].line = line;
+		f.fps[j].line_end = line + get_var(r);
+	}
+	f.nfps = n;
+	if (r->bad) {
+		free_file(&f);
+		return;
+	}
+	lg_xgrow((void **)&s->files, &s->files_cap, s->nfiles + 1, sizeof(*s->files));
+	s->files[s->nfiles++] = f;
+}
+
+/* Build the lookup tables over every file read so far. */
+static void build_index(lg_fpset *s)
+{
+	free(s->entries);
+	free(s->dir);
+	free(s->filter);
+	free(s->exact);
+	free(s->normalized);
+	size_t n = 0;
+	for (size_t i = 0; i < s->nfiles; i++) {
+		s->files[i].base = (uint32_t)n;
+		n += s->files[i].nfps;
+	}
+	s->nfps = (uint32_t)n;
+	s->dir_bits = 1;
+	while (s->dir_bits < 28 && ((size_t)1 << s->dir_bits) < n)
+		s->dir_bits++;
+	size_t slots = (size_t)1 << s->dir_bits;
+	unsigned shift = 64 - s->dir_bits;
+	/* A counting sort on the top bits: entries of one slot stay in the
+	 * set's order, which is all a lookup needs. */
+	s->dir = lg_xcalloc(slots + 1, sizeof(*s->dir));
+	for (size_t i = 0; i < s->nfiles; i++)
+		for (size_t j = 0; j < s->files[i].nfps; j++)
+			s->dir[(s->files[i].fps[j].hash >> shift) + 1]++;
+	for (size_t slot = 0; slot < slots; slot++)
+		s->dir[slot + 1] += s->dir[slot];
+	uint32_t *at = lg_xmalloc((slots ? slots : 1) * sizeof(*at));
+	memcpy(at, s->dir, slots * sizeof(*at));
+	s->entries = lg_xmalloc((n ? n : 1) * sizeof(*s->entries));
+	s->filter = lg_xcalloc(((slots << 3) + 63) / 64, sizeof(*s->filter));
+	unsigned fshift = shift - 3;
+	for (size_t i = 0, k = 0; i < s->nfiles; i++)
+		for (size_t j = 0; j < s->files[i].nfps; j++, k++) {
+			uint64_t h = s->files[i].fps[j].hash;
+			s->entries[at[h >> shift]++] = (entry){ h, (uint32_t)i, (uint32_t)k };
+			s->filter[(h >> fshift) / 64] |= 1ull << ((h >> fshift) % 64);
+		}
+	free(at);
+	s->exact = lg_xmalloc((s->nfiles ? s->nfiles : 1) * sizeof(*s->exact));
+	s->normalized = lg_xmalloc((s->nfiles ? s->nfiles : 1) * sizeof(*s->normalized));
+	s->nexact = s->nnormalized = 0;
+	for (size_t i = 0; i < s->nfiles; i++) {
+		const fpfile *f = &s->files[i];
+		if (memcmp(f->exact, ZERO, 16) != 0) {
+			memcpy(s->exact[s->nexact].hash, f->exact, 16);
+			s->exact[s->nexact++].file = (uint32_t)i;
+		}
+		if (memcmp(f->normalized, ZERO, 16) != 0) {
+			memcpy(s->normalized[s->nnormalized].hash, f->normalized, 16);
+			s->normalized[s->nnormalized++].file = (uint32_t)i;
+		}
+	}
+	qsort(s->exact, s->nexact, sizeof(*s->exact), cmp_hentry);
+	qsort(s->normalized, s->nnormalized, sizeof(*s->normalized), cmp_hentry);
+}
+
+int lg_fpset_decode(lg_fpset **set, const char *name, const void *data, size_t len,
+		    lg_error *err)
+{
+	if (len < 8 + 16 + 16 || memcmp(data, MAGIC, 8) != 0)
+		return lg_err(err, "%s: not a licgate fingerprint set", name);
+	XXH128_canonical_t c;
+	XXH128_canonicalFromHash(&c, XXH3_128bits(data, len - 16));
+	if (memcmp(c.digest, (const char *)data + len - 16, 16) != 0)
+		return lg_err(err, "%s: damaged fingerprint set (checksum mismatch)", name);
+	reader r = { (const unsigned char *)data + 8, (const unsigned char *)data + len - 16,
+		     false };
+	uint32_t version = get32(&r);
+	if (version != LG_FPSET_VERSION)
+		return lg_err(err, "%s: fingerprint set version %u; this licgate reads version %d "
+			      "(make the set again with `licgate fingerprint`)", name, version,
+			      LG_FPSET_VERSION);
+	unsigned k = get32(&r), w = get32(&r), min_tokens = get32(&r);
+	lg_fpset *s = *set ? *set : set_alloc();
+	if (*set && (k != s->k || w != s->w))
+		return lg_err(err, "%s: made with k=%u w=%u, unlike the sets before it", name, k, w);
+	if (k < 1 || k > LG_FP_KMAX || w < 1 || w > LG_FP_WMAX)
+		r.bad = true;
+	char *strs[4];
+	for (int i = 0; i < 4; i++)
+		strs[i] = get_str(&r);
+	uint32_t nfiles = get32(&r);
+	size_t before = s->nfiles;
+	for (uint32_t i = 0; i < nfiles && !r.bad; i++)
+		read_file_record(&r, s);
+	if (r.p != r.end)
+		r.bad = true;
+	if (r.bad) {
+		for (size_t i = before; i < s->nfiles; i++)
+			free_file(&s->files[i]);
+		s->nfiles = before;
+		for (int i = 0; i < 4; i++)
+			free(strs[i]);
+		if (!*set)
+			lg_fpset_free(s);
+		return lg_err(err, "%s: malformed fingerprint set", name);
+	}
+	s->k = k;
+	s->w = w;
+	s->min_tokens = min_tokens;
+	if (!s->rules_name) {
+		s->rules_name = strs[0];
+		s->rules_digest = strs[1];
+		s->target = strs[2];
+		s->prefix = strs[3];
+	} else {
+		for (int i = 0; i < 4; i++)
+			free(strs[i]);
+	}
+	if (!s->digest_state)
+		s->digest_state = XXH3_createState(), XXH3_128bits_reset(s->digest_state);
+	XXH3_128bits_update(s->digest_state, data, len);
+	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(s->digest_state));
+	char *d = s->digest + snprintf(s->digest, sizeof(s->digest), "xxh128:");
+	for (int i = 0; i < 16; i++)
+		d += sprintf(d, "%02x", c.digest[i]);
+	build_index(s);
+	*set = s;
+	return 0;
+}
+
+int lg_fpset_load(lg_fpset **set, const char *path, lg_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return lg_err_errno(err, errno, "%s", path);
+	lg_buf b = LG_BUF_INIT;
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len <= MAX_SET)
+		lg_buf_append(&b, chunk, n);
+	int bad = ferror(f);
+	fclose(f);
+	int r;
+	if (bad)
+		r = lg_err(err, "%s: read error", path);
+	else if (b.len > MAX_SET)
+		r = lg_err(err, "%s: larger than %u bytes: not a fingerprint set", path, MAX_SET);
+	else
+		r = lg_fpset_decode(set, path, b.data ? b.data : "", b.len, err);
+	lg_buf_free(&b);
+	return r;
+}
+
+const char *lg_fpset_digest(const lg_fpset *s)
+{
+	return s->digest;
+}
+
+const char *lg_fpset_rules_digest(const lg_fpset *s)
+{
+	return s->rules_digest ? s->rules_digest : "";
+}
+
+size_t lg_fpset_count(const lg_fpset *s)
+{
+	return s->nfiles;
+}
+
+static void hex(FILE *out, const uint8_t *h, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%02x", h[i]);
+}
+
+void lg_fpset_show(const lg_fpset *s, FILE *out)
+{
+	fprintf(out, "licgate fingerprint set, version %d\n", LG_FPSET_VERSION);
+	fprintf(out, "rules:   %s (%s)\ntarget:  %s\nprefix:  %s\n", s->rules_name,
+		s->rules_digest, s->target, s->prefix);
+	fprintf(out, "method:  winnowing k=%u w=%u, files under %u tokens matched exactly only\n",
+		s->k, s->w, s->min_tokens);
+	fprintf(out, "files:   %zu, %u fingerprints\n", s->nfiles, s->nfps);
+	for (size_t i = 0; i < s->nfiles; i++) {
+		const fpfile *f = &s->files[i];
+		lg_buf p = LG_BUF_INIT;
+		lg_buf_append_escaped(&p, f->path, strlen(f->path));
+		fprintf(out, "%s  %s  %llu tokens  %zu fingerprints  exact ", f->class_name, p.data,
+			(unsigned long long)f->tokens, f->nfps);
+		hex(out, f->exact, 8);
+		fputc('\n', out);
+		lg_buf_free(&p);
+	}
+}
+
+void lg_fpset_free(lg_fpset *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->nfiles; i++)
+		free_file(&s->files[i]);
+	free(s->files);
+	free(s->allow);
+	free(s->allow_h);
+	free(s->entries);
+	free(s->dir);
+	free(s->filter);
+	free(s->exact);
+	free(s->normalized);
+	free(s->rules_name);
+	free(s->rules_digest);
+	free(s->target);
+	free(s->prefix);
+	XXH3_freeState(s->digest_state);
+	free(s);
+}
+
+/* ---- matching ---- */
+
+typedef struct hit {
+	uint32_t file, gid;
+	uint32_t line, line_end;
+} hit;
+
+struct lg_fpmatcher {
+	const lg_fpset *set;
+	lg_fingerprinter fp;
+	uint32_t stamp;        /* this file's; 0 is never used */
+	uint32_t *fp_stamp;    /* per set fingerprint */
+	uint32_t *file_stamp;  /* per set file */
+	uint32_t *count;       /* per set file: its fingerprints seen in this file */
+	uint32_t *touched;     /* set files with a count this file */
+	size_t ntouched;
+	hit *hits;
+	size_t nhits;
+	uint64_t file_fps;
+	lg_fp batch[BATCH];    /* fingerprints not yet looked up */
+	size_t nbatch;
+};
+
+lg_fpmatcher *lg_fpmatcher_new(const lg_fpset *s)
+{
+	lg_fpmatcher *m = lg_xcalloc(1, sizeof(*m));
+	m->set = s;
+	lg_fp_init(&m->fp);
+	return m;
+}
+
+/* The per-fingerprint tables, made at the first hit: a layer that shares
+ * nothing with the set never pays for them. */
+static void make_tables(lg_fpmatcher *m)
+{
+	const lg_fpset *s = m->set;
+	m->fp_stamp = lg_xcalloc(s->nfps + 1, sizeof(*m->fp_stamp));
+	m->file_stamp = lg_xcalloc(s->nfiles + 1, sizeof(*m->file_stamp));
+	m->count = lg_xcalloc(s->nfiles + 1, sizeof(*m->count));
+	m->touched = lg_xcalloc(s->nfiles + 1, sizeof(*m->touched));
+	m->hits = lg_xmalloc(MAX_HITS * sizeof(*m->hits));
+}
+
+void lg_fpmatcher_free(lg_fpmatcher *m)
+{
+	if (!m)
+		return;
+	lg_fp_release(&m->fp);
+	free(m->fp_stamp);
+	free(m->file_stamp);
+	free(m->count);
+	free(m->touched);
+	free(m->hits);
+	free(m);
+}
+
+static void lookup(lg_fpmatcher *m, const lg_fp *fp)
+{
+	const lg_fpset *s = m->set;
+	size_t slot = (size_t)(fp->hash >> (64 - s->dir_bits));
+	for (uint32_t k = s->dir[slot]; k < s->dir[slot + 1]; k++) {
+		const entry *e = &s->entries[k];
+		if (e->hash != fp->hash)
+			continue;
+		if (!m->fp_stamp)
+			make_tables(m);
+		if (m->fp_stamp[e->gid] == m->stamp)
+			continue;
+		m->fp_stamp[e->gid] = m->stamp;
+		if (m->file_stamp[e->file] != m->stamp) {
+			m->file_stamp[e->file] = m->stamp;
+			m->count[e->file] = 0;
+			m->touched[m->ntouched++] = e->file;
+		}
+		m->count[e->file]++;
+		if (m->nhits < MAX_HITS)
+			m->hits[m->nhits++] = (hit){ e->file, e->gid, fp->line, fp->line_end };
+	}
+}
+
+static void flush_batch(lg_fpmatcher *m)
+{
+	const lg_fpset *s = m->set;
+	unsigned fshift = 64 - s->dir_bits - 3, dshift = 64 - s->dir_bits;
+	for (size_t i = 0; i < m->nbatch; i++)
+		__builtin_prefetch(&s->filter[(m->batch[i].hash >> fshift) / 64]);
+	size_t n = 0;
+	for (size_t i = 0; i < m->nbatch; i++) {
+		uint64_t bit = m->batch[i].hash >> fshift;
+		if (s->filter[bit / 64] & (1ull << (bit % 64))) {
+			m->batch[n++] = m->batch[i];
+			__builtin_prefetch(&s->dir[m->batch[i].hash >> dshift]);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		lookup(m, &m->batch[i]);
+	m->nbatch = 0;
+}
+
+static void on_fp(void *ud, const lg_fp *fp)
+{
+	lg_fpmatcher *m = ud;
+	m->file_fps++;
+	if (!m->set->nfps)
+		return;
+	m->batch[m->nbatch++] = *fp;
+	if (m->nbatch == BATCH)
+		flush_batch(m);
+}
+
+void lg_fpmatcher_begin(lg_fpmatcher *m)
+{
+	if (++m->stamp == 0 && m->fp_stamp) { /* wrapped: forget every old stamp */
+		memset(m->fp_stamp, 0, (m->set->nfps + 1) * sizeof(*m->fp_stamp));
+		memset(m->file_stamp, 0, (m->set->nfiles + 1) * sizeof(*m->file_stamp));
+	}
+	if (m->stamp == 0)
+		m->stamp = 1;
+	m->ntouched = 0;
+	m->nhits = 0;
+	m->nbatch = 0;
+	m->file_fps = 0;
+	lg_fp_begin(&m->fp, m->set->k, m->set->w, on_fp, m, NULL, NULL);
+}
+
+void lg_fpmatcher_feed(lg_fpmatcher *m, const void *data, size_t len)
+{
+	lg_fp_feed(&m->fp, data, len);
+}
+
+static const hentry *find_hash(const hentry *v, size_t n, const uint8_t h[16])
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (memcmp(v[mid].hash, h, 16) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && memcmp(v[lo].hash, h, 16) == 0 ? &v[lo] : NULL;
+}
+
+static void name_source(const lg_fpset *s, uint32_t file, lg_fpmatch *out)
+{
+	const fpfile *f = &s->files[file];
+	out->source = f->path;
+	out->source_len = (uint32_t)strlen(f->path);
+	out->class_name = f->class_name;
+	out->class_len = (uint32_t)strlen(f->class_name);
+}
+
+static int cmp_hit(const void *a, const void *b)
+{
+	const hit *x = a, *y = b;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->gid < y->gid ? -1 : x->gid > y->gid;
+}
+
+/* Merge the hits of source file `file` into line ranges. */
+static void make_ranges(lg_fpmatcher *m, uint32_t file, lg_fpmatch *out)
+{
+	const fpfile *f = &m->set->files[file];
+	size_t n = 0;
+	for (size_t i = 0; i < m->nhits; i++)
+		if (m->hits[i].file == file)
+			m->hits[n++] = m->hits[i];
+	qsort(m->hits, n, sizeof(*m->hits), cmp_hit);
+	lg_fprange cur = { 0 };
+	bool open = false;
+	for (size_t i = 0; i <= n; i++) {
+		const lg_fp *sfp = i < n ? &f->fps[m->hits[i].gid - f->base] : NULL;
+		if (open && (i == n || m->hits[i].line > cur.line_end + 1)) {
+			if (out->nranges < LG_FPM_RANGES)
+				out->ranges[out->nranges++] = cur;
+			out->ranges_total++;
+			open = false;
+		}
+		if (i == n)
+			break;
+		if (!open) {
+			cur = (lg_fprange){ m->hits[i].line, m->hits[i].line_end, sfp->line,
+					    sfp->line_end };
+			open = true;
+			continue;
+		}
+		if (m->hits[i].line_end > cur.line_end)
+			cur.line_end = m->hits[i].line_end;
+		if (sfp->line < cur.source_line)
+			cur.source_line = sfp->line;
+		if (sfp->line_end > cur.source_line_end)
+			cur.source_line_end = sfp->line_end;
+	}
+}
+
+bool lg_fpmatcher_end(lg_fpmatcher *m, const uint8_t exact[16], lg_fpmatch *out)
+{
+	const lg_fpset *s = m->set;
+	lg_fp_summary sum;
+	lg_fp_end(&m->fp, &sum);
+	flush_batch(m);
+	memset(out, 0, sizeof(*out));
+	const hentry *h = find_hash(s->exact, s->nexact, exact);
+	if (h) {
+		out->kind = LG_FPM_EXACT;
+		name_source(s, h->file, out);
+		return true;
+	}
+	if (sum.binary)
+		return false;
+	if (sum.tokens >= s->min_tokens &&
+	    (h = find_hash(s->normalized, s->nnormalized, sum.normalized))) {
+		out->kind = LG_FPM_NORMALIZED;
+		name_source(s, h->file, out);
+		return true;
+	}
+	uint32_t best = UINT32_MAX, best_n = 0;
+	for (size_t i = 0; i < m->ntouched; i++) {
+		uint32_t f = m->touched[i], n = m->count[f];
+		if (n > best_n || (n == best_n && f < best)) {
+			best = f;
+			best_n = n;
+		}
+	}
+	if (best == UINT32_MAX || best_n < LG_FP_MIN_MATCH)
+		return false;
+	uint64_t src = s->files[best].nfps, own = m->file_fps;
+	if ((uint64_t)best_n * 1000 < LG_FP_SHARE * src && (uint64_t)best_n * 1000 < LG_FP_SHARE * own)
+		return false;
+	out->kind = LG_FPM_PARTIAL;
+	out->matched = best_n;
+	out->source_fps = (uint32_t)src;
+	out->file_fps = (uint32_t)(own > UINT32_MAX ? UINT32_MAX : own);
+	name_source(s, best, out);
+	make_ranges(m, best, out);
+	return true;
+}

@@ -1,0 +1,147 @@
+/* fingerprint.h - what a text is, independent of its name: a streaming
+ * tokenizer, a normalizer and winnowing (Schleimer, Wilkerson and Aiken,
+ * "Winnowing: local algorithms for document fingerprinting", SIGMOD 2003,
+ * the method of MOSS).  Fed block by block, in any chunking, with the same
+ * result; memory is fixed (no copy of the file is kept).
+ *
+ *   tokenizer:  identifiers ([A-Za-z_$] and bytes >= 0x80, then digits
+ *               too), numbers (a digit, then [A-Za-z0-9_.]), every other
+ *               visible byte as a token of its own.  Whitespace and
+ *               comments are dropped: // and / * * / anywhere outside a
+ *               string, and a '#' that starts a line when a
+ *               blank, '!', '#' or the line's end follows it (a shell,
+ *               Python or YAML comment; "#include" stays code).  Strings
+ *               ("..", '..', `..`) are tokenized like code, without
+ *               comments.  Each token keeps the line it starts on (LF,
+ *               CRLF and CR end a line).
+ *   normalized hash: XXH3-128 of the token stream (the token hashes in
+ *               order): two texts that differ only in line endings,
+ *               blanks (trailing or not), blank lines and comments -- the
+ *               leading license header among them -- hash alike.
+ *   winnowing:  a k-gram hash per run of k consecutive tokens; in every
+ *               window of w consecutive k-grams the minimal hash is
+ *               selected (robust winnowing: a tie keeps the previous
+ *               selection, else the rightmost minimum).  Guarantee: two
+ *               texts that share a run of at least w + k - 1 tokens share
+ *               a selected hash.  A text of fewer than w k-grams (but at
+ *               least k tokens) selects its one minimum.
+ *
+ * A text with a NUL byte in its first LG_FP_BINARY_PROBE bytes is binary:
+ * it has no tokens, no fingerprints and no normalized hash.
+ *
+ * Ownership: every struct here is a value the caller embeds and owns.  An
+ * lg_fingerprinter holds one allocation (the normalizer's hash state), made
+ * by lg_fp_init() and released by lg_fp_release(); it is then reused for
+ * every text (lg_fp_begin() .. lg_fp_end()), which allocates nothing.
+ * Callbacks receive pointers valid during the call.
+ */
+#ifndef LICGATE_FINGERPRINT_H
+#define LICGATE_FINGERPRINT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <xxhash.h>
+
+/* Defaults: tokens per k-gram, k-grams per window.  A shared run of
+ * LG_FP_K + LG_FP_W - 1 = 31 tokens (three or four lines of code) is
+ * always seen. */
+#define LG_FP_K 16
+#define LG_FP_W 16
+#define LG_FP_KMAX 64
+#define LG_FP_WMAX 128
+#define LG_FP_BINARY_PROBE 8192
+/* Bytes of a token kept as text for the token callback; longer tokens are
+ * hashed whole, their text cut. */
+#define LG_FP_TOKEN_TEXT 64
+
+/* One selected k-gram. */
+typedef struct lg_fp {
+	uint64_t hash;
+	uint32_t line;     /* line of its first token */
+	uint32_t line_end; /* line of its last token */
+} lg_fp;
+
+typedef void (*lg_fp_fn)(void *ud, const lg_fp *fp);
+/* A token: its hash, its line, its first bytes (text, len <= LG_FP_TOKEN_TEXT). */
+typedef void (*lg_token_fn)(void *ud, uint64_t hash, uint32_t line, const char *text,
+			    size_t len);
+
+/* ---- winnowing over a stream of token hashes ---------------------------- */
+
+typedef struct lg_winnow {
+	unsigned k, w;
+	lg_fp_fn fn;
+	void *ud;
+	lg_fp_fn gram_fn;           /* every k-gram, selected or not; may be NULL */
+	void *gram_ud;
+	uint64_t tok[LG_FP_KMAX];   /* the last k token hashes (ring) */
+	uint32_t tokline[LG_FP_KMAX];
+	uint64_t ntok;
+	uint64_t roll;              /* polynomial hash of the last k tokens */
+	uint64_t bpow;              /* base^(k-1) */
+	lg_fp win[LG_FP_WMAX];      /* the last w k-grams (ring) */
+	uint64_t ngram;
+	uint64_t sel;               /* index of the selected k-gram; UINT64_MAX: none */
+	uint64_t nsel;              /* fingerprints emitted */
+} lg_winnow;
+
+/* k in [1, LG_FP_KMAX], w in [1, LG_FP_WMAX]; fn gets each fingerprint. */
+void lg_winnow_init(lg_winnow *wn, unsigned k, unsigned w, lg_fp_fn fn, void *ud);
+void lg_winnow_token(lg_winnow *wn, uint64_t hash, uint32_t line);
+/* The end of the text: a text too short for one full window selects its
+ * minimum now.  The winnow can then be initialized again. */
+void lg_winnow_end(lg_winnow *wn);
+
+/* ---- tokenizer + normalizer + winnowing ---------------------------------- */
+
+/* What a text was, at its end. */
+typedef struct lg_fp_summary {
+	bool binary;
+	uint64_t tokens;
+	uint64_t fingerprints;
+	uint8_t normalized[16]; /* XXH3-128, canonical; zeros when binary */
+} lg_fp_summary;
+
+typedef struct lg_fingerprinter {
+	lg_winnow wn;
+	lg_token_fn token_fn; /* may be NULL */
+	void *token_ud;
+	/* tokenizer */
+	int state;            /* the token being read: none, identifier, number */
+	int comment;          /* none, to the end of the line, to the next * / */
+	bool star;            /* in a block comment, the last byte was '*' */
+	int pending;          /* a '/' or a line's first '#' held: a comment? */
+	char quote;           /* in a string: its quote */
+	bool escape;          /* in a string, after a backslash */
+	bool line_start;      /* nothing but blanks so far on this line */
+	bool prev_cr;
+	uint32_t line;
+	uint32_t tok_line;
+	uint64_t tok_hash;    /* FNV-1a of the token so far */
+	char tok_text[LG_FP_TOKEN_TEXT]; /* its first bytes */
+	size_t tok_len;
+	uint64_t tokens;
+	/* binary probe */
+	uint64_t offset;
+	bool binary;
+	/* normalized hash */
+	XXH3_state_t *norm;
+	size_t nnorm;
+	uint64_t normbuf[64]; /* token hashes not yet hashed (last: not cleared) */
+} lg_fingerprinter;
+
+void lg_fp_init(lg_fingerprinter *f);
+void lg_fp_release(lg_fingerprinter *f);
+/* Begin a text: k, w as for lg_winnow_init(); fp_fn gets each
+ * fingerprint; token_fn (may be NULL) each token. */
+void lg_fp_begin(lg_fingerprinter *f, unsigned k, unsigned w, lg_fp_fn fp_fn, void *ud,
+		 lg_token_fn token_fn, void *token_ud);
+/* After lg_fp_begin(): also call fn with every k-gram of the text. */
+void lg_fp_each_gram(lg_fingerprinter *f, lg_fp_fn fn, void *ud);
+void lg_fp_feed(lg_fingerprinter *f, const void *data, size_t len);
+/* End the text: the last fingerprints are emitted, then *out is filled. */
+void lg_fp_end(lg_fingerprinter *f, lg_fp_summary *out);
+
+#endif
