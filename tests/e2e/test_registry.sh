@@ -125,9 +125,17 @@ push() { # SRC DEST [skopeo options...]
 }
 
 # scan NAME ARGS...: exit status in $st, stdout in $tmp/NAME.out, stderr in .err
+# The demo image (pushed as truxe/api, audit/app...) has the real Truxe
+# tree's shape: no tags, its boundary is in rules/truxe.rules, which every
+# scan here uses unless it names its own rules.
+TRUXE_RULES=$(cd "$(dirname "$0")/../.." && pwd)/rules/truxe.rules
 scan() {
 	name=$1
 	shift
+	case "$*" in
+	*--rules*) ;;
+	*) set -- --rules "$TRUXE_RULES" "$@" ;;
+	esac
 	"$bin" scan "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" </dev/null
 	st=$?
 }
@@ -135,8 +143,8 @@ scan() {
 # The DENY/WARN lines of a text report: what a verdict rests on.
 verdicts() { grep -E '^(DENY|WARN|FAIL|PASS)' "$1" | sed 's/ in [0-9.]* s (.*//'; }
 
-"$bin" scan --no-cache --format text "$fx/truxe-api" >"$tmp/local-truxe.out" 2>/dev/null
-"$bin" scan --no-cache --format text "$fx/multiarch" >"$tmp/local-multi.out" 2>/dev/null
+"$bin" scan --no-cache --rules "$TRUXE_RULES" --format text "$fx/truxe-api" >"$tmp/local-truxe.out" 2>/dev/null
+"$bin" scan --no-cache --rules "$TRUXE_RULES" --format text "$fx/multiarch" >"$tmp/local-multi.out" 2>/dev/null
 
 # ---- a registry without auth ------------------------------------------
 if ! start_registry plain ""; then
