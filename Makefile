@@ -15,7 +15,7 @@ BUILD      ?= build
 # SAN=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer.
 SAN        ?=
 
-PKGS = libarchive jansson libpcre2-8 libxxhash libcrypto libssl libisal libcurl
+PKGS = libarchive jansson libpcre2-8 libxxhash libcrypto libssl libisal libcurl libbrotlidec
 # Evaluated lazily, so `make deps` can install them first.
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 # libarchive is linked statically when libarchive-dev ships its archive:
@@ -28,7 +28,9 @@ PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 LIBARCHIVE_A      = $(shell $(PKG_CONFIG) --variable=libdir libarchive)/libarchive.a
 LIBARCHIVE_STATIC ?= $(if $(wildcard $(LIBARCHIVE_A)),1,0)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lpthread
-BIN_LIBS = $(if $(filter 1,$(LIBARCHIVE_STATIC)),$(LIBARCHIVE_A) -lz -lzstd \
+# Nested archives (layer_nested.c) add the zip, cpio and ar readers and
+# the xz and bzip2 filters: liblzma, libbz2, and nettle (zip's crypto).
+BIN_LIBS = $(if $(filter 1,$(LIBARCHIVE_STATIC)),$(LIBARCHIVE_A) -lz -lzstd -llzma -lbz2 -lnettle \
 	     $(shell $(PKG_CONFIG) --libs $(filter-out libarchive,$(PKGS))) -lpthread,$(PKG_LIBS))
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

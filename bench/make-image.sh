@@ -6,7 +6,7 @@
 # Builds, with umoci, an OCI image layout DIR/oci (tag "bench") of one gzip
 # layer per source directory below that exists on this machine, then two
 # generated package layers (gen-packages.py: pip dist-packages and an npm
-# node_modules), and its oci-archive form DIR/bench.tar with `skopeo copy`.  Records what it used:
+# node_modules) and an archive layer (gen-archives.py: jars and wheels), and its oci-archive form DIR/bench.tar with `skopeo copy`.  Records what it used:
 #   DIR/image.txt      the manifest digest, one line per layer and a total
 #   DIR/layers.tsv     source, digest, compressed, uncompressed bytes, files,
 #                      entries per layer (read by run.sh)
@@ -23,7 +23,7 @@ sources="/usr/include /usr/share/man /usr/lib/python3 /usr/share/perl
 
 here=$(cd "$(dirname "$0")" && pwd)
 self="$here/make-image.sh"
-want=$(cat "$self" "$here/gen-packages.py" | sha256sum | cut -d' ' -f1)
+want=$(cat "$self" "$here/gen-packages.py" "$here/gen-archives.py" | sha256sum | cut -d' ' -f1)
 
 if [ "${BENCH_REBUILD:-}" != 1 ] && [ -f "$dir/stamp" ] &&
 	[ "$(cat "$dir/stamp")" = "$want" ] &&
@@ -80,6 +80,15 @@ for gen in /usr/local/lib/python3.11/dist-packages:python /app/node_modules:node
 	used="$used $dest"
 done
 rm -rf "$tmp/gen"
+# Archives, walked into by the scan (issue 17): jars (some nested, as a fat
+# jar holds them) and wheels, from gen-archives.py.
+echo "bench-image: generated archive layer"
+python3 "$here/gen-archives.py" "$tmp/arch"
+# shellcheck disable=SC2086
+umoci insert $rootless --image "$img" --history.created_by "bench: generated /opt/app" \
+	"$tmp/arch/opt/app" /opt/app
+used="$used /opt/app"
+rm -rf "$tmp/arch"
 umoci gc --layout "$tmp/oci"
 
 echo "bench-image: oci-archive form"

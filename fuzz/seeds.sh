@@ -6,7 +6,7 @@ set -eu
 out=${1:-build-fuzz/seeds}
 fx=tests/fixtures
 rm -rf "$out"
-for t in rules pattern spdx spdx_ids tagscan oci layer input cache remote; do
+for t in rules pattern spdx spdx_ids tagscan oci layer input cache remote nested; do
 	mkdir -p "$out/$t"
 done
 
@@ -137,7 +137,7 @@ PY
 {
 	for f in $rules_files; do echo "rules 1024 $f"; done
 	grep -rlE 'SPDX-|REUSE-' "$fx/src" | sed 's/^/tagscan 64 /'
-	for f in "$fx"/oci/*/blobs/sha256/*; do echo "layer 256 $f"; done
+	for f in "$fx"/oci/*/blobs/sha256/*; do echo "layer 256 $f"; echo "nested 256 $f"; done
 	for f in "$fx"/archives/* "$fx"/corpus/tarball/* "$fx"/corpus/mutate/*; do
 		echo "input 512 $f"
 	done
@@ -152,13 +152,13 @@ for line in sys.stdin:
         continue
     with open(path, "rb") as f:
         data = f.read()
-    if target == "layer" and not is_layer(data):
+    if target in ("layer", "nested") and not is_layer(data):
         continue
     with open(os.path.join(out, target, hashlib.sha1(data).hexdigest()[:16]), "wb") as f:
         f.write(data)
 ' "$out"
 
-for t in rules pattern spdx spdx_ids tagscan oci layer input; do
+for t in rules pattern spdx spdx_ids tagscan oci layer input nested; do
 	printf 'seeds: %-8s %s\n' "$t" "$(find "$out/$t" -type f | wc -l)"
 done
 

@@ -16,6 +16,9 @@ int lg_archive_filters(struct archive *a, unsigned which, lg_error *err)
 	} filters[] = {
 		{ LG_FILTER_GZIP, "gzip", archive_read_support_filter_gzip },
 		{ LG_FILTER_ZSTD, "zstd", archive_read_support_filter_zstd },
+		{ LG_FILTER_XZ, "xz", archive_read_support_filter_xz },
+		{ LG_FILTER_XZ, "lzma", archive_read_support_filter_lzma },
+		{ LG_FILTER_BZIP2, "bzip2", archive_read_support_filter_bzip2 },
 	};
 	for (size_t i = 0; i < LG_ARRAY_LEN(filters); i++) {
 		if (!(which & filters[i].bit))

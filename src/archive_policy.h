@@ -2,7 +2,8 @@
  * for the archive an image comes in (input_archive.c, input.c) and for
  * its layers (layer.c).
  *
- * Filters: only libarchive's built-in gzip and zstd decoders, never the
+ * Filters: only libarchive's built-in gzip and zstd decoders (and xz,
+ * lzma and bzip2 for the archives among a layer's files), never the
  * external program libarchive falls back to when built without one.
  * Header warnings: ARCHIVE_WARN from archive_read_next_header() may mean
  * the entry is not what it claims (a malformed pax attribute, a name that
@@ -22,6 +23,8 @@ struct archive;
 
 #define LG_FILTER_GZIP 0x1
 #define LG_FILTER_ZSTD 0x2
+#define LG_FILTER_XZ 0x4    /* xz and lzma (nested archives) */
+#define LG_FILTER_BZIP2 0x8 /* nested archives */
 
 /* Register the decoders in `which` (LG_FILTER_*) on a.  A libarchive built
  * without one answers ARCHIVE_WARN and would pipe the bytes through an

@@ -217,7 +217,7 @@ static void encode_files(const lg_layer *l, lg_buf *b)
 	for (size_t i = 0; i < l->nfiles; i++) {
 		const lg_file *f = &l->files[i];
 		uint32_t v[] = { f->entry, f->mode, f->flags, f->first_tag, f->ntags,
-				 f->first_text, f->ntext, f->sidecar, f->package };
+				 f->first_text, f->ntext, f->sidecar, f->package, f->container };
 		for (size_t k = 0; k < LG_ARRAY_LEN(v); k++)
 			put32(b, v[k]);
 		put64(b, f->size);
@@ -352,7 +352,8 @@ static const char *get_text(reader *r, uint32_t *len)
 }
 
 /* A walk's path (lg_path_normalize): "/", or "/" and segments, none of
- * them empty, "." or "..", without a trailing "/". */
+ * them empty, "." or "..", without a trailing "/" - but for a single
+ * compressed file's content, which is "FILE!/" (layer_nested.h). */
 static bool normalized(const char *p, size_t len)
 {
 	if (len == 0 || p[0] != '/')
@@ -361,6 +362,8 @@ static bool normalized(const char *p, size_t len)
 		const char *slash = memchr(seg, '/', (size_t)(end - seg));
 		const char *stop = slash ? slash : end;
 		size_t n = (size_t)(stop - seg);
+		if (n == 0 && stop == end && len > 2 && end[-2] == '!')
+			return true;
 		if (n == 0 || (n <= 2 && seg[0] == '.' && seg[n - 1] == '.'))
 			return false;
 		if (!slash)
@@ -388,7 +391,7 @@ static void decode_entries(reader *r, lg_layer *l)
 
 static void decode_files(reader *r, lg_layer *l)
 {
-	l->nfiles = l->files_cap = get_count(r, 9 * 4 + 8 + 16);
+	l->nfiles = l->files_cap = get_count(r, 10 * 4 + 8 + 16);
 	l->files = lg_xcalloc(l->nfiles + 1, sizeof(*l->files));
 	lg_prefault(l->files, (l->nfiles + 1) * sizeof(*l->files));
 	for (size_t i = 0; i < l->nfiles && !r->bad; i++) {
@@ -402,10 +405,15 @@ static void decode_files(reader *r, lg_layer *l)
 		f->ntext = get32(r);
 		f->sidecar = get32(r);
 		f->package = get32(r);
+		f->container = get32(r);
 		f->size = get64(r);
 		get(r, f->xxh3, sizeof(f->xxh3));
 		/* a file is a regular file's entry (or a hardlink's) */
-		if (f->entry >= l->nentries || l->entries[f->entry].type != LG_ENTRY_FILE) {
+		/* a member's container is an earlier file, not a member */
+		bool member = f->flags & LG_FILE_MEMBER;
+		if (f->entry >= l->nentries || l->entries[f->entry].type != LG_ENTRY_FILE ||
+		    member != (f->container != 0) ||
+		    (member && (f->container > i || l->files[f->container - 1].container))) {
 			r->bad = true;
 			break;
 		}

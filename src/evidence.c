@@ -11,6 +11,7 @@
 #include "util.h"
 
 #define NODE_MODULES "/node_modules/"
+#define NPM_TARBALL "!/package/"
 
 static bool ends_with(const char *s, size_t len, const char *suffix)
 {
@@ -26,6 +27,14 @@ static size_t npm_package_dir(const char *path, size_t len)
 	for (const char *p = path; (p = memmem(p, len - (size_t)(p - path), NODE_MODULES,
 					      sizeof(NODE_MODULES) - 1)) != NULL; p++)
 		nm = p;
+	/* An npm tarball's files are package/...: its package directory is
+	 * TARBALL!/package (layer_nested.h), unless a node_modules is deeper. */
+	const char *tb = NULL;
+	for (const char *p = path; (p = memmem(p, len - (size_t)(p - path), NPM_TARBALL,
+					      sizeof(NPM_TARBALL) - 1)) != NULL; p++)
+		tb = p;
+	if (tb && (!nm || tb > nm))
+		return (size_t)(tb - path) + sizeof(NPM_TARBALL) - 2;
 	if (!nm)
 		return 0;
 	const char *name = nm + sizeof(NODE_MODULES) - 1;

@@ -58,23 +58,13 @@ lg_stream *lg_window_stream(int fd, uint64_t offset, uint64_t size)
 
 /* ---- spooling: a pipe or a compressed archive, into a temporary file -- */
 
-/* An anonymous temporary file: never linked (O_TMPFILE) or unlinked at once,
- * so it disappears with the process however that ends. */
+/* An anonymous temporary file (lg_temp_file(), util.h), its error said. */
 int lg_input_temp_file(lg_error *err)
 {
-	const char *dir = getenv("TMPDIR");
-	if (!dir || !*dir)
-		dir = "/tmp";
-	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (fd >= 0)
-		return fd;
-	char *tmpl = lg_xasprintf("%s/licgate-spool.XXXXXX", dir);
-	fd = mkostemp(tmpl, O_CLOEXEC);
-	if (fd >= 0)
-		unlink(tmpl);
-	else
+	const char *dir;
+	int fd = lg_temp_file(&dir);
+	if (fd < 0)
 		lg_err_errno(err, errno, "cannot create a temporary file in %s", dir);
-	free(tmpl);
 	return fd;
 }
 

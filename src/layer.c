@@ -26,6 +26,7 @@
 #include "archive_policy.h"
 #include "evidence.h"
 #include "inflate.h"
+#include "layer_nested.h"
 #include "tagscan.h"
 
 #define READ_BUF (128 * 1024)
@@ -48,6 +49,10 @@
  * hash terabytes of zeros. */
 #define HOLES_FACTOR 64
 #define GIB (1024ull * 1024 * 1024)
+/* The members of archives among a layer's files expand to at most
+ * NESTED_FACTOR * max(blob size, NESTED_FLOOR) bytes. */
+#define NESTED_FACTOR 64
+#define NESTED_FLOOR (16ull << 20)
 
 typedef struct walker {
 	lg_layer *layer;
@@ -88,6 +93,9 @@ typedef struct walker {
 	bool *blob_settled;   /* out: the blob file is settled (blob.h) */
 	lg_file_id *blob_id; /* out: its identity; both may be NULL */
 	EVP_MD_CTX *sha1, *sha256; /* per-file content hashes (SBOMs), or NULL */
+	lg_nested *nested;    /* archives among the files (layer_nested.h) */
+	uint64_t nested_bytes; /* their members' bytes, toward --max-bytes */
+	uint32_t container;   /* the layer file whose members are being read */
 } walker;
 
 static void LG_PRINTF(2, 3) add_warning(lg_layer *l, const char *fmt, ...)
@@ -130,7 +138,7 @@ static int LG_PRINTF(2, 3) walk_fail(walker *w, const char *fmt, ...)
 static bool over_limit(walker *w)
 {
 	const lg_layer *l = w->layer;
-	if (!w->max_bytes || l->tar_bytes + l->hole_bytes <= w->max_bytes)
+	if (!w->max_bytes || l->tar_bytes + l->hole_bytes + w->nested_bytes <= w->max_bytes)
 		return false;
 	walk_fail(w, "more than %llu uncompressed bytes (--max-bytes)",
 		  (unsigned long long)w->max_bytes);
@@ -540,6 +548,17 @@ static int add_hole(walker *w, uint64_t n)
 	return 0;
 }
 
+/* A member's bytes count toward the nested limit and --max-bytes. */
+static int count_member(walker *w, size_t size)
+{
+	w->nested_bytes += size;
+	if (lg_nested_count(w->nested, size, w->err) < 0 || over_limit(w)) {
+		w->failed = true;
+		return -1;
+	}
+	return 0;
+}
+
 /* Stream the current entry's data through the hash and the tag scanner. */
 static int read_content(walker *w, struct archive *a, lg_file *f, const char *name)
 {
@@ -553,6 +572,8 @@ static int read_content(walker *w, struct archive *a, lg_file *f, const char *na
 	lg_buf_reset(&w->capture);
 	w->capturing = w->manifest = lg_is_package_manifest(f->path, f->len);
 	w->license_file = w->rules && lg_rules_is_license_file(w->rules, f->path, f->len);
+	bool member = f->flags & LG_FILE_MEMBER;
+	lg_nested_start(w->nested, f->path, f->len);
 	uint64_t pos = 0;
 	for (;;) {
 		const void *block;
@@ -567,7 +588,7 @@ static int read_content(walker *w, struct archive *a, lg_file *f, const char *na
 			/* umoci 0.4 ends a layer right after the last entry's
 			 * data, without padding or end-of-archive blocks: the
 			 * data is complete, so the entry counts as read. */
-			if (pos < f->size || !w->stream_eof || w->failed)
+			if (member || pos < f->size || !w->stream_eof || w->failed)
 				return -1;
 			w->cut_tail = true;
 			break;
@@ -579,7 +600,15 @@ static int read_content(walker *w, struct archive *a, lg_file *f, const char *na
 		lg_tagscan_feed(&w->tags, block, size);
 		keep(w, block, size);
 		pos = (uint64_t)offset + size;
+		if (member && count_member(w, size) < 0)
+			return -1;
+		if (lg_nested_feed(w->nested, block, size, w->err) < 0) {
+			w->failed = true;
+			return -1;
+		}
 	}
+	if (member)
+		f->size = pos; /* what was read, not what the archive claims */
 	if (pos < f->size && add_hole(w, f->size - pos) < 0)
 		return -1;
 	lg_tagscan_end(&w->tags);
@@ -654,6 +683,37 @@ static void link_evidence(walker *w, lg_file *f, const char *target, const char 
 		link_capture(w, f, *idx - 1);
 }
 
+/* A regular member of an archive among the files (layer_nested.h): a
+ * file of the layer, with its own entry, read like a tar entry, and
+ * walked in turn when it is an archive itself. */
+static int on_member(void *ud, const char *path, size_t len, bool escaped,
+		     struct archive *a, struct archive_entry *e)
+{
+	walker *w = ud;
+	lg_layer *l = w->layer;
+	uint32_t entry = add_entry(w, path, len, LG_ENTRY_FILE);
+	lg_xgrow((void **)&l->files, &l->files_cap, l->nfiles + 1, sizeof(*l->files));
+	lg_file *f = &l->files[l->nfiles++];
+	*f = (lg_file){
+		.path = l->entries[entry].path,
+		.len = l->entries[entry].len,
+		.mode = (uint32_t)archive_entry_mode(e),
+		.first_tag = (uint32_t)l->ntags,
+		.flags = LG_FILE_MEMBER | (escaped ? LG_FILE_ESCAPED : 0),
+		.entry = entry,
+		.container = w->container + 1,
+	};
+	if (read_content(w, a, f, path) < 0) {
+		if (!w->failed)
+			lg_err(w->err, "%s", archive_error_string(a));
+		w->failed = true;
+		return lg_err_prefix(w->err, "%s", path);
+	}
+	bool created;
+	*lg_strmap_put(&w->by_path, f->path, f->len, &created) = (uint32_t)l->nfiles;
+	return lg_nested_walk(w->nested, f->path, f->len, on_member, w, w->err);
+}
+
 static int add_file(walker *w, struct archive *a, struct archive_entry *e,
 		    uint32_t entry, bool escaped, const char *name)
 {
@@ -670,7 +730,8 @@ static int add_file(walker *w, struct archive *a, struct archive_entry *e,
 		.entry = entry,
 	};
 	const char *target = archive_entry_hardlink(e);
-	if (target && f->size == 0) {
+	bool linked = target && f->size == 0;
+	if (linked) {
 		link_evidence(w, f, target, name);
 	} else if (read_content(w, a, f, name) < 0) {
 		return -1;
@@ -679,6 +740,13 @@ static int add_file(walker *w, struct archive *a, struct archive_entry *e,
 	bool created;
 	uint32_t *slot = lg_strmap_put(&w->by_path, f->path, f->len, &created);
 	*slot = (uint32_t)l->nfiles;
+	if (linked) /* its target's members are listed under the target */
+		return 0;
+	w->container = (uint32_t)(l->nfiles - 1);
+	if (lg_nested_walk(w->nested, f->path, f->len, on_member, w, w->err) < 0) {
+		w->failed = true;
+		return -2; /* the error names the file */
+	}
 	return 0;
 }
 
@@ -738,7 +806,10 @@ static int walk_entry(walker *w, struct archive *a, struct archive_entry *e)
 	uint32_t entry = add_entry(w, w->name.data, w->name.len, type);
 	if (type != LG_ENTRY_FILE)
 		return 0;
-	if (add_file(w, a, e, entry, escaped, name) < 0) {
+	int r = add_file(w, a, e, entry, escaped, name);
+	if (r == -2)
+		return -1; /* a nested archive's error names the file */
+	if (r < 0) {
 		walk_fail(w, "%s", archive_error_string(a));
 		return lg_err_prefix(w->err, "entry %s", w->layer->entries[entry].path);
 	}
@@ -940,6 +1011,10 @@ int lg_layer_scan_with(lg_input *in, const lg_layer_desc *desc, const lg_rules *
 	};
 	if (w.ntext_rules)
 		w.head = lg_xmalloc(LG_TEXT_HEAD);
+	/* Members expand to at most NESTED_FACTOR times the blob (1 GiB for
+	 * a blob of up to 16 MiB): a zip bomb stops there. */
+	uint64_t blob = (uint64_t)desc->size > NESTED_FLOOR ? (uint64_t)desc->size : NESTED_FLOOR;
+	w.nested = lg_nested_new(&(lg_nested_limits){ .max_bytes = NESTED_FACTOR * blob });
 	w.max_holes = HOLES_FACTOR * ((uint64_t)desc->size > GIB ? (uint64_t)desc->size : GIB);
 	if (opts) {
 		w.max_bytes = opts->max_bytes;
@@ -963,6 +1038,7 @@ int lg_layer_scan_with(lg_input *in, const lg_layer_desc *desc, const lg_rules *
 	if (w.outer)
 		archive_read_free(w.outer);
 	lg_inflate_free(w.gz);
+	lg_nested_free(w.nested);
 	lg_blob_free(w.blob);
 	lg_hasher_free(w.diff);
 	lg_strmap_free(&w.by_path);

@@ -38,6 +38,8 @@ enum lg_entry_type {
 #define LG_FILE_HARDLINK 0x2  /* a hardlink; evidence is its target's */
 #define LG_FILE_DANGLING 0x4  /* a hardlink whose target is not in the layer */
 #define LG_FILE_SIDECAR 0x8   /* a REUSE sidecar (NAME.license) of another file */
+#define LG_FILE_MEMBER 0x10   /* a member of an archive among the files
+			       * (layer_nested.h): path CONTAINER!/NAME */
 
 typedef struct lg_entry {
 	const char *path; /* normalized, absolute, in the layer's arena */
@@ -67,6 +69,8 @@ typedef struct lg_file {
 	uint32_t ntext;
 	uint32_t sidecar; /* 1 + index of its NAME.license file, or 0 */
 	uint32_t package; /* 1 + index into lg_layer.packages, or 0 */
+	uint32_t container; /* a member's: 1 + index of the layer file (not a
+			     * member) it is inside, which whiteouts act on; or 0 */
 } lg_file;
 
 enum lg_package_kind {

@@ -59,6 +59,7 @@ struct lg_target {
 typedef struct rule_entry {
 	lg_rule rule;
 	lg_pattern *pat; /* PATH and EXEMPT rules; NULL for LICENSE */
+	size_t limit;    /* TEXT: bytes of the head it looks at; 0: all */
 } rule_entry;
 
 typedef struct rule_list {
@@ -582,8 +583,14 @@ static void parse_exempt(parser *p, const char **args, size_t n)
 
 static void parse_text_rule(parser *p, const char **args, size_t n)
 {
+	/* text header ...: the file's header, its first LG_TEXT_HEADER bytes */
+	bool header = n == 3 && strcmp(args[0], "header") == 0;
+	if (header) {
+		args++;
+		n--;
+	}
 	if (n != 2) {
-		perr(p, "text: expected \"PHRASE\" CLASS or re:REGEX CLASS");
+		perr(p, "text: expected [header] \"PHRASE\" CLASS or [header] re:REGEX CLASS");
 		return;
 	}
 	lg_error e = LG_ERROR_INIT;
@@ -597,6 +604,8 @@ static void parse_text_rule(parser *p, const char **args, size_t n)
 		return;
 	}
 	push_rule(p, &p->r->text, LG_RULE_TEXT, args[0], pat, class_name, NULL);
+	if (header)
+		p->r->text.v[p->r->text.n - 1].limit = LG_TEXT_HEADER;
 }
 
 /* license-file PATTERN...: more names of license files. */
@@ -1156,6 +1165,8 @@ int lg_rules_text_match(const lg_rules *r, size_t i, const char *data,
 			size_t len)
 {
 	const rule_entry *e = text_entry(r, i);
+	if (e && e->limit && len > e->limit)
+		len = e->limit;
 	return e ? lg_pattern_match(e->pat, data, len) : 0;
 }
 

@@ -121,6 +121,10 @@ int lg_rules_match_error(const lg_rules *rules, lg_error *err);
  * texts are at the top; a phrase deep in code is more often a mention
  * (a string, a comment about the license) than the file's license. */
 #define LG_TEXT_HEAD (32 * 1024)
+/* `text header ...` rules look at a file's header only: its first bytes,
+ * where a license header is; a README or a notices file that names a
+ * license further down does not match (and the match costs less). */
+#define LG_TEXT_HEADER 2048
 
 /* Directory license files (licgate-rules(5)): on unless the rules say
  * `license-files off`.  lg_rules_is_license_file(): is the file at path a

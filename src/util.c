@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -95,6 +96,26 @@ char *lg_xasprintf(const char *fmt, ...)
 	char *s = lg_xvasprintf(fmt, ap);
 	va_end(ap);
 	return s;
+}
+
+int lg_temp_file(const char **dir)
+{
+	const char *d = getenv("TMPDIR");
+	if (!d || !*d)
+		d = "/tmp";
+	if (dir)
+		*dir = d;
+	int fd = open(d, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+	char *tmpl = lg_xasprintf("%s/licgate-spool.XXXXXX", d);
+	fd = mkostemp(tmpl, O_CLOEXEC);
+	if (fd >= 0)
+		unlink(tmpl);
+	int e = errno;
+	free(tmpl);
+	errno = e;
+	return fd;
 }
 
 int lg_write_all(int fd, const void *buf, size_t len)

@@ -50,6 +50,12 @@ void lg_prefault(void *p, size_t n);
  * Returns 0, or -1 with errno set. */
 int lg_write_all(int fd, const void *buf, size_t len);
 
+/* An anonymous temporary file in $TMPDIR (or /tmp): never linked
+ * (O_TMPFILE) or unlinked at once, so it disappears with the process
+ * however that ends.  Returns the fd, or -1 with errno set; *dir (may be
+ * NULL) is the directory tried. */
+int lg_temp_file(const char **dir);
+
 static inline void lg_freep(void *p)
 {
 	extern void free(void *);

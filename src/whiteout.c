@@ -161,8 +161,11 @@ void lg_whiteout_resolve(const lg_layer *const *layers,
 		for (size_t f = 0; f < l->nfiles; f++) {
 			deleted_by[i][f] = 0;
 			for (size_t j = i + 1; j < n; j++) {
-				if (hides_memo(&maps[j]->paths, &memo[j], l->files[f].path,
-					       l->files[f].len)) {
+				/* a member is hidden with its container */
+				const lg_file *lf = &l->files[f];
+				if (lf->container)
+					lf = &l->files[lf->container - 1];
+				if (hides_memo(&maps[j]->paths, &memo[j], lf->path, lf->len)) {
 					deleted_by[i][f] = (uint32_t)(j + 1);
 					break;
 				}

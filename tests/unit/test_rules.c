@@ -827,6 +827,25 @@ static int default_text_class(const lg_rules *r, const char *head)
 	return hits;
 }
 
+/* `text header`: the first LG_TEXT_HEADER bytes only. */
+static void text_header_rules(void **state)
+{
+	(void)state;
+	lg_rules *r = parse_ok("class C\ntarget t allow C\ntext header \"Acme Pro License\" C\n"
+			       "text \"Acme Pro License\" C\n");
+	assert_int_equal(lg_rules_user_text_count(r), 2);
+	char buf[LG_TEXT_HEADER + 100];
+	memset(buf, '.', sizeof(buf));
+	memcpy(buf + LG_TEXT_HEADER + 10, "Acme Pro License", 16);
+	assert_int_equal(lg_rules_text_match(r, 0, buf, sizeof(buf)), 0);
+	assert_int_equal(lg_rules_text_match(r, 1, buf, sizeof(buf)), 1);
+	memcpy(buf + 10, "Acme Pro License", 16);
+	assert_int_equal(lg_rules_text_match(r, 0, buf, sizeof(buf)), 1);
+	lg_rules_free(r);
+	expect_error("text header \"x\" C extra\n",
+		     NAME ":1: text: expected [header] \"PHRASE\" CLASS or [header] re:REGEX CLASS");
+}
+
 static void default_rules_open_core_phrases(void **state)
 {
 	(void)state;
@@ -1118,6 +1137,7 @@ int main(void)
 		cmocka_unit_test(lint_one_finding_per_target_and_class),
 		cmocka_unit_test(default_rules),
 		cmocka_unit_test(default_rules_open_core_phrases),
+		cmocka_unit_test(text_header_rules),
 		cmocka_unit_test(match_error_per_thread),
 		cmocka_unit_test(match_limit_is_an_error),
 		cmocka_unit_test(huge_file_lints),
