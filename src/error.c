@@ -15,12 +15,42 @@ static void set_msg(lg_error *err, char *msg)
 	err->msg = msg;
 }
 
+static void clear_breaks(lg_error *err)
+{
+	free(err->breaks);
+	err->breaks = NULL;
+	err->nbreaks = 0;
+}
+
 int lg_err(lg_error *err, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	char *msg = lg_xvasprintf(fmt, ap);
 	va_end(ap);
+	clear_breaks(err);
+	set_msg(err, msg);
+	return -1;
+}
+
+int lg_err_more(lg_error *err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *more = lg_xvasprintf(fmt, ap);
+	va_end(ap);
+	if (!err->msg) {
+		clear_breaks(err);
+		set_msg(err, more);
+		return -1;
+	}
+	err->breaks = lg_xrealloc(err->breaks, (err->nbreaks + 1) * sizeof(*err->breaks));
+	size_t add = strlen(more) + 1; /* the '\n' and the new error */
+	for (size_t i = 0; i < err->nbreaks; i++)
+		err->breaks[i] += add;
+	err->breaks[err->nbreaks++] = add;
+	char *msg = lg_xasprintf("%s\n%s", err->msg, more);
+	free(more);
 	set_msg(err, msg);
 	return -1;
 }
@@ -33,6 +63,7 @@ int lg_err_errno(lg_error *err, int errnum, const char *fmt, ...)
 	va_end(ap);
 	char *msg = lg_xasprintf("%s: %s", head, strerror(errnum));
 	free(head);
+	clear_breaks(err);
 	set_msg(err, msg);
 	return -1;
 }
@@ -53,6 +84,7 @@ void lg_error_clear(lg_error *err)
 {
 	free(err->msg);
 	err->msg = NULL;
+	clear_breaks(err);
 }
 
 const char *lg_error_msg(const lg_error *err)
@@ -63,16 +95,19 @@ const char *lg_error_msg(const lg_error *err)
 void lg_error_print(const lg_error *err, FILE *f)
 {
 	const char *msg = lg_error_msg(err);
+	size_t len = strlen(msg), start = 0;
 	lg_buf line = LG_BUF_INIT;
-	for (;;) {
-		const char *nl = strchr(msg, '\n');
-		size_t n = nl ? (size_t)(nl - msg) : strlen(msg);
+	for (size_t i = 0; i <= err->nbreaks; i++) {
+		/* breaks are in order of addition: each nearer the end */
+		size_t end = i < err->nbreaks && err->breaks[i] <= len ? len - err->breaks[i] : len;
+		if (end < start)
+			end = start;
 		lg_buf_reset(&line);
-		lg_escape_line(&line, msg, n);
+		lg_escape_line(&line, msg + start, end - start);
 		fprintf(f, "licgate: %s\n", line.data ? line.data : "");
-		if (!nl)
+		if (end == len)
 			break;
-		msg = nl + 1;
+		start = end + 1;
 	}
 	lg_buf_free(&line);
 }

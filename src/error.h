@@ -15,9 +15,15 @@
 
 typedef struct lg_error {
 	char *msg; /* NULL while no error is set */
+	/* Several errors in one (a rules file's): where each further one
+	 * starts, as the distance of the '\n' before it from the end of msg
+	 * (a prefix leaves it unchanged).  Only these '\n' end a line; any
+	 * other newline is data (a name from the image) and is escaped. */
+	size_t *breaks;
+	size_t nbreaks;
 } lg_error;
 
-#define LG_ERROR_INIT { NULL }
+#define LG_ERROR_INIT { NULL, NULL, 0 }
 
 /* Set err to the formatted message.  Always returns -1. */
 int lg_err(lg_error *err, const char *fmt, ...)
@@ -26,6 +32,11 @@ int lg_err(lg_error *err, const char *fmt, ...)
 /* Like lg_err(), appending ": strerror(errnum)". Always returns -1. */
 int lg_err_errno(lg_error *err, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* Add one more error to err, printed on a line of its own (lg_err()
+ * when err holds none yet).  Always returns -1. */
+int lg_err_more(lg_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* Prefix the current message with "CONTEXT: ".  Always returns -1. */
 int lg_err_prefix(lg_error *err, const char *fmt, ...)
@@ -38,9 +49,9 @@ void lg_error_clear(lg_error *err);
 const char *lg_error_msg(const lg_error *err);
 
 /* Write the message to f as it reaches the user: "licgate: LINE" for each
- * of its lines (rules errors come one per line), every other control byte
- * escaped (escape.h, line form), since a message quotes names, media types
- * and tags from the image. */
+ * error it holds (lg_err_more(); rules errors come one per line), every
+ * control byte in them (newlines included) escaped (escape.h, line form),
+ * since a message quotes names, media types and tags from the image. */
 void lg_error_print(const lg_error *err, FILE *f);
 
 #endif

@@ -103,6 +103,12 @@ bool lg_escape_is_plain(const char *s, size_t len)
 	return true;
 }
 
+/* U+FFFE and U+FFFF are valid UTF-8 but not XML characters. */
+static bool non_character(const unsigned char *s, size_t n)
+{
+	return n >= 3 && s[0] == 0xef && s[1] == 0xbf && (s[2] == 0xbe || s[2] == 0xbf);
+}
+
 void lg_escape_markup(lg_buf *b, const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -111,19 +117,41 @@ void lg_escape_markup(lg_buf *b, const char *s, size_t len)
 		const char *entity = u[i] == '&' ? "&amp;" : u[i] == '<' ? "&lt;"
 				     : u[i] == '>' ? "&gt;" : u[i] == '"' ? "&quot;"
 				     : u[i] == '\'' ? "&#39;" : NULL;
-		size_t n = entity ? 0 : plain_len(u + i, len - i, false);
+		bool nonchar = !entity && non_character(u + i, len - i);
+		size_t n = entity || nonchar ? 0 : plain_len(u + i, len - i, true);
 		if (n) {
 			i += n;
 			continue;
 		}
 		lg_buf_append(b, s + run, i - run);
-		if (entity)
+		if (entity) {
 			lg_buf_append(b, entity, strlen(entity));
-		else
+		} else if (nonchar) {
+			lg_buf_appendf(b, "\\xef\\xbf\\x%02x", u[i + 2]);
+			i += 2;
+		} else if (u[i] == '\\') {
+			lg_buf_append(b, "\\\\", 2);
+		} else {
 			lg_buf_appendf(b, "\\x%02x", u[i]);
+		}
 		run = ++i;
 	}
 	lg_buf_append(b, s + run, len - run);
+}
+
+void lg_escape_markup_put(FILE *f, const char *s, size_t len)
+{
+	lg_buf b = LG_BUF_INIT;
+	lg_escape_markup(&b, s, len);
+	if (b.len)
+		fwrite(b.data, 1, b.len, f);
+	lg_buf_free(&b);
+}
+
+void lg_escape_markup_puts(FILE *f, const char *s)
+{
+	if (s)
+		lg_escape_markup_put(f, s, strlen(s));
 }
 
 /* ---- JSON ---------------------------------------------------------------- */

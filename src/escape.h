@@ -16,9 +16,12 @@
  *   JSON    lg_escape_json_dumpf(): jansson writes C0 as \u00XX itself;
  *           this also writes DEL and C1 as \u007F, \u0080..\u009F
  *           (upper-case hex, as jansson writes \u001B).
- *   HTML,   lg_escape_markup(): & < > " ' as entities, controls and
- *   XML     invalid bytes as the text form's \xNN (XML 1.0 allows no
- *           character reference to a C0 control).
+ *   HTML,   lg_escape_markup(): the text form first (controls and
+ *   XML     invalid bytes as \xNN, '\' as \\, so a name reads back
+ *           unambiguously; XML 1.0 allows no character reference to a C0
+ *           control), U+FFFE and U+FFFF (valid UTF-8, not XML characters)
+ *           as \xef\xbf\xbe / \xef\xbf\xbf, then & < > " ' as entities:
+ *           safe as element content and as a quoted attribute value.
  *
  * All append to a caller-owned lg_buf (util.h) or write to a FILE; none
  * allocates beyond the buffer's growth.
@@ -51,6 +54,11 @@ bool lg_escape_is_plain(const char *s, size_t len);
 
 /* Append s[0..len) to b for HTML or XML text and attribute values. */
 void lg_escape_markup(lg_buf *b, const char *s, size_t len);
+
+/* Write s[0..len) to f as lg_escape_markup() escapes it;
+ * lg_escape_markup_puts() for a C string (NULL writes nothing). */
+void lg_escape_markup_put(FILE *f, const char *s, size_t len);
+void lg_escape_markup_puts(FILE *f, const char *s);
 
 /* json_dumpf() that also escapes DEL and C1 (see above).  Returns 0, or
  * -1 when writing failed. */

@@ -12,7 +12,7 @@
  *
  * Strings from the image (paths, tags, history) are raw bytes, maybe not
  * UTF-8, maybe hostile: each writer escapes them its own way (jansson for
- * JSON, escape_xml.h for XML and HTML, percent-encoding for SARIF URIs).
+ * JSON, lg_escape_markup for XML and HTML, percent-encoding for SARIF URIs).
  *
  * Reports only read the scan.  Every finding names its evidence: the rule
  * with FILE:LINE, the tag, the layer's number and digest, and the layer

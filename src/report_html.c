@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "escape_xml.h"
+#include "escape.h"
 #include "spdx_ids.h"
 #include "util.h"
 
@@ -36,7 +36,7 @@ static void put(html *h, const char *s)
 
 static void esc(html *h, const char *s)
 {
-	lg_xml_puts(h->out, s ? s : "");
+	lg_escape_markup_puts(h->out, s ? s : "");
 }
 
 static void *html_begin(const lg_report_ctx *ctx, FILE *out)
@@ -50,9 +50,9 @@ static void *html_begin(const lg_report_ctx *ctx, FILE *out)
 static void row_start(lg_buf *b, const lg_finding *f, const lg_classification *c)
 {
 	lg_buf_append(b, "<tr><td><code>", 14);
-	lg_xml_escape(b, f->file->path, f->file->len);
+	lg_escape_markup(b, f->file->path, f->file->len);
 	lg_buf_append(b, "</code></td><td>", 16);
-	lg_xml_escape(b, lg_report_class(c), strlen(lg_report_class(c)));
+	lg_escape_markup(b, lg_report_class(c), strlen(lg_report_class(c)));
 	lg_buf_appendf(b, "</td><td class=\"n\">%zu</td><td>", f->pos + 1);
 	if (f->deleted_by)
 		lg_buf_appendf(b, "deleted by layer %u, still shipped", f->deleted_by);
@@ -74,7 +74,7 @@ static void html_file(void *st, const lg_finding *f, const lg_classification *c)
 		lg_buf_reset(&h->scratch);
 		lg_report_evidence(&h->scratch, &c->evidence[i]);
 		lg_buf_append(b, "<li>", 4);
-		lg_xml_escape(b, h->scratch.data, h->scratch.len);
+		lg_escape_markup(b, h->scratch.data, h->scratch.len);
 		lg_buf_append(b, "</li>", 5);
 	}
 	if (c->nomitted)
@@ -84,9 +84,9 @@ static void html_file(void *st, const lg_finding *f, const lg_classification *c)
 	lg_buf_append(b, "</ul>", 5);
 	if (c->exempt) {
 		lg_buf_append(b, "<p>exempt: ", 11);
-		lg_xml_escape(b, c->exempt->reason, strlen(c->exempt->reason));
+		lg_escape_markup(b, c->exempt->reason, strlen(c->exempt->reason));
 		lg_buf_append(b, " (", 2);
-		lg_xml_escape(b, c->exempt->file, strlen(c->exempt->file));
+		lg_escape_markup(b, c->exempt->file, strlen(c->exempt->file));
 		lg_buf_appendf(b, ":%u)</p>", c->exempt->line);
 	}
 	lg_buf_append(b, "</td></tr>\n", 11);
@@ -190,7 +190,7 @@ static void put_layers(html *h)
 				"<td class=\"n\">%zu</td><td><code>", sl->layer->nfiles,
 				(long long)d->size, findings);
 			if (d->created_by)
-				lg_xml_put(h->out, d->created_by, strlen(d->created_by));
+				lg_escape_markup_put(h->out, d->created_by, strlen(d->created_by));
 			put(h, "</code></td></tr>\n");
 		}
 		put(h, "</table>\n");
@@ -216,7 +216,7 @@ static void put_deleted(html *h)
 				const lg_file *file = &sl->layer->files[f];
 				const char *cls = sl->results[f].class_name;
 				put(h, "<tr><td><code>");
-				lg_xml_put(h->out, file->path, file->len);
+				lg_escape_markup_put(h->out, file->path, file->len);
 				put(h, "</code></td><td>");
 				esc(h, cls ? cls : "unknown");
 				fprintf(h->out, "</td><td class=\"n\">%zu</td><td class=\"n\">%u</td></tr>\n",

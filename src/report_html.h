@@ -10,7 +10,7 @@
  * config's history created_by line); every violation with its evidence;
  * the files a later layer deleted that still ship in a lower one; the
  * exemptions with their reasons; the warnings.  Every string from the
- * image or the rules is escaped by escape_xml.h.
+ * image or the rules is escaped by escape.h (lg_escape_markup).
  */
 #ifndef LICGATE_REPORT_HTML_H
 #define LICGATE_REPORT_HTML_H

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "escape_xml.h"
+#include "escape.h"
 #include "util.h"
 
 typedef struct junit {
@@ -29,7 +29,7 @@ static void *junit_begin(const lg_report_ctx *ctx, FILE *out)
 static void attr(lg_buf *b, const char *name, const char *s, size_t len)
 {
 	lg_buf_appendf(b, " %s=\"", name);
-	lg_xml_escape(b, s, len);
+	lg_escape_markup(b, s, len);
 	lg_buf_putc(b, '"');
 }
 
@@ -56,24 +56,24 @@ static void junit_file(void *st, const lg_finding *f, const lg_classification *c
 	lg_buf_append(b, ">", 1);
 	/* The body: lines of licgate's words, each escaped on its own so
 	 * that only bytes from the image are shown as \xNN. */
-	lg_xml_escape(b, f->file->path, f->file->len);
+	lg_escape_markup(b, f->file->path, f->file->len);
 	lg_buf_reset(m);
 	lg_buf_appendf(m, " is of class %s, denied for target %s.", cls,
 		       lg_target_name(j->ctx->s->opts->target));
-	lg_xml_escape(b, m->data, m->len);
+	lg_escape_markup(b, m->data, m->len);
 	lg_buf_reset(m);
 	lg_buf_appendf(m, "layer %zu (%s)", f->pos + 1, f->layer->desc->digest.str);
 	if (f->deleted_by)
 		lg_buf_appendf(m, ", deleted by layer %u: it still ships in the lower layer",
 			       f->deleted_by);
 	lg_buf_putc(b, '\n');
-	lg_xml_escape(b, m->data, m->len);
+	lg_escape_markup(b, m->data, m->len);
 	lg_buf_appendf(b, "\nmanifest %s\nevidence:\n", f->image->image->digest.str);
 	for (size_t i = 0; i < c->nevidence; i++) {
 		lg_buf_reset(m);
 		lg_buf_append(m, "  ", 2);
 		lg_report_evidence(m, &c->evidence[i]);
-		lg_xml_escape(b, m->data, m->len);
+		lg_escape_markup(b, m->data, m->len);
 		lg_buf_putc(b, '\n');
 	}
 	lg_buf_append(b, "</failure>\n    </testcase>\n", 27);
@@ -96,11 +96,11 @@ static void put_suite(junit *j, size_t img)
 	lg_platform_string(&si->image->platform, plat, sizeof(plat));
 	const char *target = lg_target_name(s->opts->target);
 	fputs("  <testsuite name=\"licgate ", out);
-	lg_xml_puts(out, si->image->ref ? si->image->ref : s->opts->image);
+	lg_escape_markup_puts(out, si->image->ref ? si->image->ref : s->opts->image);
 	fputc(' ', out);
-	lg_xml_puts(out, plat[0] ? plat : si->image->digest.str);
+	lg_escape_markup_puts(out, plat[0] ? plat : si->image->digest.str);
 	fputs(" target ", out);
-	lg_xml_puts(out, target);
+	lg_escape_markup_puts(out, target);
 	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"0\" time=\"%.3f\" "
 		"id=\"%zu\" package=\"licgate\">\n", j->failed[img] + passing, j->failed[img],
 		s->seconds, img);
@@ -116,7 +116,7 @@ static void put_suite(junit *j, size_t img)
 	};
 	for (size_t k = 0; k < LG_ARRAY_LEN(props); k++) {
 		fprintf(out, "      <property name=\"%s\" value=\"", props[k][0]);
-		lg_xml_puts(out, props[k][1]);
+		lg_escape_markup_puts(out, props[k][1]);
 		fputs("\"/>\n", out);
 	}
 	fputs("    </properties>\n", out);
@@ -126,10 +126,10 @@ static void put_suite(junit *j, size_t img)
 		if (cc[k].denied)
 			continue;
 		fprintf(out, "    <testcase name=\"class ");
-		lg_xml_puts(out, cc[k].name);
+		lg_escape_markup_puts(out, cc[k].name);
 		fprintf(out, ": %zu file%s\" classname=\"licgate.class.", cc[k].files,
 			cc[k].files == 1 ? "" : "s");
-		lg_xml_puts(out, cc[k].name);
+		lg_escape_markup_puts(out, cc[k].name);
 		fputs("\" time=\"0\"/>\n", out);
 	}
 	fputs("  </testsuite>\n", out);
@@ -169,19 +169,19 @@ static void junit_failed(const lg_report_failure *fl, FILE *out)
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	      "<testsuites name=\"licgate\" tests=\"1\" failures=\"0\" errors=\"1\">\n"
 	      "  <testsuite name=\"licgate ", out);
-	lg_xml_puts(out, fl->image);
+	lg_escape_markup_puts(out, fl->image);
 	if (fl->target) {
 		fputs(" target ", out);
-		lg_xml_puts(out, fl->target);
+		lg_escape_markup_puts(out, fl->target);
 	}
 	fputs("\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" package=\"licgate\">\n"
 	      "    <testcase name=\"scan ", out);
-	lg_xml_puts(out, fl->image);
+	lg_escape_markup_puts(out, fl->image);
 	fputs("\" classname=\"licgate.scan\">\n      <error type=\"licgate/could-not-complete\" "
 	      "message=\"", out);
-	lg_xml_puts(out, fl->message);
+	lg_escape_markup_puts(out, fl->message);
 	fputs("\">licgate: ", out);
-	lg_xml_puts(out, fl->message);
+	lg_escape_markup_puts(out, fl->message);
 	fputs("\n\nThe scan could not complete (exit status 2): no verdict.</error>\n"
 	      "    </testcase>\n  </testsuite>\n</testsuites>\n", out);
 }

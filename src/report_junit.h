@@ -8,7 +8,7 @@
  * per class that is not denied ("class MIT: 120 files"), so the counts
  * show in a CI's test view.  A scan that could not complete is one
  * testsuite with one <error> testcase carrying the message.  Strings from
- * the image are escaped by escape_xml.h.
+ * the image are escaped by escape.h (lg_escape_markup).
  */
 #ifndef LICGATE_REPORT_JUNIT_H
 #define LICGATE_REPORT_JUNIT_H

@@ -240,7 +240,7 @@ static void esc_ring_free(esc_ring *ring)
 typedef struct parser {
 	lg_rules *r;
 	unsigned line;   /* current line, 1-based */
-	lg_buf errors;   /* "NAME:LINE: message" lines, '\n'-separated */
+	lg_error errors; /* "NAME:LINE: message", one per error (lg_err_more) */
 	size_t nerrors;
 	bool stop;       /* too many errors: parse no further */
 	esc_ring ring;
@@ -257,19 +257,16 @@ static int perr(parser *p, const char *fmt, ...)
 {
 	if (p->stop)
 		return -1;
-	if (p->errors.len)
-		lg_buf_putc(&p->errors, '\n');
-	lg_buf_appendf(&p->errors, "%s:%u: ", p->r->name, p->line);
 	if (++p->nerrors > ERROR_LIMIT) {
-		lg_buf_appendf(&p->errors, "too many errors; giving up");
 		p->stop = true;
-		return -1;
+		return lg_err_more(&p->errors, "%s:%u: too many errors; giving up", p->r->name,
+				   p->line);
 	}
 	va_list ap;
 	va_start(ap, fmt);
 	char *msg = lg_xvasprintf(fmt, ap);
 	va_end(ap);
-	lg_buf_appendf(&p->errors, "%s", msg);
+	lg_err_more(&p->errors, "%s:%u: %s", p->r->name, p->line, msg);
 	free(msg);
 	return -1;
 }
@@ -735,7 +732,7 @@ static void parse_text(parser *p, const char *text, size_t len)
 
 static void parser_free(parser *p)
 {
-	lg_buf_free(&p->errors);
+	lg_error_clear(&p->errors);
 	lg_buf_free(&p->tokbuf);
 	esc_ring_free(&p->ring);
 	free(p->tokoff);
@@ -775,7 +772,9 @@ int lg_rules_parse(const char *name, const char *text, size_t len,
 	parser p = { .r = r };
 	parse_text(&p, text, len);
 	if (p.nerrors) {
-		lg_err(err, "%s", p.errors.data);
+		lg_error_clear(err);
+		*err = p.errors;
+		p.errors = (lg_error)LG_ERROR_INIT;
 		parser_free(&p);
 		lg_rules_free(r);
 		return -1;

@@ -380,6 +380,10 @@ h escape-media-type-error -x 2 -e "unsupported layer media type .*\+${ESC_TEXT}"
 	-- "$H/escape-media-type"
 h escape-media-type-error-text -x 2 -t -e "unsupported layer media type" -- "$H/escape-media-type"
 h escape-entry-error -x 2 -e "entry /srv/app/${ESC_TEXT}cut\.js: " -- "$H/escape-entry-error"
+# A newline from a name is data: \x0a, never a second "licgate:" line (the
+# guarantee checks exit 2 writes exactly one line).
+h newline-entry-error -x 2 -e '^licgate: .*entry /srv/app/two\\x0alicgate: ok\\x0acut\.js: ' \
+	-- "$H/newline-entry-error"
 
 # Every committed case once more in the text format (the cases above run
 # most of them as JSON): no raw control byte on either output.  Seventy

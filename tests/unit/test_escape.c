@@ -46,8 +46,8 @@ static const struct {
 	  "a\\x0alicgate: ok", "a\\x0alicgate: ok" },
 	{ "C1 CSI", IN("\xc2\x9b" "2J"), "\\xc2\\x9b2J", "\\xc2\\x9b2J", "\\xc2\\x9b2J" },
 	{ "DEL", IN("\x7f"), "\\x7f", "\\x7f", "\\x7f" },
-	{ "backslash: doubled only in the text form", IN("a\\x1b"), "a\\\\x1b", "a\\x1b",
-	  "a\\x1b" },
+	{ "backslash: kept only in the line form", IN("a\\x1b"), "a\\\\x1b", "a\\x1b",
+	  "a\\\\x1b" },
 	{ "invalid UTF-8", IN("\xff\xe9"), "\\xff\\xe9", "\\xff\\xe9", "\\xff\\xe9" },
 	{ "markup specials", IN("<a href=\"x\">&'"), "<a href=\"x\">&'", "<a href=\"x\">&'",
 	  "&lt;a href=&quot;x&quot;&gt;&amp;&#39;" },
@@ -79,6 +79,39 @@ static void test_forms(void **state)
 		lg_buf_free(&m);
 		if (msg[0])
 			fail_msg("%s", msg);
+	}
+}
+
+/* The markup form as the XML and HTML writers need it (from escape_xml's
+ * table): printable, unambiguous, no XML non-characters. */
+static void test_markup_table(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in;
+		size_t len;
+		const char *want;
+	} table[] = {
+		{ "plain", 5, "plain" },
+		{ "<script>alert('x')</script>", 27, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" },
+		{ "a&b\"c", 5, "a&amp;b&quot;c" },
+		{ "bad\xff\xfe", 5, "bad\\xff\\xfe" },
+		{ "ctl\x01\x1b[m", 7, "ctl\\x01\\x1b[m" },
+		{ "nl\n<", 4, "nl\\x0a&lt;" },
+		{ "back\\slash", 10, "back\\\\slash" },
+		{ "caf\xc3\xa9", 5, "caf\xc3\xa9" },
+		{ "non\xef\xbf\xbf", 6, "non\\xef\\xbf\\xbf" },
+		{ "nul\0x", 5, "nul\\x00x" },
+		{ "\xef\xbf\xbe<", 4, "\\xef\\xbf\\xbe&lt;" },
+		{ "\xef\xbf\xbd", 3, "\xef\xbf\xbd" },
+		{ "cut\xef\xbf", 5, "cut\\xef\\xbf" },
+	};
+	for (size_t i = 0; i < LG_ARRAY_LEN(table); i++) {
+		lg_buf b = LG_BUF_INIT;
+		lg_escape_markup(&b, table[i].in, table[i].len);
+		if (strcmp(b.data ? b.data : "", table[i].want) != 0)
+			fail_msg("case %zu: got \"%s\", want \"%s\"", i, b.data, table[i].want);
+		lg_buf_free(&b);
 	}
 }
 
@@ -173,6 +206,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_forms),
+		cmocka_unit_test(test_markup_table),
 		cmocka_unit_test(test_no_raw_control),
 		cmocka_unit_test(test_fputs),
 		cmocka_unit_test(test_json),

@@ -1,7 +1,6 @@
-/* test_report_sbom.c - the SBOMs' licenses (report_sbom.h) and the XML
- * escaping of the XML and HTML reports (escape_xml.h), as tables: an
- * expression as a file's tag says it, and what licenseConcluded must be;
- * bytes from an image, and the text XML gets. */
+/* test_report_sbom.c - the SBOMs' licenses (report_sbom.h), as tables: an
+ * expression as a file's tag says it, and what licenseConcluded must be.
+ * (The XML and HTML escaping is test_escape.c's.) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -12,7 +11,6 @@
 
 #include <cmocka.h>
 
-#include "escape_xml.h"
 #include "report_sbom.h"
 #include "util.h"
 
@@ -131,34 +129,6 @@ static void test_declared(void **state)
 	lg_sbom_refs_free(&refs);
 }
 
-static void test_xml_escape(void **state)
-{
-	(void)state;
-	static const struct {
-		const char *in;
-		size_t len;
-		const char *want;
-	} cases[] = {
-		{ "plain", 5, "plain" },
-		{ "<script>alert('x')</script>", 27, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" },
-		{ "a&b\"c", 5, "a&amp;b&quot;c" },
-		{ "bad\xff\xfe", 5, "bad\\xff\\xfe" },
-		{ "ctl\x01\x1b[m", 7, "ctl\\x01\\x1b[m" },
-		{ "nl\n<", 4, "nl\\x0a&lt;" },
-		{ "back\\slash", 10, "back\\\\slash" },
-		{ "caf\xc3\xa9", 5, "caf\xc3\xa9" },
-		{ "non\xef\xbf\xbf", 6, "non\\xef\\xbf\\xbf" },
-		{ "nul\0x", 5, "nul\\x00x" },
-	};
-	for (size_t i = 0; i < LG_ARRAY_LEN(cases); i++) {
-		lg_buf b = LG_BUF_INIT;
-		lg_xml_escape(&b, cases[i].in, cases[i].len);
-		if (strcmp(b.data ? b.data : "", cases[i].want) != 0)
-			fail_msg("case %zu: got \"%s\", want \"%s\"", i, b.data, cases[i].want);
-		lg_buf_free(&b);
-	}
-}
-
 static void test_uuid_and_time(void **state)
 {
 	(void)state;
@@ -184,7 +154,6 @@ int main(void)
 		cmocka_unit_test(test_concluded_one_tag),
 		cmocka_unit_test(test_concluded_combines),
 		cmocka_unit_test(test_declared),
-		cmocka_unit_test(test_xml_escape),
 		cmocka_unit_test(test_uuid_and_time),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
