@@ -749,8 +749,15 @@ static int read_content(walker *w, struct archive *a, lg_file *f, const char *na
 			w->cut_tail = true;
 			break;
 		}
-		if ((uint64_t)offset > pos && add_hole(w, (uint64_t)offset - pos) < 0)
-			return -1;
+		if ((uint64_t)offset > pos) {
+			if (add_hole(w, (uint64_t)offset - pos) < 0)
+				return -1;
+			pos = (uint64_t)offset;
+		}
+		/* libarchive's zip reader may hand back an empty block, with
+		 * a NULL pointer, for a member that claims more than it has. */
+		if (size == 0)
+			continue;
 		for (size_t i = 0; i < w->nsinks; i++)
 			w->sinks[i]->feed(w, block, size);
 		pos = (uint64_t)offset + size;
