@@ -76,15 +76,17 @@ typedef struct lg_winnow {
 	void *ud;
 	lg_fp_fn gram_fn;           /* every k-gram, selected or not; may be NULL */
 	void *gram_ud;
-	uint64_t tok[LG_FP_KMAX];   /* the last k token hashes (ring) */
-	uint32_t tokline[LG_FP_KMAX];
 	uint64_t ntok;
-	uint64_t roll;              /* polynomial hash of the last k tokens */
-	uint64_t bpow;              /* base^(k-1) */
-	lg_fp win[LG_FP_WMAX];      /* the last w k-grams (ring) */
+	uint64_t roll;              /* cyclic polynomial hash of the last k tokens */
 	uint64_t ngram;
 	uint64_t sel;               /* index of the selected k-gram; UINT64_MAX: none */
+	uint64_t selhash;           /* its hash */
 	uint64_t nsel;              /* fingerprints emitted */
+	uint64_t tok[LG_FP_KMAX];   /* the last k token hashes (ring) */
+	uint32_t tokline[LG_FP_KMAX];
+	uint64_t hash[LG_FP_WMAX];  /* the last w k-grams (ring): hashes, */
+	uint32_t line[LG_FP_WMAX];  /* first lines */
+	uint32_t line_end[LG_FP_WMAX]; /* and last lines */
 } lg_winnow;
 
 /* k in [1, LG_FP_KMAX], w in [1, LG_FP_WMAX]; fn gets each fingerprint. */
@@ -108,20 +110,21 @@ typedef struct lg_fingerprinter {
 	lg_winnow wn;
 	lg_token_fn token_fn; /* may be NULL */
 	void *token_ud;
-	/* tokenizer */
-	int state;            /* the token being read: none, identifier, number */
-	int comment;          /* none, to the end of the line, to the next * / */
-	bool star;            /* in a block comment, the last byte was '*' */
-	int pending;          /* a '/' or a line's first '#' held: a comment? */
+	/* tokenizer: what the end of the last block left open */
+	uint8_t state;        /* a token cut by the block's end: none, identifier, number */
+	uint8_t comment;      /* none, to the end of the line, to the next * / */
+	uint8_t pending;      /* a '/' or a line's first '#' ended the block: a comment? */
 	char quote;           /* in a string: its quote */
+	bool star;            /* in a block comment, the last byte was '*' */
 	bool escape;          /* in a string, after a backslash */
 	bool line_start;      /* nothing but blanks so far on this line */
-	bool prev_cr;
+	bool prev_cr;         /* the block ended with a CR (its LF may follow) */
 	uint32_t line;
 	uint32_t tok_line;
-	uint64_t tok_hash;    /* FNV-1a of the token so far */
-	char tok_text[LG_FP_TOKEN_TEXT]; /* its first bytes */
+	uint64_t tok_hash;    /* the cut token: its whole 8-byte words hashed, */
+	uint64_t tok_word;    /* and the bytes of the last word so far */
 	size_t tok_len;
+	char tok_text[LG_FP_TOKEN_TEXT]; /* its first bytes */
 	uint64_t tokens;
 	/* binary probe */
 	uint64_t offset;
@@ -129,7 +132,7 @@ typedef struct lg_fingerprinter {
 	/* normalized hash */
 	XXH3_state_t *norm;
 	size_t nnorm;
-	uint64_t normbuf[64]; /* token hashes not yet hashed (last: not cleared) */
+	uint64_t normbuf[128]; /* token hashes not yet hashed (last: not cleared) */
 } lg_fingerprinter;
 
 void lg_fp_init(lg_fingerprinter *f);

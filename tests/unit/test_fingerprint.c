@@ -318,6 +318,46 @@ static void test_chunking(void **state)
 	lg_buf_free(&text);
 }
 
+/* Random code-like texts (identifiers, numbers, strings, comments, '#'
+ * lines, CR/LF/CRLF, long tokens, bytes >= 0x80): the tokens, their lines,
+ * the fingerprints and the normalized hash do not depend on how the text
+ * is cut into blocks -- the 64-byte mask path, the byte path and the
+ * state kept across blocks agree. */
+static void test_chunking_random(void **state)
+{
+	(void)state;
+	static const char *const pieces[] = {
+		"foo", "x1", "_a$b", "\xc3\xa9t\xc3\xa9", "42", "3.14e5", "0x1F", ".", "a.b",
+		"(", ")", "{", "}", ";", "*", "**", "/", "//", "/*", "*/", "#", "#!", "# ",
+		"#include", "\"", "'", "`", "\\", "\\\"", " ", "  ", "\t", "\n", "\r",
+		"\r\n", "\n\n", "very_long_identifier_that_runs_past_eight_bytes_and_more",
+		"12345678901234567890", "=", "+=", "->",
+	};
+	for (int round = 0; round < 400; round++) {
+		lg_buf text = LG_BUF_INIT;
+		size_t npieces = 1 + rnd() % 400;
+		for (size_t i = 0; i < npieces; i++) {
+			const char *pc = pieces[rnd() % LG_ARRAY_LEN(pieces)];
+			lg_buf_append(&text, pc, strlen(pc));
+		}
+		char *whole_tokens = tokenize(text.data, text.len, text.len);
+		lg_fp_summary whole, part;
+		char *whole_fps = fingerprint_text(text.data, text.len, text.len, &whole);
+		size_t chunk = 1 + rnd() % 130;
+		char *t = tokenize(text.data, text.len, chunk);
+		char *fp = fingerprint_text(text.data, text.len, chunk, &part);
+		if (strcmp(t, whole_tokens) != 0 || strcmp(fp, whole_fps) != 0 ||
+		    memcmp(whole.normalized, part.normalized, 16) != 0)
+			fail_msg("round %d, chunk %zu: \"%.*s\" tokenizes as\n%s\nwhole, but\n%s",
+				 round, chunk, (int)text.len, text.data, whole_tokens, t);
+		free(t);
+		free(fp);
+		free(whole_tokens);
+		free(whole_fps);
+		lg_buf_free(&text);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -327,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_window_guarantee),
 		cmocka_unit_test(test_winnow_density),
 		cmocka_unit_test(test_chunking),
+		cmocka_unit_test(test_chunking_random),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
