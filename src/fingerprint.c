@@ -364,6 +364,7 @@ static size_t scalar_run(lg_fingerprinter *f, const unsigned char *p, size_t i, 
 		unsigned char c = p[i];
 		switch (act[c]) {
 		case A_BLANK:
+			escape = false;
 			i++;
 			break;
 		case A_LF:
@@ -502,7 +503,8 @@ typedef struct masks {
 	uint64_t blank;
 	uint64_t lf, cr;
 	uint64_t digit;
-	uint64_t special; /* / # ' " ` \ */
+	uint64_t special; /* / # */
+	uint64_t dq, sq, bq, bs; /* " ' ` \ */
 } masks;
 
 #if defined(__SSE2__)
@@ -523,6 +525,7 @@ static inline __m128i in_range(__m128i x, unsigned char lo, unsigned char hi)
 static inline void classify(const unsigned char *p, masks *m)
 {
 	m->word = m->num = m->blank = m->lf = m->cr = m->digit = m->special = 0;
+	m->dq = m->sq = m->bq = m->bs = 0;
 	for (unsigned k = 0; k < 64; k += 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
 		__m128i alpha = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 'z');
@@ -544,21 +547,26 @@ static inline void classify(const unsigned char *p, masks *m)
 		m->digit |= bits16(digit, k);
 		__m128i sp = _mm_cmpeq_epi8(v, _mm_set1_epi8('/'));
 		sp = _mm_or_si128(sp, _mm_cmpeq_epi8(v, _mm_set1_epi8('#')));
-		sp = _mm_or_si128(sp, _mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
-		sp = _mm_or_si128(sp, _mm_cmpeq_epi8(v, _mm_set1_epi8('\'')));
-		sp = _mm_or_si128(sp, _mm_cmpeq_epi8(v, _mm_set1_epi8('`')));
-		sp = _mm_or_si128(sp, _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
 		m->special |= bits16(sp, k);
+		m->dq |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), k);
+		m->sq |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8('\'')), k);
+		m->bq |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8('`')), k);
+		m->bs |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')), k);
 	}
 }
 #else
 static inline void classify(const unsigned char *p, masks *m)
 {
 	m->word = m->num = m->blank = m->lf = m->cr = m->digit = m->special = 0;
+	m->dq = m->sq = m->bq = m->bs = 0;
 	for (unsigned k = 0; k < 64; k++) {
 		uint8_t c = cls[p[k]];
 		m->digit |= (uint64_t)((c & C_DIGIT) != 0) << k;
-		m->special |= (uint64_t)(act[p[k]] >= A_SLASH) << k;
+		m->special |= (uint64_t)(p[k] == '/' || p[k] == '#') << k;
+		m->dq |= (uint64_t)(p[k] == '"') << k;
+		m->sq |= (uint64_t)(p[k] == '\'') << k;
+		m->bq |= (uint64_t)(p[k] == '`') << k;
+		m->bs |= (uint64_t)(p[k] == '\\') << k;
 		m->word |= (uint64_t)((c & (C_ID | C_DIGIT)) != 0) << k;
 		m->num |= (uint64_t)((c & C_NUM) != 0) << k;
 		m->blank |= (uint64_t)((c & C_BLANK) != 0) << k;
@@ -647,15 +655,17 @@ static size_t long_token(lg_fingerprinter *f, const unsigned char *p, size_t a, 
 	return j;
 }
 
-/* Plain code from p[i] (f outside strings and comments, nothing held):
- * returns n, or where a token runs on past a block (the caller goes on
- * there).  The tokens of a block up to its next event (a byte that may
- * open a comment or a string, a number, a word that runs past the block)
- * are taken in a loop whose only carried work is clearing the lowest bit
- * of a mask: their lengths come from the masks, not from the bytes. */
+/* Code from p[i], in a string or not (f outside comments, nothing
+ * held): returns n, or where a token runs on past a block (the caller
+ * goes on there).  The tokens of a block up to its next event (a byte
+ * that may open or close a comment or a string, an escape, a line's end
+ * in a string, a number, a word that runs past the block) are taken in a
+ * loop whose only carried work is clearing the lowest bit of a mask:
+ * their lengths come from the masks, not from the bytes. */
 static size_t block_run(lg_fingerprinter *f, const unsigned char *p, size_t i, size_t n)
 {
 	unsigned char tail[64];
+	char quote = f->quote;
 	while (i < n) {
 		size_t blen = n - i < 64 ? n - i : 64;
 		const unsigned char *q = p + i;
@@ -674,14 +684,22 @@ static size_t block_run(lg_fingerprinter *f, const unsigned char *p, size_t i, s
 		uint64_t word = m.word & valid, num = m.num & valid;
 		uint64_t wstart = word & ~(word << 1);
 		uint64_t todo = wstart | (visible & ~word);
-		uint64_t ev = (m.special & valid) | (m.digit & wstart);
+		uint64_t words_ev = m.digit & wstart;
 		if (word >> (blen - 1) & 1) /* the last run may go on */
-			ev |= 1ull << (63 - __builtin_clzll(wstart));
+			words_ev |= 1ull << (63 - __builtin_clzll(wstart));
+		uint64_t code_ev = (m.special | m.dq | m.sq | m.bq) & valid;
 		uint32_t line_base = f->line;
-		unsigned ls_from = 0;
+		unsigned ls_from = 0, cur = 0;
 		bool ls = f->line_start;
 		size_t avail = n - i;
-		while (todo) {
+		for (;;) {
+			uint64_t ev = words_ev;
+			if (!quote)
+				ev |= code_ev;
+			else
+				ev |= (quote == '"' ? m.dq : quote == '\'' ? m.sq : m.bq) | m.bs |
+				      (quote != '`' ? le : 0);
+			ev &= ~below(cur);
 			uint64_t fast = todo & (ev ? below((unsigned)__builtin_ctzll(ev)) : ~0ull);
 			todo &= ~fast;
 			while (fast) {
@@ -693,36 +711,75 @@ static size_t block_run(lg_fingerprinter *f, const unsigned char *p, size_t i, s
 				emit(f, hash_short(q + pos, len, avail - pos), line, q + pos,
 				     len < LG_FP_TOKEN_TEXT ? len : LG_FP_TOKEN_TEXT);
 			}
-			if (!todo)
+			if (!ev)
 				break;
 			/* the event */
-			unsigned pos = (unsigned)__builtin_ctzll(todo);
+			unsigned pos = (unsigned)__builtin_ctzll(ev);
 			size_t a = i + pos;
+			unsigned char c = p[a];
 			uint32_t line = line_base + popcount64(le & below(pos));
-			size_t to;
-			if (m.special >> pos & 1) {
-				f->line = line;
-				f->line_start = at_line_start(le, visible, ls_from, ls, pos);
-				to = scalar_run(f, p, a, n);
-				if (to < i + blen) {
-					unsigned at = (unsigned)(to - i);
-					line_base = f->line - popcount64(le & below(at));
-					ls_from = at;
-					ls = f->line_start;
-				}
-			} else {
+			size_t to = a + 1;
+			if (words_ev >> pos & 1) {
 				bool number = m.digit >> pos & 1;
 				size_t len = ctz64(~((number ? num : word) >> pos));
-				if (pos + len >= blen)
+				if (pos + len >= blen) {
+					f->quote = quote;
+					f->escape = false;
 					return long_token(f, p, a, n, number, line);
+				}
 				emit(f, hash_short(p + a, len, n - a), line, p + a,
 				     len < LG_FP_TOKEN_TEXT ? len : LG_FP_TOKEN_TEXT);
 				to = a + len;
+			} else if (cls[c] & C_NL) { /* a string's line ends: so does it */
+				quote = 0;
+			} else if (quote && c == '\\') {
+				emit_punct(f, c, line);
+				if (a + 1 == n) { /* what it escapes is in the next block */
+					f->line = line;
+					f->line_start = false;
+					f->quote = quote;
+					f->escape = true;
+					return n;
+				}
+				if (p[a + 1] == (unsigned char)quote || p[a + 1] == '\\') {
+					emit_punct(f, p[a + 1], line);
+					to = a + 2;
+				}
+			} else if (quote) { /* its closing quote */
+				emit_punct(f, c, line);
+				quote = 0;
+			} else if (c == '"' || c == '\'' || c == '`') {
+				emit_punct(f, c, line);
+				quote = (char)c;
+			} else if (c == '/' && a + 1 < n && !slash_comment(p[a + 1])) {
+				emit_punct(f, c, line);
+			} else if (c == '#' && !at_line_start(le, visible, ls_from, ls, pos)) {
+				emit_punct(f, c, line);
+			} else { /* a comment, perhaps */
+				f->line = line;
+				f->line_start = at_line_start(le, visible, ls_from, ls, pos);
+				f->quote = 0;
+				f->escape = false;
+				to = scalar_run(f, p, a, n);
+				if (to >= i + blen)
+					return to; /* f holds all */
+				unsigned at = (unsigned)(to - i);
+				line_base = f->line - popcount64(le & below(at));
+				ls_from = at;
+				ls = f->line_start;
+				quote = f->quote;
 			}
-			if (to >= i + blen)
+			if (to == i + blen)
+				break; /* the block's end, as if no event */
+			if (to > i + blen) { /* an escaped byte past it */
+				f->line = line_base + popcount64(le & below((unsigned)(to - i)));
+				f->line_start = false;
+				f->quote = quote;
+				f->escape = false;
 				return to;
-			todo &= ~below((unsigned)(to - i));
-			ev &= ~below((unsigned)(to - i));
+			}
+			cur = (unsigned)(to - i);
+			todo &= ~below(cur);
 		}
 		f->line = line_base + popcount64(le);
 		f->line_start = at_line_start(le, visible, ls_from, ls, (unsigned)blen);
@@ -730,6 +787,8 @@ static size_t block_run(lg_fingerprinter *f, const unsigned char *p, size_t i, s
 		if (i == n && p[n - 1] == '\r')
 			f->prev_cr = true;
 	}
+	f->quote = quote;
+	f->escape = false;
 	return n;
 }
 
@@ -779,7 +838,7 @@ static void tokenize(lg_fingerprinter *f, const unsigned char *p, size_t n)
 		if (i == n)
 			return;
 	}
-	if (f->quote && i < n)
+	if (f->escape && i < n)
 		i = scalar_run(f, p, i, n);
 	while (i < n && f->state == TK_NONE && f->pending == P_NONE && f->comment == CM_NONE)
 		i = block_run(f, p, i, n);

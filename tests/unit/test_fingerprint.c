@@ -71,6 +71,10 @@ static const struct {
 	{ "x/", "x@1 /@1" },
 	{ "/* x\r\n */ a\r\n// c\r\nb", "a@2 b@4" },
 	{ "a/**/b/*\r*/c", "a@1 b@1 c@2" },
+	{ "\"x\\\\\" // c", "\"@1 x@1 \\@1 \\@1 \"@1" },    /* "x\\" closes */
+	{ "\"a\\\" // b\"", "\"@1 a@1 \\@1 \"@1 /@1 /@1 b@1 \"@1" }, /* \" does not */
+	{ "'it\\ ' // c", "'@1 it@1 \\@1 '@1" },         /* an escape, then a blank */
+	{ "`a\n# b`", "`@1 a@1 #@2 b@2 `@2" },            /* backquotes span lines */
 };
 
 static void test_tokenizer(void **state)
