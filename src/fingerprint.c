@@ -40,24 +40,24 @@ void lg_winnow_init(lg_winnow *wn, unsigned k, unsigned w, lg_fp_fn fn, void *ud
 	wn->gram_ud = NULL;
 	wn->ntok = 0;
 	wn->roll = 0;
-	wn->ngram = 0;
 	wn->sel = NONE;
 	wn->selhash = 0;
 	wn->nsel = 0;
 }
 
-/* The rings are powers of two at least k and w long: a mask, not a
- * division, per token. */
-#define KMASK (LG_FP_KMAX - 1)
+/* The rings are powers of two: a mask, not a division, per token. */
+#define TMASK (LG_FP_RING - 1)
 #define WMASK (LG_FP_WMAX - 1)
 
+/* K-gram i (of tokens i .. i + k - 1) is selected. */
 static void select_gram(lg_winnow *wn, uint64_t i)
 {
 	wn->sel = i;
-	wn->selhash = wn->hash[i & WMASK];
+	wn->selhash = wn->gram[i & WMASK];
 	wn->nsel++;
 	if (wn->fn) {
-		lg_fp fp = { wn->hash[i & WMASK], wn->line[i & WMASK], wn->line_end[i & WMASK] };
+		lg_fp fp = { wn->gram[i & WMASK], wn->tokline[i & TMASK],
+			     wn->tokline[(i + wn->k - 1) & TMASK] };
 		wn->fn(wn->ud, &fp);
 	}
 }
@@ -66,9 +66,9 @@ static void select_gram(lg_winnow *wn, uint64_t i)
  * (which way it goes is a coin toss). */
 static uint64_t rightmost_min(const lg_winnow *wn, uint64_t lo, uint64_t hi)
 {
-	uint64_t best = lo, bh = wn->hash[lo & WMASK];
+	uint64_t best = lo, bh = wn->gram[lo & WMASK];
 	for (uint64_t j = lo + 1; j <= hi; j++) {
-		uint64_t h = wn->hash[j & WMASK];
+		uint64_t h = wn->gram[j & WMASK];
 		bool le = h <= bh;
 		best = le ? j : best;
 		bh = le ? h : bh;
@@ -76,46 +76,56 @@ static uint64_t rightmost_min(const lg_winnow *wn, uint64_t lo, uint64_t hi)
 	return best;
 }
 
-/* Inlined into the tokenizer's emit(): it runs once per token. */
-static inline __attribute__((always_inline)) void winnow_token(lg_winnow *wn, uint64_t hash,
-							      uint32_t line)
+/* The hot state in locals, the rings in memory; a selection (one k-gram
+ * in about w / 2) goes out through select_gram(). */
+void lg_winnow_tokens(lg_winnow *wn, const uint64_t *hash, const uint32_t *line, size_t n)
 {
-	uint64_t n = wn->ntok;
-	uint64_t out = n >= wn->k ? rotl(wn->tok[(n - wn->k) & KMASK], wn->k) : 0;
-	wn->roll = rotl(wn->roll, 1) ^ out ^ hash;
-	wn->tok[n & KMASK] = hash;
-	wn->tokline[n & KMASK] = line;
-	wn->ntok = ++n;
-	if (n < wn->k)
-		return;
-	uint64_t i = wn->ngram++, g = wn->roll;
-	wn->hash[i & WMASK] = g;
-	wn->line[i & WMASK] = wn->tokline[(n - wn->k) & KMASK]; /* the oldest token */
-	wn->line_end[i & WMASK] = line;
-	if (__builtin_expect(wn->gram_fn != NULL, 0)) {
-		lg_fp fp = { g, wn->line[i & WMASK], line };
-		wn->gram_fn(wn->gram_ud, &fp);
+	const unsigned k = wn->k, w = wn->w;
+	uint64_t ntok = wn->ntok, roll = wn->roll, sel = wn->sel, selhash = wn->selhash;
+	for (size_t j = 0; j < n; j++) {
+		uint64_t h = hash[j];
+		uint64_t out = ntok >= k ? rotl(wn->tok[(ntok - k) & TMASK], k) : 0;
+		roll = rotl(roll, 1) ^ out ^ h;
+		wn->tok[ntok & TMASK] = h;
+		wn->tokline[ntok & TMASK] = line[j];
+		ntok++;
+		if (ntok < k)
+			continue;
+		uint64_t i = ntok - k; /* this k-gram */
+		wn->gram[i & WMASK] = roll;
+		if (__builtin_expect(wn->gram_fn != NULL, 0)) {
+			lg_fp fp = { roll, wn->tokline[i & TMASK], line[j] };
+			wn->gram_fn(wn->gram_ud, &fp);
+		}
+		if (i + 1 < w)
+			continue;
+		if (sel != NONE && sel + w > i) {
+			/* Robust: an equal hash does not move the selection. */
+			if (__builtin_expect(roll >= selhash, 1))
+				continue;
+			sel = i;
+		} else {
+			sel = rightmost_min(wn, i + 1 - w, i);
+		}
+		select_gram(wn, sel);
+		selhash = wn->selhash;
 	}
-	if (wn->ngram < wn->w)
-		return;
-	if (wn->sel != NONE && wn->sel + wn->w > i) {
-		/* Robust: an equal hash does not move the selection. */
-		if (g < wn->selhash)
-			select_gram(wn, i);
-		return;
-	}
-	select_gram(wn, rightmost_min(wn, i + 1 - wn->w, i));
+	wn->ntok = ntok;
+	wn->roll = roll;
+	wn->sel = sel;
+	wn->selhash = selhash;
 }
 
 void lg_winnow_token(lg_winnow *wn, uint64_t hash, uint32_t line)
 {
-	winnow_token(wn, hash, line);
+	lg_winnow_tokens(wn, &hash, &line, 1);
 }
 
 void lg_winnow_end(lg_winnow *wn)
 {
-	if (wn->ngram > 0 && wn->ngram < wn->w)
-		select_gram(wn, rightmost_min(wn, 0, wn->ngram - 1));
+	uint64_t ngram = wn->ntok >= wn->k ? wn->ntok - wn->k + 1 : 0;
+	if (ngram > 0 && ngram < wn->w)
+		select_gram(wn, rightmost_min(wn, 0, ngram - 1));
 }
 
 /* ---- tokenizer -----------------------------------------------------------
@@ -232,25 +242,32 @@ static inline uint64_t hash_token(const unsigned char *s, size_t len, size_t ava
 	return word_final(h, len);
 }
 
-/* The normalized hash: XXH3-128 of the token hashes, in batches. */
-static void norm_flush(lg_fingerprinter *f)
+/* The tokens so far: into the normalized hash (XXH3-128 of the token
+ * hashes) and the winnow, a batch at a time. */
+static void flush_tokens(lg_fingerprinter *f)
 {
-	if (f->nnorm)
-		XXH3_128bits_update(f->norm, f->normbuf, f->nnorm * sizeof(f->normbuf[0]));
-	f->nnorm = 0;
+	if (!f->nbuf)
+		return;
+	XXH3_128bits_update(f->norm, f->buf_hash, f->nbuf * sizeof(f->buf_hash[0]));
+	lg_winnow_tokens(&f->wn, f->buf_hash, f->buf_line, f->nbuf);
+	f->tokens += f->nbuf;
+	f->nbuf = 0;
 }
 
 static inline __attribute__((always_inline)) void emit(lg_fingerprinter *f, uint64_t hash,
 						       uint32_t line, const void *text,
 						       size_t len)
 {
-	f->tokens++;
-	f->normbuf[f->nnorm++] = hash;
-	if (__builtin_expect(f->nnorm == LG_ARRAY_LEN(f->normbuf), 0))
-		norm_flush(f);
-	if (__builtin_expect(f->token_fn != NULL, 0))
+	size_t n = f->nbuf;
+	f->buf_hash[n] = hash;
+	f->buf_line[n] = line;
+	f->nbuf = ++n;
+	if (__builtin_expect(f->token_fn != NULL, 0)) {
 		f->token_fn(f->token_ud, hash, line, text, len);
-	winnow_token(&f->wn, hash, line);
+		flush_tokens(f);
+	} else if (__builtin_expect(n == LG_ARRAY_LEN(f->buf_hash), 0)) {
+		flush_tokens(f);
+	}
 }
 
 static void emit_punct(lg_fingerprinter *f, unsigned char c, uint32_t line)
@@ -576,8 +593,11 @@ static inline void classify(const unsigned char *p, masks *m)
 }
 #endif
 
-static inline unsigned popcount64(uint64_t x)
+/* hw: the caller was compiled for the POPCNT instruction. */
+static inline __attribute__((always_inline)) unsigned popcount64_hw(uint64_t x, bool hw)
 {
+	if (hw)
+		return (unsigned)__builtin_popcountll(x);
 #if defined(__POPCNT__)
 	return (unsigned)__builtin_popcountll(x);
 #else
@@ -587,6 +607,60 @@ static inline unsigned popcount64(uint64_t x)
 	return (unsigned)((x * 0x0101010101010101ull) >> 56);
 #endif
 }
+
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define HAVE_AVX2_PATH 1
+#include <immintrin.h>
+
+static inline __attribute__((target("avx2"), always_inline)) uint64_t bits32(__m256i v,
+									     unsigned at)
+{
+	return (uint64_t)(uint32_t)_mm256_movemask_epi8(v) << at;
+}
+
+static inline __attribute__((target("avx2"), always_inline)) __m256i
+in_range32(__m256i x, unsigned char lo, unsigned char hi)
+{
+	__m256i y = _mm256_add_epi8(x, _mm256_set1_epi8((char)(unsigned char)(128 - lo)));
+	return _mm256_cmpgt_epi8(_mm256_set1_epi8((char)(unsigned char)(128 + hi - lo + 1)), y);
+}
+
+/* classify(), 32 bytes a step. */
+static inline __attribute__((target("avx2"))) void
+classify_avx2(const unsigned char *p, masks *m)
+{
+	m->word = m->num = m->blank = m->lf = m->cr = m->digit = m->special = 0;
+	m->dq = m->sq = m->bq = m->bs = 0;
+	for (unsigned k = 0; k < 64; k += 32) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + k));
+		__m256i alpha = in_range32(_mm256_or_si256(v, _mm256_set1_epi8(0x20)), 'a', 'z');
+		__m256i digit = in_range32(v, '0', '9');
+		__m256i w = _mm256_or_si256(alpha, digit);
+		w = _mm256_or_si256(w, _mm256_cmpeq_epi8(v, _mm256_set1_epi8('_')));
+		w = _mm256_or_si256(w, _mm256_cmpeq_epi8(v, _mm256_set1_epi8('$')));
+		w = _mm256_or_si256(w, _mm256_cmpgt_epi8(_mm256_setzero_si256(), v)); /* >= 0x80 */
+		__m256i num = _mm256_or_si256(w, _mm256_cmpeq_epi8(v, _mm256_set1_epi8('.')));
+		__m256i b = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(' '));
+		b = _mm256_or_si256(b, _mm256_cmpeq_epi8(v, _mm256_setzero_si256()));
+		b = _mm256_or_si256(b, _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\t')));
+		b = _mm256_or_si256(b, in_range32(v, '\v', '\f'));
+		m->word |= bits32(w, k);
+		m->num |= bits32(num, k);
+		m->blank |= bits32(b, k);
+		m->lf |= bits32(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n')), k);
+		m->cr |= bits32(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\r')), k);
+		m->digit |= bits32(digit, k);
+		__m256i sp = _mm256_cmpeq_epi8(v, _mm256_set1_epi8('/'));
+		sp = _mm256_or_si256(sp, _mm256_cmpeq_epi8(v, _mm256_set1_epi8('#')));
+		m->special |= bits32(sp, k);
+		m->dq |= bits32(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('"')), k);
+		m->sq |= bits32(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\'')), k);
+		m->bq |= bits32(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('`')), k);
+		m->bs |= bits32(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\\')), k);
+	}
+}
+#endif
 
 static inline unsigned ctz64(uint64_t x)
 {
@@ -655,6 +729,19 @@ static size_t long_token(lg_fingerprinter *f, const unsigned char *p, size_t a, 
 	return j;
 }
 
+static inline __attribute__((always_inline)) void classify_any(const unsigned char *p, masks *m,
+								 bool avx2)
+{
+#ifdef HAVE_AVX2_PATH
+	if (avx2) {
+		classify_avx2(p, m);
+		return;
+	}
+#endif
+	(void)avx2;
+	classify(p, m);
+}
+
 /* Code from p[i], in a string or not (f outside comments, nothing
  * held): returns n, or where a token runs on past a block (the caller
  * goes on there).  The tokens of a block up to its next event (a byte
@@ -662,7 +749,8 @@ static size_t long_token(lg_fingerprinter *f, const unsigned char *p, size_t a, 
  * in a string, a number, a word that runs past the block) are taken in a
  * loop whose only carried work is clearing the lowest bit of a mask:
  * their lengths come from the masks, not from the bytes. */
-static size_t block_run(lg_fingerprinter *f, const unsigned char *p, size_t i, size_t n)
+static inline __attribute__((always_inline)) size_t
+block_run_body(lg_fingerprinter *f, const unsigned char *p, size_t i, size_t n, bool avx2)
 {
 	unsigned char tail[64];
 	char quote = f->quote;
@@ -671,11 +759,11 @@ static size_t block_run(lg_fingerprinter *f, const unsigned char *p, size_t i, s
 		const unsigned char *q = p + i;
 		masks m;
 		if (blen == 64) {
-			classify(q, &m);
+			classify_any(q, &m, avx2);
 		} else {
 			memset(tail, 0, sizeof(tail));
 			memcpy(tail, q, blen);
-			classify(tail, &m);
+			classify_any(tail, &m, avx2);
 		}
 		uint64_t valid = below((unsigned)blen);
 		bool cr_before = i > 0 && p[i - 1] == '\r';
@@ -707,7 +795,7 @@ static size_t block_run(lg_fingerprinter *f, const unsigned char *p, size_t i, s
 				fast &= fast - 1;
 				size_t len = ctz64(~(word >> pos));
 				len += len == 0; /* punctuation */
-				uint32_t line = line_base + popcount64(le & below(pos));
+				uint32_t line = line_base + popcount64_hw(le & below(pos), avx2);
 				emit(f, hash_short(q + pos, len, avail - pos), line, q + pos,
 				     len < LG_FP_TOKEN_TEXT ? len : LG_FP_TOKEN_TEXT);
 			}
@@ -717,7 +805,7 @@ static size_t block_run(lg_fingerprinter *f, const unsigned char *p, size_t i, s
 			unsigned pos = (unsigned)__builtin_ctzll(ev);
 			size_t a = i + pos;
 			unsigned char c = p[a];
-			uint32_t line = line_base + popcount64(le & below(pos));
+			uint32_t line = line_base + popcount64_hw(le & below(pos), avx2);
 			size_t to = a + 1;
 			if (words_ev >> pos & 1) {
 				bool number = m.digit >> pos & 1;
@@ -764,7 +852,7 @@ static size_t block_run(lg_fingerprinter *f, const unsigned char *p, size_t i, s
 				if (to >= i + blen)
 					return to; /* f holds all */
 				unsigned at = (unsigned)(to - i);
-				line_base = f->line - popcount64(le & below(at));
+				line_base = f->line - popcount64_hw(le & below(at), avx2);
 				ls_from = at;
 				ls = f->line_start;
 				quote = f->quote;
@@ -772,7 +860,7 @@ static size_t block_run(lg_fingerprinter *f, const unsigned char *p, size_t i, s
 			if (to == i + blen)
 				break; /* the block's end, as if no event */
 			if (to > i + blen) { /* an escaped byte past it */
-				f->line = line_base + popcount64(le & below((unsigned)(to - i)));
+				f->line = line_base + popcount64_hw(le & below((unsigned)(to - i)), avx2);
 				f->line_start = false;
 				f->quote = quote;
 				f->escape = false;
@@ -781,7 +869,7 @@ static size_t block_run(lg_fingerprinter *f, const unsigned char *p, size_t i, s
 			cur = (unsigned)(to - i);
 			todo &= ~below(cur);
 		}
-		f->line = line_base + popcount64(le);
+		f->line = line_base + popcount64_hw(le, avx2);
 		f->line_start = at_line_start(le, visible, ls_from, ls, (unsigned)blen);
 		i += blen;
 		if (i == n && p[n - 1] == '\r')
@@ -790,6 +878,51 @@ static size_t block_run(lg_fingerprinter *f, const unsigned char *p, size_t i, s
 	f->quote = quote;
 	f->escape = false;
 	return n;
+}
+
+/* block_run_body() for any x86-64 (SSE2), and for one with AVX2, BMI and
+ * POPCNT, chosen once (init_tables()). */
+static size_t block_run_generic(lg_fingerprinter *f, const unsigned char *p, size_t i, size_t n)
+{
+	return block_run_body(f, p, i, n, false);
+}
+
+#ifdef HAVE_AVX2_PATH
+static __attribute__((target("avx2,bmi,popcnt"))) size_t
+block_run_avx2(lg_fingerprinter *f, const unsigned char *p, size_t i, size_t n)
+{
+	return block_run_body(f, p, i, n, true);
+}
+#endif
+
+static size_t (*block_run)(lg_fingerprinter *, const unsigned char *, size_t, size_t) =
+	block_run_generic;
+
+static void pick_path(bool simd)
+{
+	block_run = block_run_generic;
+#ifdef HAVE_AVX2_PATH
+	__builtin_cpu_init();
+	if (simd && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
+	    __builtin_cpu_supports("popcnt"))
+		block_run = block_run_avx2;
+#else
+	(void)simd;
+#endif
+}
+
+static void pick_default_path(void)
+{
+	pick_path(true);
+}
+
+static pthread_once_t path_once = PTHREAD_ONCE_INIT;
+
+void lg_fp_use_simd(bool on)
+{
+	pthread_once(&tables_once, init_tables);
+	pthread_once(&path_once, pick_default_path);
+	pick_path(on);
 }
 
 static void tokenize(lg_fingerprinter *f, const unsigned char *p, size_t n)
@@ -849,6 +982,7 @@ static void tokenize(lg_fingerprinter *f, const unsigned char *p, size_t n)
 void lg_fp_init(lg_fingerprinter *f)
 {
 	pthread_once(&tables_once, init_tables);
+	pthread_once(&path_once, pick_default_path);
 	memset(f, 0, sizeof(*f));
 	f->norm = XXH3_createState();
 	if (!f->norm) {
@@ -867,7 +1001,7 @@ void lg_fp_begin(lg_fingerprinter *f, unsigned k, unsigned w, lg_fp_fn fp_fn, vo
 		 lg_token_fn token_fn, void *token_ud)
 {
 	XXH3_state_t *norm = f->norm;
-	memset(f, 0, offsetof(lg_fingerprinter, normbuf));
+	memset(f, 0, offsetof(lg_fingerprinter, buf_hash));
 	f->norm = norm;
 	lg_winnow_init(&f->wn, k, w, fp_fn, ud);
 	f->token_fn = token_fn;
@@ -898,6 +1032,7 @@ void lg_fp_feed(lg_fingerprinter *f, const void *data, size_t len)
 	}
 	f->offset += len;
 	tokenize(f, data, len);
+	flush_tokens(f);
 }
 
 void lg_fp_end(lg_fingerprinter *f, lg_fp_summary *out)
@@ -908,8 +1043,8 @@ void lg_fp_end(lg_fingerprinter *f, lg_fp_summary *out)
 		return;
 	flush_pending(f);
 	cut_token_end(f);
+	flush_tokens(f);
 	lg_winnow_end(&f->wn);
-	norm_flush(f);
 	XXH128_canonical_t c;
 	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(f->norm));
 	memcpy(out->normalized, c.digest, sizeof(out->normalized));

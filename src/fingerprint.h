@@ -70,6 +70,10 @@ typedef void (*lg_token_fn)(void *ud, uint64_t hash, uint32_t line, const char *
 
 /* ---- winnowing over a stream of token hashes ---------------------------- */
 
+/* Tokens remembered: at least k + w - 1 of them (a fingerprint names the
+ * lines of its first and last token). */
+#define LG_FP_RING 256
+
 typedef struct lg_winnow {
 	unsigned k, w;
 	lg_fp_fn fn;
@@ -78,20 +82,20 @@ typedef struct lg_winnow {
 	void *gram_ud;
 	uint64_t ntok;
 	uint64_t roll;              /* cyclic polynomial hash of the last k tokens */
-	uint64_t ngram;
 	uint64_t sel;               /* index of the selected k-gram; UINT64_MAX: none */
 	uint64_t selhash;           /* its hash */
 	uint64_t nsel;              /* fingerprints emitted */
-	uint64_t tok[LG_FP_KMAX];   /* the last k token hashes (ring) */
-	uint32_t tokline[LG_FP_KMAX];
-	uint64_t hash[LG_FP_WMAX];  /* the last w k-grams (ring): hashes, */
-	uint32_t line[LG_FP_WMAX];  /* first lines */
-	uint32_t line_end[LG_FP_WMAX]; /* and last lines */
+	/* rings, written before they are read: not cleared */
+	uint64_t tok[LG_FP_RING];   /* the last token hashes */
+	uint32_t tokline[LG_FP_RING]; /* and their lines */
+	uint64_t gram[LG_FP_WMAX];  /* the last w k-gram hashes */
 } lg_winnow;
 
 /* k in [1, LG_FP_KMAX], w in [1, LG_FP_WMAX]; fn gets each fingerprint. */
 void lg_winnow_init(lg_winnow *wn, unsigned k, unsigned w, lg_fp_fn fn, void *ud);
 void lg_winnow_token(lg_winnow *wn, uint64_t hash, uint32_t line);
+/* n tokens at once. */
+void lg_winnow_tokens(lg_winnow *wn, const uint64_t *hash, const uint32_t *line, size_t n);
 /* The end of the text: a text too short for one full window selects its
  * minimum now.  The winnow can then be initialized again. */
 void lg_winnow_end(lg_winnow *wn);
@@ -107,7 +111,6 @@ typedef struct lg_fp_summary {
 } lg_fp_summary;
 
 typedef struct lg_fingerprinter {
-	lg_winnow wn;
 	lg_token_fn token_fn; /* may be NULL */
 	void *token_ud;
 	/* tokenizer: what the end of the last block left open */
@@ -131,8 +134,11 @@ typedef struct lg_fingerprinter {
 	bool binary;
 	/* normalized hash */
 	XXH3_state_t *norm;
-	size_t nnorm;
-	uint64_t normbuf[128]; /* token hashes not yet hashed (last: not cleared) */
+	/* tokens not yet winnowed nor hashed (not cleared; wn last) */
+	size_t nbuf;
+	uint64_t buf_hash[256];
+	uint32_t buf_line[256];
+	lg_winnow wn;
 } lg_fingerprinter;
 
 void lg_fp_init(lg_fingerprinter *f);
@@ -146,5 +152,9 @@ void lg_fp_each_gram(lg_fingerprinter *f, lg_fp_fn fn, void *ud);
 void lg_fp_feed(lg_fingerprinter *f, const void *data, size_t len);
 /* End the text: the last fingerprints are emitted, then *out is filled. */
 void lg_fp_end(lg_fingerprinter *f, lg_fp_summary *out);
+/* For tests: tokenize with the widest vector instructions this CPU has
+ * (the default), or with the baseline ones only; both give the same
+ * tokens.  Not thread-safe: call before any lg_fp_init() of other threads. */
+void lg_fp_use_simd(bool on);
 
 #endif
