@@ -180,7 +180,21 @@ static bool in_hashes(const hentry *v, size_t n, const uint8_t h[16])
 
 static const uint8_t ZERO[16];
 
-/* Drop from f what other files hold, and repeats of a hash in f. */
+typedef struct seen_fp {
+	uint64_t hash;
+	size_t at;
+} seen_fp;
+
+static int cmp_seen(const void *a, const void *b)
+{
+	const seen_fp *x = a, *y = b;
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* Drop from f what other files hold, and repeats of a hash in f (the
+ * first kept, the order kept: a sort of (hash, place) finds them). */
 static void filter_file(const lg_fpset *s, fpfile *f, lg_buf *seen_buf)
 {
 	if (in_hashes(s->allow_h, s->nallow_h, f->exact))
@@ -190,22 +204,20 @@ static void filter_file(const lg_fpset *s, fpfile *f, lg_buf *seen_buf)
 	if (f->tokens < s->min_tokens)
 		f->nfps = 0;
 	lg_buf_reset(seen_buf);
-	size_t n = 0;
 	for (size_t i = 0; i < f->nfps; i++) {
-		uint64_t h = f->fps[i].hash;
-		if (in_u64(s->allow, s->nallow, h))
-			continue;
-		/* repeats: a linear check over what is kept is fine for a
-		 * source file's few hundred fingerprints, and keeps the order */
-		const uint64_t *seen = (const uint64_t *)(void *)seen_buf->data;
-		bool dup = false;
-		for (size_t j = 0; j < seen_buf->len / 8 && !dup; j++)
-			dup = seen[j] == h;
-		if (dup)
-			continue;
-		lg_buf_append(seen_buf, &h, 8);
-		f->fps[n++] = f->fps[i];
+		seen_fp e = { f->fps[i].hash, i };
+		lg_buf_append(seen_buf, &e, sizeof(e));
 	}
+	seen_fp *v = (seen_fp *)(void *)seen_buf->data;
+	if (f->nfps)
+		qsort(v, f->nfps, sizeof(*v), cmp_seen);
+	for (size_t i = 0; i < f->nfps; i++)
+		if ((i > 0 && v[i].hash == v[i - 1].hash) || in_u64(s->allow, s->nallow, v[i].hash))
+			f->fps[v[i].at].line_end = f->fps[v[i].at].line - 1; /* dropped */
+	size_t n = 0;
+	for (size_t i = 0; i < f->nfps; i++)
+		if (f->fps[i].line_end >= f->fps[i].line)
+			f->fps[n++] = f->fps[i];
 	f->nfps = n;
 }
 
