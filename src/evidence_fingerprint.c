@@ -1,11 +1,14 @@
 /* evidence_fingerprint.c - see evidence_fingerprint.h
  *
  * Lookups: every fingerprint of the set sits in one array sorted by hash,
- * with a directory over the top bits of the hash (about one entry per
- * slot), so a layer file's fingerprint costs one slot read when it is not
- * in the set.  Exact and normalized hashes are sorted arrays searched once
- * per file.  A matcher counts each source fingerprint once per file (a
- * stamp per fingerprint, no clearing between files).
+ * with a directory over the top bits of the hash (about four entries per
+ * slot) behind a filter of 8 bits or more per entry, so a layer file's
+ * fingerprint costs one read of the filter when it is not in the set.
+ * Exact and normalized hashes are sorted arrays searched once per file.
+ * The entries of one hash are a run; a matcher looks at a run once per
+ * file (a small set of the runs met, with stamps: no clearing between
+ * files) and counts each source file's fingerprint once.  A set file is
+ * mapped, not copied.
  */
 #include "evidence_fingerprint.h"
 

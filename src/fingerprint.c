@@ -1,11 +1,13 @@
 /* fingerprint.c - see fingerprint.h
  *
  * Cost: every byte passes the binary probe (first 8 KiB) and the
- * tokenizer (a table lookup, and a multiply inside identifiers and
- * numbers); every token costs a multiply-add for the rolling k-gram hash,
- * a mix, and one compare against the window's minimum (a rescan of the
- * window, O(w), only when the minimum leaves it), and 8 bytes of XXH3 for
- * the normalized hash.
+ * classification of its 64-byte block (a few vector compares); a token of
+ * plain code costs a count of trailing zeros, a population count (its
+ * line) and one or two multiplies (its hash) with no branch on what the
+ * bytes are; a string's or comment's bytes cost a loop step.  Every token
+ * then costs a rotate and two xors (the k-gram hash), a compare with the
+ * window's minimum (a rescan of the window, O(w) without branches, only
+ * when the minimum leaves it) and 8 bytes of XXH3 (the normalized hash).
  */
 #include "fingerprint.h"
 
@@ -25,7 +27,7 @@ enum { P_NONE, P_SLASH, P_HASH };
 static inline uint64_t rotl(uint64_t x, unsigned r)
 {
 	r &= 63;
-	return r ? x << r | x >> (64 - r) : x;
+	return x << r | x >> (-r & 63);
 }
 
 /* ---- winnowing ------------------------------------------------------------ */

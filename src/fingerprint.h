@@ -12,13 +12,18 @@
  *               blank, '!', '#' or the line's end follows it (a shell,
  *               Python or YAML comment; "#include" stays code).  Strings
  *               ("..", '..', `..`) are tokenized like code, without
- *               comments.  Each token keeps the line it starts on (LF,
- *               CRLF and CR end a line).
+ *               comments; in one, a backslash escapes the byte right after
+ *               it, and a line's end ends it (not a `..` one).  Each token
+ *               keeps the line it starts on (LF, CRLF and CR end a line).
+ *               A token's hash: its bytes as little-endian 8-byte words
+ *               (the last padded with zeros) folded by multiplies, then its
+ *               length.
  *   normalized hash: XXH3-128 of the token stream (the token hashes in
  *               order): two texts that differ only in line endings,
  *               blanks (trailing or not), blank lines and comments -- the
  *               leading license header among them -- hash alike.
- *   winnowing:  a k-gram hash per run of k consecutive tokens; in every
+ *   winnowing:  a k-gram hash per run of k consecutive tokens (a cyclic
+ *               polynomial of the token hashes: rotate, xor in, xor out); in every
  *               window of w consecutive k-grams the minimal hash is
  *               selected (robust winnowing: a tie keeps the previous
  *               selection, else the rightmost minimum).  Guarantee: two
@@ -28,6 +33,14 @@
  *
  * A text with a NUL byte in its first LG_FP_BINARY_PROBE bytes is binary:
  * it has no tokens, no fingerprints and no normalized hash.
+ *
+ * Plain code is tokenized 64 bytes at a time from bit masks of the
+ * bytes' classes (SSE2, or AVX2 with BMI and POPCNT when the CPU has them,
+ * chosen once at run time); strings, comments and the ends of blocks by a
+ * byte-at-a-time path.  Any chunking and either instruction set give the
+ * same tokens.  Tokens are winnowed and hashed in batches: callbacks may
+ * come later than the lg_fp_feed() that read their token, never later
+ * than lg_fp_end().
  *
  * Ownership: every struct here is a value the caller embeds and owns.  An
  * lg_fingerprinter holds one allocation (the normalizer's hash state), made
