@@ -8,7 +8,8 @@
 # member the issue names, at its CONTAINER!/MEMBER path, with the outer
 # archives not denied themselves, a member deleted with its container,
 # path rules whose ** crosses !/, and the same answer warm; a brotli
-# sso.js.br (by name: brotli has no signature).  Then the same
+# sso.js.br (by name: brotli has no signature); a gem made by `gem build`
+# (its member inside data.tar.gz inside the gem).  Then the same
 # fixture rebuilt now by the producers found here (skipped visibly when
 # one is missing), and hostile archives written by nested-bombs.py, each
 # in an image of its own: the 42.zip shape and overlapping entries stop at
@@ -170,7 +171,36 @@ else
 		not_ok "make-nested.sh runs" "$(head -c 300 "$tmp/make.err")"
 	fi
 fi
-command -v gem >/dev/null 2>&1 || echo "skip - gem build: no gem here (a gem is a tar holding data.tar.gz: the tar and gzip cases cover it)"
+# A gem, built by RubyGems: a plain tar holding metadata.gz and data.tar.gz.
+if ! command -v gem >/dev/null 2>&1; then
+	echo "skip - gem build: no gem here (make deps installs ruby)"
+else
+	mkdir -p "$tmp/gem/lib/acme/ee"
+	printf '# SPDX-License-Identifier: BUSL-1.1\nmodule Acme; module EE; end; end\n' \
+		>"$tmp/gem/lib/acme/ee/sso.rb"
+	printf '# SPDX-License-Identifier: MIT\nmodule Acme; end\n' >"$tmp/gem/lib/acme.rb"
+	cat >"$tmp/gem/acme-ee.gemspec" <<'EOG'
+Gem::Specification.new do |s|
+  s.name = "acme-ee"
+  s.version = "1.0.0"
+  s.summary = "Acme enterprise features"
+  s.authors = ["Acme"]
+  s.files = ["lib/acme.rb", "lib/acme/ee/sso.rb"]
+end
+EOG
+	if (cd "$tmp/gem" && HOME=$tmp SOURCE_DATE_EPOCH=1700000000 gem build acme-ee.gemspec) \
+		>"$tmp/gem.log" 2>&1; then
+		image gem "$tmp/gem/acme-ee-1.0.0.gem"
+		scan "$tmp/gemscan" "$tmp/i-gem"
+		G='/srv/acme-ee-1.0.0.gem!/data.tar.gz!'
+		check "a gem by gem build: its BUSL file, inside data.tar.gz inside the gem" \
+			"$([ "$(st "$tmp/gemscan")" = 1 ] && denied "$tmp/gemscan" "$G/lib/acme/ee/sso.rb" spdx-tag &&
+			   ! denied "$tmp/gemscan" "$G/lib/acme.rb"; echo $?)" \
+			"exit $(st "$tmp/gemscan"): $(head -c 300 "$tmp/gemscan.err")"
+	else
+		not_ok "gem build" "$(head -c 300 "$tmp/gem.log")"
+	fi
+fi
 
 # ---- hostile archives -------------------------------------------------------
 # bounded OUT IMAGE ARGS...: scan under /usr/bin/time; OUT.kb, OUT.s
