@@ -672,8 +672,14 @@ struct lg_fpmatcher {
 	hit *hits;
 	size_t nhits;
 	uint64_t file_fps;
-	lg_fp batch[BATCH];    /* fingerprints not yet looked up */
+	/* fingerprints not yet looked up, in three stages a batch apart, so
+	 * that what a stage reads was prefetched one batch earlier: */
+	lg_fp batch[BATCH];    /* new: the filter next */
 	size_t nbatch;
+	lg_fp dirq[BATCH];     /* past the filter: their directory slots prefetched */
+	size_t ndirq;
+	lg_fp entq[BATCH];     /* their first entries prefetched: look them up */
+	size_t nentq;
 };
 
 lg_fpmatcher *lg_fpmatcher_new(const lg_fpset *s)
@@ -778,25 +784,37 @@ static void lookup(lg_fpmatcher *m, const lg_fp *fp)
 	}
 }
 
+/* One step of the pipeline: look up what waited for its entries, read
+ * the directory for what waited for it, filter the new batch. */
 static void flush_batch(lg_fpmatcher *m)
 {
 	const lg_fpset *s = m->set;
 	unsigned fshift = 64 - s->filter_bits, dshift = 64 - s->dir_bits;
 	for (size_t i = 0; i < m->nbatch; i++)
 		__builtin_prefetch(&s->filter[(m->batch[i].hash >> fshift) / 64]);
-	size_t n = 0;
+	for (size_t i = 0; i < m->nentq; i++)
+		lookup(m, &m->entq[i]);
+	m->nentq = 0;
+	for (size_t i = 0; i < m->ndirq; i++) {
+		__builtin_prefetch(&s->entries[s->dir[m->dirq[i].hash >> dshift]]);
+		m->entq[m->nentq++] = m->dirq[i];
+	}
+	m->ndirq = 0;
 	for (size_t i = 0; i < m->nbatch; i++) {
 		uint64_t bit = m->batch[i].hash >> fshift;
 		if (s->filter[bit / 64] & (1ull << (bit % 64))) {
-			m->batch[n++] = m->batch[i];
 			__builtin_prefetch(&s->dir[m->batch[i].hash >> dshift]);
+			m->dirq[m->ndirq++] = m->batch[i];
 		}
 	}
-	for (size_t i = 0; i < n; i++)
-		__builtin_prefetch(&s->entries[s->dir[m->batch[i].hash >> dshift]]);
-	for (size_t i = 0; i < n; i++)
-		lookup(m, &m->batch[i]);
 	m->nbatch = 0;
+}
+
+/* The file's end: every stage emptied. */
+static void drain(lg_fpmatcher *m)
+{
+	while (m->nbatch || m->ndirq || m->nentq)
+		flush_batch(m);
 }
 
 static void on_fp(void *ud, const lg_fp *fp)
@@ -821,7 +839,7 @@ void lg_fpmatcher_begin(lg_fpmatcher *m)
 	m->ntouched = 0;
 	m->nseen = 0;
 	m->nhits = 0;
-	m->nbatch = 0;
+	m->nbatch = m->ndirq = m->nentq = 0;
 	m->file_fps = 0;
 	lg_fp_begin(&m->fp, m->set->k, m->set->w, on_fp, m, NULL, NULL);
 }
@@ -902,7 +920,7 @@ bool lg_fpmatcher_end(lg_fpmatcher *m, const uint8_t exact[16], lg_fpmatch *out)
 	const lg_fpset *s = m->set;
 	lg_fp_summary sum;
 	lg_fp_end(&m->fp, &sum);
-	flush_batch(m);
+	drain(m);
 	memset(out, 0, sizeof(*out));
 	const hentry *h = find_hash(s->exact, s->nexact, exact);
 	if (h) {
