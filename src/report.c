@@ -177,6 +177,10 @@ void lg_report_evidence(lg_buf *b, const lg_evidence *e)
 		lg_buf_append(b, " in ", 4);
 		lg_buf_append(b, e->source, e->source_len);
 	}
+	if (e->target) {
+		lg_buf_append(b, " -> ", 4);
+		lg_buf_append(b, e->target, e->target_len);
+	}
 	if (e->kind == LG_EV_UNPARSEABLE)
 		lg_buf_appendf(b, ": %s", e->id);
 	else if (e->class_name)
