@@ -235,8 +235,8 @@ static void count_class(json_t *classes, const char *name, size_t n)
 		json_object_set_new(classes, name ? name : "unknown", json_integer((json_int_t)n));
 }
 
-/* Files per class over the distinct layers ("unknown": of no class),
- * counted by runs of files with the same class name (one lookup per run,
+/* Files per class over the distinct layers ("unknown": of no class; a
+ * shared layer as the first image that has it classifies it), counted by runs of files with the same class name (one lookup per run,
  * not per file). */
 static json_t *jclasses(const lg_scan *s)
 {

@@ -267,7 +267,7 @@ static void put_finding(text *t, lg_buf *section, const char *label, const char 
 static void text_file(void *st, const lg_finding *f, const lg_classification *c)
 {
 	text *t = st;
-	switch (f->layer->results[f->index].outcome) {
+	switch (f->result->outcome) {
 	case LG_OUT_DENY:
 		put_finding(t, &t->deny, "DENY", RED, f, c);
 		break;
