@@ -14,6 +14,8 @@
 #     above it, in one OCI layout: ee/ is denied in that image only,
 #     whichever image comes first.
 #   umoci: the same two images, built by umoci instead.
+#   check-rules --source: a symlinked LICENSE in the checkout, followed as
+#     a scan follows it.
 #
 # Where a builder cannot run (not root, no vfs, no /bin/busybox), its cases
 # are skipped with a visible "skip - why".  LICGATE_SKIP_SLOW=1 skips the
@@ -81,6 +83,22 @@ Copyright (c) 2024 Acme, Inc.
 
 Permission is hereby granted, free of charge, to any person obtaining a copy
 of this software and associated documentation files (the "Software").'
+
+# --- check-rules --source: a symlinked LICENSE in the checkout ------------------
+
+S=$TMP/source
+mkdir -p "$S/ee" "$S/licenses" "$S/up" "$S/gone"
+printf '%s\n' "$BUSL" >"$S/licenses/BUSL-1.1.txt"
+ln -s ../licenses/BUSL-1.1.txt "$S/ee/LICENSE"
+echo x >"$S/ee/sso.js"
+ln -s ../../../../../../etc/passwd "$S/up/LICENSE"
+echo x >"$S/up/a.js"
+ln -s ../licenses/missing.txt "$S/gone/LICENSE"
+echo x >"$S/gone/b.js"
+check "check-rules --source: a symlinked LICENSE is followed within the tree, as in a scan" 0 \
+	'.classes["source-available"] == 1 and (.unknown | index("/app/ee/sso.js")) == null
+	 and (.unknown | index("/app/up/a.js")) != null and (.unknown | index("/app/gone/b.js")) != null' \
+	"$LICGATE" check-rules --source "$S" --prefix /app --format json rules/default.rules
 
 # --- buildah -------------------------------------------------------------------
 
