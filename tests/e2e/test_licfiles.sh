@@ -179,6 +179,21 @@ if $buildah_ok; then
 			  {"id": 1, "physicalLocation": {"artifactLocation": {"uri": "image/app/licenses/BUSL-1.1.txt"},
 			   "region": {"startLine": 5}}, "message": {"text": "license text"}}]' \
 			"$LICGATE" scan --no-cache --format sarif "$L"
+		if python3 -c 'import jsonschema' 2>/dev/null; then
+			"$LICGATE" scan --no-cache -f sarif="$TMP/l.sarif" -f json="$TMP/l.json" "$L" >/dev/null 2>&1
+			if python3 - tests/schemas/sarif-schema-2.1.0.json "$TMP/l.sarif" man/licgate-report.schema.json "$TMP/l.json" <<'PY'
+import json, sys, jsonschema
+jsonschema.Draft4Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))
+jsonschema.Draft202012Validator(json.load(open(sys.argv[3]))).validate(json.load(open(sys.argv[4])))
+PY
+			then
+				ok "symlinked license file: SARIF and JSON reports valid against their schemas"
+			else
+				nok "symlinked license file: SARIF and JSON reports valid against their schemas"
+			fi
+		else
+			skip "schemas: python3 jsonschema module missing (Debian: python3-jsonschema)"
+		fi
 		"$LICGATE" scan --cache-dir "$TMP/cache" --format json "$L" >"$TMP/cold.json" 2>/dev/null
 		"$LICGATE" scan --cache-dir "$TMP/cache" --format json "$L" >"$TMP/warm.json" 2>/dev/null
 		if jq -e '.summary.cached_layers == 3' "$TMP/warm.json" >/dev/null; then
