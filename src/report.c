@@ -176,15 +176,18 @@ void lg_report_evidence(lg_buf *b, const lg_evidence *e)
 	lg_buf_appendf(b, "%s \"", lg_evidence_kind_name(e->kind));
 	lg_buf_append(b, e->value, e->value_len);
 	lg_buf_putc(b, '"');
-	if (e->kind != LG_EV_PATH && e->kind != LG_EV_TEXT && e->line)
+	if (e->kind != LG_EV_PATH && e->kind != LG_EV_TEXT && e->line && !e->target)
 		lg_buf_appendf(b, " line %llu", (unsigned long long)e->line);
 	if (e->source) {
 		lg_buf_append(b, " in ", 4);
 		lg_buf_append(b, e->source, e->source_len);
 	}
 	if (e->target) {
-		lg_buf_append(b, " -> ", 4);
+		lg_buf_append(b, " (a symlink to ", 15);
 		lg_buf_append(b, e->target, e->target_len);
+		if (e->line) /* the line is the text's, in the target */
+			lg_buf_appendf(b, " line %llu", (unsigned long long)e->line);
+		lg_buf_putc(b, ')');
 	}
 	if (e->kind == LG_EV_UNPARSEABLE)
 		lg_buf_appendf(b, ": %s", e->id);

@@ -689,6 +689,8 @@ static void classify_again(lg_scan *s, lg_scanned_image *si, size_t pos, lg_scan
 	lg_file_result *results = NULL;
 	const lg_licfile_dir **lic = NULL;
 	lg_classification c;
+	if (!si->licfiles && !sl->lic)
+		return; /* no license file in either image: nothing differs */
 	for (size_t k = 0; k < l->nfiles; k++) {
 		const lg_licfile_dir *d = governing(si, pos, l, &l->files[k]);
 		const lg_licfile_dir *first = sl->lic ? sl->lic[k] : NULL;
