@@ -16,6 +16,8 @@
 #   umoci: the same two images, built by umoci instead.
 #   check-rules --source: a symlinked LICENSE in the checkout, followed as
 #     a scan follows it.
+#   umoci: a license file a `text` rule identifies names the line of its
+#     phrase (JSON, text, SARIF), cold and warm.
 #
 # Where a builder cannot run (not root, no vfs, no /bin/busybox), its cases
 # are skipped with a visible "skip - why".  LICGATE_SKIP_SLOW=1 skips the
@@ -293,6 +295,43 @@ else
 	done
 	check "umoci: the community image passes" 0 '.verdict == "pass"' \
 		"$LICGATE" scan --no-cache --ref community --format json "$U"
+fi
+
+# A license file a `text` rule identifies: its evidence names the line
+# where the phrase starts, in every report, cold and warm.
+T=$TMP/umoci-text
+if command -v umoci >/dev/null 2>&1 && umoci init --layout "$T" >/dev/null 2>&1 &&
+	umoci new --image "$T:t" >/dev/null 2>&1 && U=$T &&
+	umoci_image t t "/app/pro/LICENSE=Acme Pro
+
+These files are licensed under the Acme
+Pro Terms, see below." /app/pro/x.js=x >/dev/null 2>&1; then
+	printf 'text "Acme Pro Terms" source-available\n' | cat rules/default.rules - >"$TMP/text.rules"
+	check "text rule: license-file evidence names the line of the phrase (JSON)" 1 \
+		'[.violations[].path] == ["/app/pro/x.js"] and (.violations[0].evidence[0]
+		 | .kind == "license-file" and .value == "Acme Pro Terms" and .line == 3
+		 and .source == "/app/pro/LICENSE" and (has("target") | not))' \
+		"$LICGATE" scan --no-cache --rules "$TMP/text.rules" --format json "$T"
+	check "text rule: the SARIF related location is the license file at that line" 1 \
+		'.runs[0].results[0].relatedLocations == [{"id": 0, "physicalLocation":
+		 {"artifactLocation": {"uri": "image/app/pro/LICENSE"}, "region": {"startLine": 3}},
+		 "message": {"text": "license file"}}]' \
+		"$LICGATE" scan --no-cache --rules "$TMP/text.rules" --format sarif "$T"
+	"$LICGATE" scan --no-cache --rules "$TMP/text.rules" "$T" >"$TMP/text" 2>&1
+	if grep -q 'DENY .*/app/pro/x.js .*license file "Acme Pro Terms" in /app/pro/LICENSE line 3 (layer 1) -> source-available' "$TMP/text"; then
+		ok "text rule: the text report names the line"
+	else
+		nok "text rule: the text report names the line" "$(head -2 "$TMP/text")"
+	fi
+	"$LICGATE" scan --cache-dir "$TMP/cache3" --rules "$TMP/text.rules" --format json "$T" >"$TMP/cold.json" 2>/dev/null
+	"$LICGATE" scan --cache-dir "$TMP/cache3" --rules "$TMP/text.rules" --format json "$T" >"$TMP/warm.json" 2>/dev/null
+	if jq -e '.summary.cached_layers == 1' "$TMP/warm.json" >/dev/null; then
+		same "text rule: a warm scan names the same line" "$TMP/cold.json" "$TMP/warm.json"
+	else
+		nok "text rule: the second scan is warm"
+	fi
+else
+	skip "text rule cases: umoci is missing or cannot build here"
 fi
 
 echo "licfiles: $passed passed, $failed failed"
