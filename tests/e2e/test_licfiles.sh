@@ -8,8 +8,8 @@
 #     ee/LICENSE -> ../licenses/BUSL-1.1.txt marks ee/, with the link, the
 #     file it leads to, its layer and its line in the text, JSON and SARIF
 #     reports, cold and warm alike; the target deleted by a later layer
-#     still counts (its bytes ship); dangling, looping, escaping and
-#     hostile links are no evidence and are printed as data;
+#     still counts (its bytes ship); dangling, looping and escaping links
+#     are no evidence; a target named with escape bytes is printed as data;
 #     two images sharing a base layer, only one with ee/LICENSE (BUSL)
 #     above it, in one OCI layout: ee/ is denied in that image only,
 #     whichever image comes first.
@@ -138,8 +138,12 @@ push() {
 
 if $buildah_ok; then
 	c=$TMP/ctx-link
-	mkdir -p "$c/licenses" "$c/ee" "$c/dangling" "$c/loop" "$c/esc" "$c/up"
+	mkdir -p "$c/licenses" "$c/ee" "$c/dangling" "$c/loop" "$c/esc" "$c/up" "$c/hostile"
 	printf '%s\n' "$BUSL" >"$c/licenses/BUSL-1.1.txt"
+	esc=$(printf '\033[31m')
+	printf '%s\n' "$BUSL" >"$c/licenses/${esc}EE.txt"
+	ln -s "../licenses/${esc}EE.txt" "$c/hostile/LICENSE"
+	echo x >"$c/hostile/e.js"
 	printf '%s\n' "$MIT" >"$c/LICENSE"
 	ln -s ../licenses/BUSL-1.1.txt "$c/ee/LICENSE"
 	echo 'module.exports = 1;' >"$c/ee/sso.js"
@@ -155,10 +159,10 @@ if $buildah_ok; then
 	if image link localhost/lf-base "$c" 'COPY . .' && push link "$TMP/oci-link" latest; then
 		L=$TMP/oci-link
 		check "symlinked ee/LICENSE -> ../licenses/BUSL-1.1.txt: ee/ is denied, nothing else" 1 \
-			'[.violations[].path] == ["/app/ee/sso.js"]' \
+			'([.violations[].path] | sort) == ["/app/ee/sso.js", "/app/hostile/e.js"]' \
 			"$LICGATE" scan --no-cache --format json "$L"
 		check "symlinked license file: evidence names the link, the file, their layers and the line" 1 \
-			'.violations[0].evidence == [.violations[0].evidence[0]] and (.violations[0].evidence[0]
+			'.violations[] | select(.path == "/app/ee/sso.js") | .evidence == [.evidence[0]] and (.evidence[0]
 			 | .kind == "license-file" and .source == "/app/ee/LICENSE" and .layer_index == 3
 			 and .target == "/app/licenses/BUSL-1.1.txt" and .target_layer_index == 3
 			 and .identifier == "BUSL-1.1" and .line == 5)' \
@@ -169,13 +173,14 @@ if $buildah_ok; then
 		else
 			nok "symlinked license file: the text report names the link and the line of the text" "$(head -3 "$TMP/text")"
 		fi
-		if grep -q "$(printf '\033')" "$TMP/text"; then
-			nok "a hostile link target never reaches the terminal raw"
+		if grep -q "$(printf '\033')" "$TMP/text" ||
+			! grep -q 'DENY .*/app/hostile/e.js .*a symlink to /app/licenses/\\x1b\[31mEE.txt line 5' "$TMP/text"; then
+			nok "a hostile link target is printed as data, never raw" "$(grep hostile "$TMP/text" | head -1)"
 		else
-			ok "a hostile link target never reaches the terminal raw"
+			ok "a hostile link target is printed as data, never raw"
 		fi
 		check "SARIF: the link and the line of its text as related locations" 1 \
-			'.runs[0].results[0].relatedLocations == [
+			'.runs[0].results[] | select(.properties.path == "/app/ee/sso.js") | .relatedLocations == [
 			  {"id": 0, "physicalLocation": {"artifactLocation": {"uri": "image/app/ee/LICENSE"}},
 			   "message": {"text": "license file (a symlink)"}},
 			  {"id": 1, "physicalLocation": {"artifactLocation": {"uri": "image/app/licenses/BUSL-1.1.txt"},
@@ -214,8 +219,9 @@ PY
 	if image linkrm localhost/link "$TMP/ctx-link" 'RUN rm licenses/BUSL-1.1.txt' &&
 		push linkrm "$TMP/oci-linkrm" latest; then
 		check "the file a LICENSE links to, deleted by a later layer, still counts (fail closed)" 1 \
-			'[.violations[].path] == ["/app/ee/sso.js"]
-			 and (.violations[0].evidence[0] | .target == "/app/licenses/BUSL-1.1.txt" and .target_layer_index == 3)' \
+			'([.violations[].path] | sort) == ["/app/ee/sso.js", "/app/hostile/e.js"]
+			 and (.violations[] | select(.path == "/app/ee/sso.js") | .evidence[0]
+			      | .target == "/app/licenses/BUSL-1.1.txt" and .target_layer_index == 3)' \
 			"$LICGATE" scan --no-cache --format json "$TMP/oci-linkrm"
 	else
 		nok "buildah: build the image that deletes the link's target" "$(tail -3 "$TMP/bud.log")"
