@@ -7,8 +7,9 @@
  * not the checksum.  Invariants: a payload that decodes gives a layer whose
  * paths are absolute and whose indexes are in range, which the whiteout
  * map, the whiteout resolution (the layer stacked on itself: the upper copy
- * hides every file of the lower one) and classification with the default
- * rules all take without a memory error.  The same payload is also sealed
+ * hides every file of the lower one), classification with the default
+ * rules and directory license files (symlinked ones followed) all take
+ * without a memory error.  The same payload is also sealed
  * as a classification entry and a whiteout resolution entry (the first
  * byte saying for how many files / layers), whose decoders must refuse it
  * or return values in range.
@@ -20,6 +21,7 @@
 
 #include "cache.h"
 #include "classify.h"
+#include "evidence_licfile.h"
 #include "fuzz_common.h"
 #include "layer.h"
 #include "util.h"
@@ -102,6 +104,31 @@ static void check_layer(const lg_layer *l)
 		FUZZ_CHECK((uint64_t)f->first_text + f->ntext <= l->ntexts);
 		FUZZ_CHECK(f->sidecar <= l->nfiles && f->package <= l->npackages);
 	}
+	for (size_t i = 0; i < l->nlinks; i++) {
+		const lg_link *k = &l->links[i];
+		FUZZ_CHECK(k->entry < l->nentries && l->entries[k->entry].type == LG_ENTRY_OTHER);
+		FUZZ_CHECK(k->len <= LG_LINK_MAX && strlen(k->target) == k->len);
+	}
+}
+
+/* Directory license files over the layer (twice, as two layers of one
+ * image): every symlinked license file followed (evidence_symlink.h),
+ * every file looked up and classified with what governs it. */
+static void license_files(const lg_layer *l)
+{
+	const lg_rules *rules = fuzz_default_rules();
+	const lg_layer *stack[] = { l, l };
+	lg_licfile_index *ix = lg_licfile_index_new(rules, stack, 2);
+	lg_classification c;
+	for (size_t i = 0; ix && i < l->nfiles; i++) {
+		const lg_licfile_dir *d = lg_licfile_lookup(ix, l->files[i].path, l->files[i].len);
+		FUZZ_CHECK(!d || d->n <= LG_LICFILE_MAX);
+		lg_classify_dir(rules, lg_rules_target_at(rules, 0), l, &l->files[i], d, &c);
+	}
+	lg_licfile_index_free(ix);
+	lg_error err = LG_ERROR_INIT;
+	(void)lg_rules_match_error(rules, &err);
+	lg_error_clear(&err);
 }
 
 static void classify_all(const lg_layer *l)
@@ -129,6 +156,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_layer(l);
 		fuzz_check_self_stack(l);
 		classify_all(l);
+		license_files(l);
 		lg_layer_free(l);
 	}
 	return 0;

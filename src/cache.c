@@ -7,8 +7,9 @@
  *
  * The payload is the layer's tables in order (numbers in host byte order,
  * strings as u32 length + bytes + NUL): byte counts, entries, files, tags,
- * text rule indexes, packages, warnings.  File paths are not stored twice:
- * a file's path is its entry's.  A decoded layer's strings point into the
+ * text rule matches (u32 rule index, u32 line), packages, warnings,
+ * fingerprint matches, kept symlinks (u32 entry, target).  File paths are not stored twice: a file's path is
+ * its entry's.  A decoded layer's strings point into the
  * entry as read, which the layer keeps (lg_layer.backing): nothing is
  * copied string by string.
  *
@@ -288,8 +289,10 @@ static void encode_payload(const lg_rules *rules, const lg_layer *l, lg_buf *b)
 		put64(b, t->snippet_end);
 	}
 	put64(b, l->ntexts);
-	for (size_t i = 0; i < l->ntexts; i++)
+	for (size_t i = 0; i < l->ntexts; i++) {
 		put32(b, text_index(rules, l->texts[i]));
+		put32(b, l->text_lines ? l->text_lines[i] : 0);
+	}
 	put64(b, l->npackages);
 	for (size_t i = 0; i < l->npackages; i++) {
 		put32(b, (uint32_t)l->packages[i].kind);
@@ -301,6 +304,11 @@ static void encode_payload(const lg_rules *rules, const lg_layer *l, lg_buf *b)
 	for (size_t i = 0; i < l->nwarnings; i++)
 		put_str(b, l->warnings[i], strlen(l->warnings[i]));
 	encode_fpmatches(l, b);
+	put64(b, l->nlinks);
+	for (size_t i = 0; i < l->nlinks; i++) {
+		put32(b, l->links[i].entry);
+		put_str(b, l->links[i].target, l->links[i].len);
+	}
 }
 
 /* The header for payload, then payload. */
@@ -482,10 +490,12 @@ static void decode_tags(reader *r, lg_layer *l)
 static void decode_texts(reader *r, const lg_rules *rules, lg_layer *l)
 {
 	size_t nrules = rules ? lg_rules_text_count(rules) : 0;
-	l->ntexts = l->texts_cap = get_count(r, 4);
+	l->ntexts = l->texts_cap = l->text_lines_cap = get_count(r, 8);
 	l->texts = lg_xcalloc(l->ntexts + 1, sizeof(*l->texts));
+	l->text_lines = lg_xcalloc(l->ntexts + 1, sizeof(*l->text_lines));
 	for (size_t i = 0; i < l->ntexts && !r->bad; i++) {
 		uint32_t k = get32(r);
+		l->text_lines[i] = get32(r);
 		if (k >= nrules)
 			r->bad = true;
 		else
@@ -551,6 +561,22 @@ static void decode_fpmatches(reader *r, lg_layer *l)
 	}
 }
 
+/* Symlinks named like license files, in entry order, each an entry of
+ * type other with a target no longer than a path. */
+static void decode_links(reader *r, lg_layer *l)
+{
+	l->nlinks = l->links_cap = get_count(r, 4 + 4 + 1);
+	l->links = lg_xcalloc(l->nlinks + 1, sizeof(*l->links));
+	for (size_t i = 0; i < l->nlinks && !r->bad; i++) {
+		lg_link *k = &l->links[i];
+		k->entry = get32(r);
+		k->target = get_str(r, &k->len);
+		if (k->entry >= l->nentries || l->entries[k->entry].type != LG_ENTRY_OTHER ||
+		    (i && k->entry <= l->links[i - 1].entry) || k->len > LG_LINK_MAX)
+			r->bad = true;
+	}
+}
+
 /* Every index a file holds points inside its layer. */
 static bool indexes_ok(const lg_layer *l)
 {
@@ -606,6 +632,8 @@ static lg_layer *decode_owned(const char *key, const lg_rules *rules, unsigned c
 		decode_rest(&r, l);
 	if (!r.bad)
 		decode_fpmatches(&r, l);
+	if (!r.bad)
+		decode_links(&r, l);
 	if (r.bad || r.p != r.end || !indexes_ok(l)) {
 		lg_layer_free(l);
 		return NULL;

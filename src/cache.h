@@ -38,7 +38,7 @@
 #include "util.h"
 
 /* The format of an entry; a change to it or to lg_layer bumps this. */
-#define LG_CACHE_FORMAT 6
+#define LG_CACHE_FORMAT 7
 /* Hex SHA-256 plus NUL. */
 #define LG_CACHE_KEY_LEN 65
 

@@ -42,7 +42,7 @@ typedef struct checker {
 	char **unknown;       /* owned paths */
 	size_t nunknown, unknown_cap;
 	lg_error match_err;
-	lg_layer lic;          /* the license files of the tree (first pass) */
+	lg_layer lic;          /* the tree as a layer's walk keeps it (first pass) */
 	lg_licfile_index *licfiles;
 } checker;
 
@@ -131,23 +131,47 @@ static void place(checker *c, const lg_source_file *sf)
 	lg_buf_append(&c->path, sf->path, sf->len);
 }
 
-/* First pass: the license files, kept as the walk of a layer keeps them
- * (their tags and the text rules, built-in license texts included, that
- * their head matches), for evidence_licfile.c. */
+/* An entry of the tree as the walk of a layer would record it. */
+static uint32_t add_entry(lg_layer *l, const char *path, size_t len, uint8_t type)
+{
+	lg_xgrow((void **)&l->entries, &l->entries_cap, l->nentries + 1, sizeof(*l->entries));
+	l->entries[l->nentries] = (lg_entry){ lg_arena_strndup(&l->arena, path, len),
+					      (uint32_t)len, type };
+	return (uint32_t)l->nentries++;
+}
+
+/* First pass: the tree as the walk of a layer keeps it, for
+ * evidence_licfile.c: every file and symlink (where a symlinked license
+ * file may lead: evidence_symlink.h), the targets of symlinks named like
+ * license files, and what the license files and the files of a licenses/
+ * directory say (their tags and the text rules, built-in license texts
+ * included, that their head matches, with the line). */
 static int on_license_file(void *ud, const lg_source_file *sf, lg_error *err)
 {
 	checker *c = ud;
 	place(c, sf);
-	if (sf->link || !lg_rules_is_license_file(c->rules, c->path.data, c->path.len))
+	lg_layer *l = &c->lic;
+	const char *p = c->path.data;
+	size_t len = c->path.len;
+	if (sf->link) {
+		uint32_t entry = add_entry(l, p, len, LG_ENTRY_OTHER);
+		size_t tlen = strlen(sf->link);
+		if (lg_rules_is_license_file(c->rules, p, len) && tlen <= LG_LINK_MAX) {
+			lg_xgrow((void **)&l->links, &l->links_cap, l->nlinks + 1, sizeof(*l->links));
+			l->links[l->nlinks++] = (lg_link){ entry, (uint32_t)tlen,
+							   lg_arena_strndup(&l->arena, sf->link, tlen) };
+		}
+		return 0;
+	}
+	uint32_t entry = add_entry(l, p, len, LG_ENTRY_FILE);
+	lg_xgrow((void **)&l->files, &l->files_cap, l->nfiles + 1, sizeof(*l->files));
+	lg_file *f = &l->files[l->nfiles++];
+	*f = (lg_file){ .path = l->entries[entry].path, .len = (uint32_t)len, .entry = entry,
+			.first_tag = (uint32_t)l->ntags, .first_text = (uint32_t)l->ntexts };
+	if (!lg_rules_reads_license_text(c->rules, p, len))
 		return 0;
 	if (read_content(c, sf->fd, err) < 0)
 		return -1;
-	lg_layer *l = &c->lic;
-	lg_xgrow((void **)&l->files, &l->files_cap, l->nfiles + 1, sizeof(*l->files));
-	lg_file *f = &l->files[l->nfiles++];
-	*f = (lg_file){ .path = lg_arena_strndup(&l->arena, c->path.data, c->path.len),
-			.len = (uint32_t)c->path.len, .first_tag = (uint32_t)l->ntags,
-			.first_text = (uint32_t)l->ntexts };
 	for (size_t i = 0; i < c->ntags; i++) {
 		lg_xgrow((void **)&l->tags, &l->tags_cap, l->ntags + 1, sizeof(*l->tags));
 		lg_tag t = c->tags[i];
@@ -156,12 +180,16 @@ static int on_license_file(void *ud, const lg_source_file *sf, lg_error *err)
 		f->ntags++;
 	}
 	for (size_t i = 0; i < lg_rules_text_count(c->rules); i++) {
-		int m = lg_rules_text_match(c->rules, i, c->head, c->head_len);
+		size_t at = 0;
+		int m = lg_rules_text_match_at(c->rules, i, c->head, c->head_len, &at);
 		if (m < 0)
 			return gave_up(lg_rules_text_at(c->rules, i), c->path.data, err);
 		if (!m)
 			continue;
 		lg_xgrow((void **)&l->texts, &l->texts_cap, l->ntexts + 1, sizeof(*l->texts));
+		lg_xgrow((void **)&l->text_lines, &l->text_lines_cap, l->ntexts + 1,
+			 sizeof(*l->text_lines));
+		l->text_lines[l->ntexts] = lg_line_at(c->head, at);
 		l->texts[l->ntexts++] = lg_rules_text_at(c->rules, i);
 		f->ntext++;
 	}
@@ -406,9 +434,12 @@ int lg_check_source(const lg_rules *rules, const lg_check_options *o, FILE *out,
 	free(c.head);
 	lg_licfile_index_free(c.licfiles);
 	lg_arena_free(&c.lic.arena);
+	free(c.lic.entries);
 	free(c.lic.files);
 	free(c.lic.tags);
 	free(c.lic.texts);
+	free(c.lic.text_lines);
+	free(c.lic.links);
 	lg_buf_free(&c.path);
 	lg_buf_free(&c.tag_text);
 	return r;

@@ -365,12 +365,17 @@ static void licfile_evidence(const lg_rules *rules, const lg_target *target,
 				e->class_name = r->class_name;
 				e->source = s->path;
 				e->source_len = s->len;
+				e->line = s->line;
 			}
 		}
 		for (size_t k = before; k < c->nevidence; k++)
 			if (c->evidence[k].kind == LG_EV_LICFILE ||
-			    c->evidence[k].kind == LG_EV_UNPARSEABLE)
+			    c->evidence[k].kind == LG_EV_UNPARSEABLE) {
 				c->evidence[k].layer = s->layer;
+				c->evidence[k].target = s->target;
+				c->evidence[k].target_len = s->target_len;
+				c->evidence[k].target_layer = s->target_layer;
+			}
 	}
 }
 

@@ -63,6 +63,10 @@ typedef struct lg_evidence {
 			       * named in words is read as (static), or NULL */
 	size_t source_len;
 	uint32_t layer;       /* LICFILE: 1-based layer of the license file */
+	const char *target;   /* LICFILE: the file a symlinked license file
+			       * leads to (line is in it), or NULL */
+	size_t target_len;
+	uint32_t target_layer;
 	const lg_fpmatch *fp; /* FINGERPRINT: the match (source: its source file) */
 	char id[256];         /* TAG: the deciding identifier; UNPARSEABLE: why */
 	char note[LG_NOTE_MAX]; /* expressions: what is wrong with an identifier of
@@ -98,7 +102,13 @@ typedef struct lg_licfile_says {
 	const char *path;      /* the license file, in its layer's arena */
 	uint32_t len;
 	uint32_t layer;        /* 1-based position in the image */
-	uint64_t line;         /* of the tag, or 0 (wording) */
+	const char *target;    /* a symlinked license file: the file it leads
+				* to (evidence_symlink.h), whose text this
+				* is; NULL otherwise */
+	uint32_t target_len;
+	uint32_t target_layer; /* 1-based */
+	uint64_t line;         /* of the tag, or where the wording or the text
+				* rule matched; 0: not known */
 	const char *expr;      /* NULL when text says it */
 	uint32_t expr_len;
 	const lg_rule *text;   /* the rule of the wording or the text rule */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "evidence_symlink.h"
 #include "license_texts.h"
 #include "strmap.h"
 #include "util.h"
@@ -83,10 +84,12 @@ static void say(const lg_rules *rules, group *g, const lg_licfile_says *s)
 	}
 }
 
-/* Everything license file f says, into g. */
-static void identify(const lg_rules *rules, const lg_layer *l, const lg_file *f, uint32_t layer, group *g)
+/* Everything the text of file f (of layer l) says, into g, as the license
+ * file base names (f itself, or a symlink to it). */
+static void identify(const lg_rules *rules, const lg_layer *l, const lg_file *f,
+		     const lg_licfile_says *basep, group *g)
 {
-	lg_licfile_says base = { .path = f->path, .len = f->len, .layer = layer };
+	const lg_licfile_says base = *basep;
 	for (uint32_t i = 0; i < f->ntags; i++) {
 		const lg_tag *t = &l->tags[f->first_tag + i];
 		if (t->snippet_begin)
@@ -101,6 +104,7 @@ static void identify(const lg_rules *rules, const lg_layer *l, const lg_file *f,
 		const lg_rule *r = l->texts[f->first_text + i];
 		lg_licfile_says s = base;
 		s.text = r;
+		s.line = l->text_lines ? l->text_lines[f->first_text + i] : 0;
 		if (r->kind == LG_RULE_LICENSE_TEXT) {
 			s.expr = r->license_id;
 			s.expr_len = (uint32_t)strlen(r->license_id);
@@ -183,7 +187,10 @@ static void npm_packages(lg_licfile_index *ix, const lg_rules *rules,
 			uint64_t w = where[*slot - 1];
 			const lg_layer *fl = layers[w >> 32];
 			group g = { 0 };
-			identify(rules, fl, &fl->files[(uint32_t)w], (uint32_t)(w >> 32) + 1, &g);
+			const lg_file *lf = &fl->files[(uint32_t)w];
+			lg_licfile_says base = { .path = lf->path, .len = lf->len,
+						 .layer = (uint32_t)(w >> 32) + 1 };
+			identify(rules, fl, lf, &base, &g);
 			lg_xgrow((void **)&ix->pkgs, &ix->cap_pkgs, ix->npkgs + 1, sizeof(*ix->pkgs));
 			pkg_rec *rec = &ix->pkgs[ix->npkgs++];
 			*rec = (pkg_rec){ .layer = i, .pkg = p };
@@ -204,6 +211,45 @@ const lg_licfile_dir *lg_licfile_package(const lg_licfile_index *ix, size_t laye
 	return NULL;
 }
 
+/* The record of the directory of the license file at path, gathering
+ * the current layer. */
+static dir_rec *gather(lg_licfile_index *ix, const char *path, size_t len)
+{
+	dir_rec *d = record(ix, path, dir_len(path, len));
+	if (!d->pending) {
+		d->pending = true;
+		lg_xgrow((void **)&ix->pending, &ix->cap_pending, ix->npending + 1,
+			 sizeof(*ix->pending));
+		ix->pending[ix->npending++] = (size_t)(d - ix->v);
+	}
+	return d;
+}
+
+/* Link k of layers[i], a symlinked license file, as the file it leads to
+ * (evidence_symlink.h): its text says what the license file says; one
+ * whose text cannot be known governs its directory with no class; a
+ * dangling one is not there. */
+static void add_link(lg_licfile_index *ix, lg_symlinks *sy, const lg_layer *const *layers,
+		     size_t i, size_t k)
+{
+	const lg_layer *l = layers[i];
+	const lg_entry *en = &l->entries[l->links[k].entry];
+	if (!lg_rules_is_license_file(ix->rules, en->path, en->len))
+		return;
+	size_t tl = 0;
+	const lg_file *t = NULL;
+	enum lg_symlink_end end = lg_symlinks_resolve(sy, i, k, &tl, &t);
+	if (end == LG_SYMLINK_DANGLING)
+		return;
+	dir_rec *d = gather(ix, en->path, en->len);
+	if (end != LG_SYMLINK_FILE)
+		return;
+	lg_licfile_says base = { .path = en->path, .len = en->len, .layer = (uint32_t)i + 1,
+				 .target = t->path, .target_len = t->len,
+				 .target_layer = (uint32_t)tl + 1 };
+	identify(ix->rules, layers[tl], t, &base, &d->g);
+}
+
 lg_licfile_index *lg_licfile_index_new(const lg_rules *rules, const lg_layer *const *layers,
 				       size_t n)
 {
@@ -211,23 +257,22 @@ lg_licfile_index *lg_licfile_index_new(const lg_rules *rules, const lg_layer *co
 		return NULL;
 	lg_licfile_index *ix = lg_xcalloc(1, sizeof(*ix));
 	ix->rules = rules;
+	lg_symlinks *sy = lg_symlinks_new(layers, n);
 	for (size_t i = 0; i < n; i++) {
 		const lg_layer *l = layers[i];
 		for (size_t k = 0; k < l->nfiles; k++) {
 			const lg_file *f = &l->files[k];
 			if (f->flags & LG_FILE_SIDECAR || !lg_rules_is_license_file(rules, f->path, f->len))
 				continue;
-			dir_rec *d = record(ix, f->path, dir_len(f->path, f->len));
-			if (!d->pending) {
-				d->pending = true;
-				lg_xgrow((void **)&ix->pending, &ix->cap_pending, ix->npending + 1,
-					 sizeof(*ix->pending));
-				ix->pending[ix->npending++] = (size_t)(d - ix->v);
-			}
-			identify(rules, l, f, (uint32_t)i + 1, &d->g);
+			dir_rec *d = gather(ix, f->path, f->len);
+			lg_licfile_says base = { .path = f->path, .len = f->len, .layer = (uint32_t)i + 1 };
+			identify(rules, l, f, &base, &d->g);
 		}
+		for (size_t k = 0; k < l->nlinks; k++)
+			add_link(ix, sy, layers, i, k);
 		flush(ix);
 	}
+	lg_symlinks_free(sy);
 	npm_packages(ix, rules, layers, n);
 	if (ix->n == 0 && ix->npkgs == 0) {
 		lg_licfile_index_free(ix);

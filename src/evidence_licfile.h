@@ -9,7 +9,7 @@
  * Which files are license files is rules.h's lg_rules_is_license_file();
  * what one says is told by what the walk kept of it (cached walks too):
  * its SPDX-License-Identifier tags, the `text` rules its head matched, and
- * the built-in license-text rules (license_texts.h).  A license file that
+ * the built-in license-text rules (license_texts.h), each with its line.  A license file that
  * names several licenses (a dual-license root LICENSE, or LICENSE-MIT next
  * to LICENSE-BSL) gives no class to anything; one whose text is not known
  * gives none either, but still governs its directory: a deeper license
@@ -20,7 +20,15 @@
  * deletes ee/LICENSE does not unmark ee/ code that still ships), and a
  * LICENSE of a lower layer governs files added above it.  When layers
  * hold different license files for one directory, each is evidence (AND).
- * Symlinked license files are not followed (no evidence).
+ *
+ * A license file that is a symbolic link is followed within the image's
+ * merged layers (evidence_symlink.h) and says what the file it leads to
+ * says (lg_licfile_says.target); a dangling one is no evidence, as if it
+ * were not there; one that cannot be followed governs its directory with
+ * no class, as a license file of unknown text does.
+ *
+ * The index is one image's: a layer shared by several images is looked up
+ * in each image's index (scan.c classifies it per image).
  *
  * Ownership: an lg_licfile_index borrows the layers (their paths) and must
  * be freed, with lg_licfile_index_free(), before them.

@@ -80,7 +80,8 @@ typedef struct walker {
 	const lg_rules *rules; /* text rules; may be NULL */
 	size_t ntext_rules;
 	size_t nuser_text;     /* the rules file's; the rest are license texts */
-	bool license_file;     /* the current file is a license file */
+	bool license_file;     /* the current file's head is matched against
+				* the built-in license texts (rules.h) */
 	char *head;            /* the first LG_TEXT_HEAD bytes of the file */
 	size_t head_len;
 	bool manifest;         /* the current file is a package manifest */
@@ -443,7 +444,8 @@ static int match_text(walker *w, lg_file *f)
 	/* License-text rules (rules.h) look at license files only. */
 	size_t n = w->license_file ? w->ntext_rules : w->nuser_text;
 	for (size_t i = 0; i < n; i++) {
-		int hit = lg_rules_text_match(w->rules, i, w->head, w->head_len);
+		size_t at = 0;
+		int hit = lg_rules_text_match_at(w->rules, i, w->head, w->head_len, &at);
 		if (hit < 0) {
 			const lg_rule *r = lg_rules_text_at(w->rules, i);
 			return walk_fail(w, "%s:%u: text pattern '%s' exceeded the regex "
@@ -453,6 +455,9 @@ static int match_text(walker *w, lg_file *f)
 		if (!hit)
 			continue;
 		lg_xgrow((void **)&l->texts, &l->texts_cap, l->ntexts + 1, sizeof(*l->texts));
+		lg_xgrow((void **)&l->text_lines, &l->text_lines_cap, l->ntexts + 1,
+			 sizeof(*l->text_lines));
+		l->text_lines[l->ntexts] = lg_line_at(w->head, at);
 		l->texts[l->ntexts++] = lg_rules_text_at(w->rules, i);
 		f->ntext++;
 	}
@@ -608,7 +613,7 @@ static int tags_end(walker *w, lg_file *f)
 static void head_begin(walker *w, lg_file *f)
 {
 	w->head_len = 0;
-	w->license_file = w->rules && lg_rules_is_license_file(w->rules, f->path, f->len);
+	w->license_file = w->rules && lg_rules_reads_license_text(w->rules, f->path, f->len);
 }
 
 /* The rules' own text rules read every file's head, the built-in license
@@ -938,6 +943,30 @@ static uint8_t classify_entry(walker *w, struct archive_entry *e)
 	}
 }
 
+/* A symlink named like a license file keeps its target, which the
+ * license-file stage follows within the image (evidence_licfile.h); any
+ * other symlink is inventory only, at no cost. */
+static void keep_link(walker *w, struct archive_entry *e, uint32_t entry)
+{
+	lg_layer *l = w->layer;
+	const lg_entry *en = &l->entries[entry];
+	const char *target = archive_entry_filetype(e) == AE_IFLNK ? archive_entry_symlink(e) : NULL;
+	if (!target || !w->rules || !lg_rules_is_license_file(w->rules, en->path, en->len))
+		return;
+	size_t len = strlen(target);
+	if (len > LG_LINK_MAX) {
+		add_warning(l, "%s: symlink with a target of %zu bytes, longer than any path: "
+			    "not followed", en->path, len);
+		return;
+	}
+	lg_xgrow((void **)&l->links, &l->links_cap, l->nlinks + 1, sizeof(*l->links));
+	l->links[l->nlinks++] = (lg_link){
+		.entry = entry,
+		.len = (uint32_t)len,
+		.target = lg_arena_strndup(&l->arena, target, len),
+	};
+}
+
 static int walk_entry(walker *w, struct archive *a, struct archive_entry *e)
 {
 	const char *name = archive_entry_pathname(e);
@@ -957,6 +986,8 @@ static int walk_entry(walker *w, struct archive *a, struct archive_entry *e)
 	}
 	uint8_t type = classify_entry(w, e);
 	uint32_t entry = add_entry(w, w->name.data, w->name.len, type);
+	if (type == LG_ENTRY_OTHER)
+		keep_link(w, e, entry);
 	if (type != LG_ENTRY_FILE)
 		return 0;
 	int r = add_file(w, a, e, entry, escaped, name);
@@ -1227,8 +1258,10 @@ void lg_layer_free(lg_layer *layer)
 	free(layer->entries);
 	free(layer->tags);
 	free(layer->texts);
+	free(layer->text_lines);
 	free(layer->packages);
 	free(layer->captures);
+	free(layer->links);
 	free(layer->fpmatches);
 	free(layer->hashes);
 	for (size_t i = 0; i < layer->nwarnings; i++)

@@ -5,7 +5,8 @@
  * XXH3-128 of its content, every SPDX-License-Identifier tag in it and,
  * given a fingerprint set, the denied source file its content matches; for
  * every entry (files, directories, symlinks, whiteouts) its path and type,
- * which whiteout resolution needs.  The blob's digest and the uncompressed
+ * which whiteout resolution needs; for a symlink named like a license
+ * file, its target.  The blob's digest and the uncompressed
  * stream's digest (the config's diff_id) are checked in the same pass.
  *
  * Ownership: lg_layer_scan() returns an lg_layer the caller frees with
@@ -91,6 +92,17 @@ typedef struct lg_package {
 			     * same files (one file in two RECORDs), or 0 */
 } lg_package;
 
+/* A symbolic link named like a license file (rules.h,
+ * lg_rules_is_license_file): the only symlinks whose target the walk
+ * keeps, for evidence_licfile.h to follow within the image.  A target
+ * longer than LG_LINK_MAX bytes (more than a path can be) is not kept. */
+#define LG_LINK_MAX 4095
+typedef struct lg_link {
+	uint32_t entry;     /* index of its lg_entry (LG_ENTRY_OTHER) */
+	uint32_t len;
+	const char *target; /* as the tar says it, bytes; in the arena */
+} lg_link;
+
 /* The content of a file kept for after the walk (package manifests). */
 typedef struct lg_capture {
 	uint32_t file;
@@ -116,11 +128,16 @@ typedef struct lg_layer {
 	size_t ntags, tags_cap;
 	const lg_rule **texts; /* text rules that matched, per file */
 	size_t ntexts, texts_cap;
+	uint32_t *text_lines;  /* per texts[i], the 1-based line of the file
+				* where its match starts; NULL: not known */
+	size_t text_lines_cap;
 	lg_package *packages;
 	size_t npackages, packages_cap;
 	lg_fpmatch *fpmatches; /* content matches with a fingerprint set; their
 				* strings are in the arena */
 	size_t nfpmatches, fpmatches_cap;
+	lg_link *links;        /* in entry order */
+	size_t nlinks, links_cap;
 	lg_capture *captures;  /* freed after the walk has resolved them */
 	size_t ncaptures, captures_cap;
 	lg_file_hashes *hashes; /* one per file when the walk was asked for them

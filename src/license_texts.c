@@ -39,6 +39,20 @@ const lg_license_text *lg_license_texts(size_t *count)
 	return texts;
 }
 
+/* Is ext[0..n) (after a file name's last dot) that of code, data, or a
+ * REUSE sidecar (.license) rather than of a text? */
+static bool code_ext(const char *ext, size_t n)
+{
+	static const char *const code[] = { "js", "mjs", "cjs", "ts", "tsx", "jsx", "json", "py",
+					    "pyc", "go", "rb", "java", "class", "c", "h", "cc",
+					    "cpp", "rs", "php", "css", "scss", "html", "d.ts",
+					    "map", "license", "so", "o", "a", "svg", "png" };
+	for (size_t i = 0; i < sizeof(code) / sizeof(code[0]); i++)
+		if (strlen(code[i]) == n && strncasecmp(ext, code[i], n) == 0)
+			return true;
+	return false;
+}
+
 bool lg_license_file_name(const char *path, size_t len)
 {
 	const char *slash = memrchr(path, '/', len);
@@ -60,17 +74,24 @@ bool lg_license_file_name(const char *path, size_t len)
 	/* license.js, license.json, LICENSE.license (a REUSE sidecar) are
 	 * not license texts. */
 	const char *dot = memrchr(base, '.', n);
-	if (!dot || dot < base + stem)
-		return true;
-	static const char *const code[] = { "js", "mjs", "cjs", "ts", "tsx", "jsx", "json", "py",
-					    "pyc", "go", "rb", "java", "class", "c", "h", "cc",
-					    "cpp", "rs", "php", "css", "scss", "html", "d.ts",
-					    "map", "license", "so", "o", "a", "svg", "png" };
-	size_t ext = n - (size_t)(dot + 1 - base);
-	for (size_t i = 0; i < sizeof(code) / sizeof(code[0]); i++)
-		if (strlen(code[i]) == ext && strncasecmp(dot + 1, code[i], ext) == 0)
-			return false;
-	return true;
+	return !dot || dot < base + stem || !code_ext(dot + 1, n - (size_t)(dot + 1 - base));
+}
+
+bool lg_license_text_dir(const char *path, size_t len)
+{
+	const char *slash = memrchr(path, '/', len);
+	if (!slash || slash == path)
+		return false;
+	const char *base = slash + 1;
+	size_t n = len - (size_t)(base - path);
+	const char *up = memrchr(path, '/', (size_t)(slash - path));
+	const char *dir = up ? up + 1 : path;
+	size_t dlen = (size_t)(slash - dir);
+	if (n == 0 || ((dlen != 8 || (strncasecmp(dir, "licenses", 8) != 0 &&
+				      strncasecmp(dir, "licences", 8) != 0))))
+		return false;
+	const char *dot = memrchr(base, '.', n);
+	return !dot || !code_ext(dot + 1, n - (size_t)(dot + 1 - base));
 }
 
 bool lg_npm_see_license(const char *expr, size_t len)

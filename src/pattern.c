@@ -22,7 +22,7 @@ struct lg_pattern {
 /* ---- per-thread scratch ------------------------------------------------- */
 
 /* What a match writes to, so it cannot be shared between threads: the
- * match data (one ovector pair: only "did it match" counts) and the JIT
+ * match data (one ovector pair: whether and where it matched) and the JIT
  * stack.  Each thread gets its own on its first match, used by every
  * pattern, freed when the thread exits.  A compiled pattern and its match
  * context are only read, so patterns are shared by all threads. */
@@ -414,9 +414,19 @@ static int dfa_match(const lg_pattern *p, const char *s, size_t len)
 
 int lg_pattern_match(const lg_pattern *p, const char *path, size_t len)
 {
-	int m = answer(pcre2_match(p->code, (PCRE2_SPTR)path, len, 0, 0,
-				   thread_scratch()->md, p->mc));
-	return m < 0 && p->ours ? dfa_match(p, path, len) : m;
+	return lg_pattern_match_at(p, path, len, NULL);
+}
+
+int lg_pattern_match_at(const lg_pattern *p, const char *s, size_t len, size_t *start)
+{
+	pcre2_match_data *md = thread_scratch()->md;
+	int m = answer(pcre2_match(p->code, (PCRE2_SPTR)s, len, 0, 0, md, p->mc));
+	if (m < 0 && p->ours)
+		m = dfa_match(p, s, len);
+	/* Both matchers put the start of the match first in the ovector. */
+	if (m == 1 && start)
+		*start = (size_t)pcre2_get_ovector_pointer(md)[0];
+	return m;
 }
 
 int lg_pattern_may_continue(const lg_pattern *p, const char *start, size_t len)

@@ -68,6 +68,9 @@ int lg_pattern_compile_text(const char *pattern, lg_pattern **out,
  * DFA matcher), so in practice only a re: can give -1.  path need not be
  * NUL-terminated nor valid UTF-8. */
 int lg_pattern_match(const lg_pattern *p, const char *path, size_t len);
+/* The same, and on a match (1) the offset in s where it starts in *start
+ * (may be NULL): where a phrase was found, to name its line. */
+int lg_pattern_match_at(const lg_pattern *p, const char *s, size_t len, size_t *start);
 
 /* Could p match a path that starts with start[0..len) (or start itself)?
  * 1 yes, 0 no, -1 no answer.  PCRE2 partial matching: "/usr/lib/..." can

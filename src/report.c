@@ -12,11 +12,15 @@
 
 bool lg_scan_passed(const lg_scan *s)
 {
-	for (size_t i = 0; i < s->nlayers; i++) {
-		const lg_scanned_layer *sl = &s->layers[i];
-		for (size_t f = 0; f < sl->layer->nfiles; f++)
-			if (sl->results[f].outcome == LG_OUT_DENY)
-				return false;
+	for (size_t i = 0; i < s->set->nimages; i++) {
+		const lg_scanned_image *si = &s->images[i];
+		for (size_t pos = 0; pos < si->image->nlayers; pos++) {
+			const lg_file_result *r = si->view[pos].results;
+			size_t n = s->layers[si->layer_ids[pos]].layer->nfiles;
+			for (size_t f = 0; f < n; f++)
+				if (r[f].outcome == LG_OUT_DENY)
+					return false;
+		}
 	}
 	return true;
 }
@@ -58,6 +62,7 @@ static void each_file(const lg_scan *s, lg_finding_fn fn, void *ud)
 					.file = &sl->layer->files[f],
 					.index = f,
 					.deleted_by = si->deleted_by[pos][f],
+					.result = &si->view[pos].results[f],
 				};
 				fn(ud, &finding);
 			}
@@ -74,7 +79,7 @@ typedef struct each_outcome {
 static void filter_outcome(void *ud, const lg_finding *f)
 {
 	each_outcome *e = ud;
-	if (f->layer->results[f->index].outcome == e->outcome)
+	if (f->result->outcome == e->outcome)
 		e->fn(e->ud, f);
 }
 
@@ -99,11 +104,11 @@ typedef struct run {
 static void dispatch(void *ud, const lg_finding *f)
 {
 	run *r = ud;
-	bool finding = f->layer->results[f->index].outcome != LG_OUT_PASS;
+	bool finding = f->result->outcome != LG_OUT_PASS;
 	if (!finding && !r->every)
 		return;
 	/* with the license files of its directory, as the scan classified it */
-	lg_scan_classify(r->s, f->layer, f->file, &r->c);
+	lg_scan_classify(r->s, f->image, f->pos, f->file, &r->c);
 	for (size_t i = 0; i < r->n; i++)
 		if (finding || (r->outs[i].w->needs & LG_REPORT_EVERY_FILE))
 			r->outs[i].w->file(r->states[i], f, &r->c);
@@ -171,11 +176,18 @@ void lg_report_evidence(lg_buf *b, const lg_evidence *e)
 	lg_buf_appendf(b, "%s \"", lg_evidence_kind_name(e->kind));
 	lg_buf_append(b, e->value, e->value_len);
 	lg_buf_putc(b, '"');
-	if (e->kind != LG_EV_PATH && e->kind != LG_EV_TEXT && e->line)
+	if (e->kind != LG_EV_PATH && e->kind != LG_EV_TEXT && e->line && !e->target)
 		lg_buf_appendf(b, " line %llu", (unsigned long long)e->line);
 	if (e->source) {
 		lg_buf_append(b, " in ", 4);
 		lg_buf_append(b, e->source, e->source_len);
+	}
+	if (e->target) {
+		lg_buf_append(b, " (a symlink to ", 15);
+		lg_buf_append(b, e->target, e->target_len);
+		if (e->line) /* the line is the text's, in the target */
+			lg_buf_appendf(b, " line %llu", (unsigned long long)e->line);
+		lg_buf_putc(b, ')');
 	}
 	if (e->kind == LG_EV_UNPARSEABLE)
 		lg_buf_appendf(b, ": %s", e->id);
@@ -224,7 +236,7 @@ size_t lg_report_class_counts(const lg_scan *s, const lg_scanned_image *si,
 	for (size_t pos = 0; pos < si->image->nlayers; pos++) {
 		const lg_scanned_layer *sl = &s->layers[si->layer_ids[pos]];
 		for (size_t f = 0; f < sl->layer->nfiles; f++) {
-			const lg_file_result *r = &sl->results[f];
+			const lg_file_result *r = &si->view[pos].results[f];
 			const char *name = r->class_name ? r->class_name : "unknown";
 			size_t k = 0;
 			while (k < n && strcmp(cc[k].name, name) != 0)

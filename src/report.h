@@ -59,6 +59,7 @@ typedef struct lg_finding {
 	const lg_file *file;
 	size_t index;        /* of file in layer->layer->files */
 	uint32_t deleted_by; /* 1-based, 0 when visible */
+	const lg_file_result *result; /* its outcome in this image */
 } lg_finding;
 
 typedef void (*lg_finding_fn)(void *ud, const lg_finding *f);

@@ -183,7 +183,7 @@ static void put_layers(html *h)
 			const lg_scanned_layer *sl = &s->layers[si->layer_ids[pos]];
 			size_t findings = 0;
 			for (size_t f = 0; f < sl->layer->nfiles; f++)
-				findings += sl->results[f].outcome != LG_OUT_PASS;
+				findings += si->view[pos].results[f].outcome != LG_OUT_PASS;
 			fprintf(h->out, "<tr><td class=\"n\">%zu</td><td class=\"mono\">", pos + 1);
 			esc(h, d->digest.str);
 			fprintf(h->out, "</td><td class=\"n\">%zu</td><td class=\"n\">%lld</td>"
@@ -214,7 +214,7 @@ static void put_deleted(html *h)
 				if (!si->deleted_by[pos][f])
 					continue;
 				const lg_file *file = &sl->layer->files[f];
-				const char *cls = sl->results[f].class_name;
+				const char *cls = si->view[pos].results[f].class_name;
 				put(h, "<tr><td><code>");
 				lg_escape_markup_put(h->out, file->path, file->len);
 				put(h, "</code></td><td>");

@@ -91,10 +91,16 @@ static json_t *jevidence(const lg_classification *c)
 			    e->kind != LG_EV_FINGERPRINT;
 		if (e->kind == LG_EV_FINGERPRINT)
 			json_object_set_new(j, "match", jfpmatch(e->fp));
-		if (expr && e->kind != LG_EV_NPM && e->kind != LG_EV_PYTHON && !((e->kind == LG_EV_UNPARSEABLE || e->kind == LG_EV_LICFILE) && e->line == 0))
+		if ((expr && e->kind != LG_EV_NPM && e->kind != LG_EV_PYTHON && !((e->kind == LG_EV_UNPARSEABLE || e->kind == LG_EV_LICFILE) && e->line == 0)) ||
+		    (by_text && e->line))
 			json_object_set_new(j, "line", json_integer((json_int_t)e->line));
 		if (e->kind == LG_EV_LICFILE)
 			json_object_set_new(j, "layer_index", json_integer((json_int_t)e->layer));
+		if (e->kind == LG_EV_LICFILE && e->target) {
+			json_object_set_new(j, "target", jbytes(e->target, e->target_len));
+			json_object_set_new(j, "target_layer_index",
+					    json_integer((json_int_t)e->target_layer));
+		}
 		if (e->kind == LG_EV_SNIPPET)
 			json_object_set_new(j, "line_end", e->line_end ? json_integer((json_int_t)e->line_end)
 								       : json_null());
@@ -229,8 +235,8 @@ static void count_class(json_t *classes, const char *name, size_t n)
 		json_object_set_new(classes, name ? name : "unknown", json_integer((json_int_t)n));
 }
 
-/* Files per class over the distinct layers ("unknown": of no class),
- * counted by runs of files with the same class name (one lookup per run,
+/* Files per class over the distinct layers ("unknown": of no class; a
+ * shared layer as the first image that has it classifies it), counted by runs of files with the same class name (one lookup per run,
  * not per file). */
 static json_t *jclasses(const lg_scan *s)
 {

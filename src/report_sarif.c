@@ -113,6 +113,35 @@ static json_t *fingerprint(const char *rule, const char *platform, const lg_file
 	return json_sprintf("%.32s:1", out + 7);
 }
 
+/* The license files behind the verdict (license-file evidence), as
+ * related locations: the line of the license file that says it. */
+static json_t *related(const lg_classification *c)
+{
+	json_t *arr = json_array();
+	for (size_t i = 0; i < c->nevidence; i++) {
+		const lg_evidence *e = &c->evidence[i];
+		if (e->kind != LG_EV_LICFILE || !e->source)
+			continue;
+		if (e->target) /* a symlink: it, then the file with the text */
+			json_array_append_new(arr, json_pack("{s:I,s:{s:{s:o}},s:{s:s}}",
+				"id", (json_int_t)json_array_size(arr),
+				"physicalLocation", "artifactLocation", "uri",
+				image_uri(e->source, e->source_len),
+				"message", "text", "license file (a symlink)"));
+		const char *file = e->target ? e->target : e->source;
+		size_t len = e->target ? e->target_len : e->source_len;
+		json_t *loc = json_pack("{s:I,s:{s:{s:o}},s:{s:s}}",
+			"id", (json_int_t)json_array_size(arr),
+			"physicalLocation", "artifactLocation", "uri", image_uri(file, len),
+			"message", "text", e->target ? "license text" : "license file");
+		if (e->line)
+			json_object_set_new(json_object_get(loc, "physicalLocation"), "region",
+					    json_pack("{s:I}", "startLine", (json_int_t)e->line));
+		json_array_append_new(arr, loc);
+	}
+	return arr;
+}
+
 static void sarif_file(void *st, const lg_finding *f, const lg_classification *c)
 {
 	sarif *sr = st;
@@ -165,6 +194,10 @@ static void sarif_file(void *st, const lg_finding *f, const lg_classification *c
 		  "path", lg_report_jbytes(f->file->path, f->file->len),
 		  "size", (json_int_t)f->file->size,
 		  "evidence", evidence);
+	json_t *rel = related(c);
+	if (json_array_size(rel))
+		json_object_set(result, "relatedLocations", rel);
+	json_decref(rel);
 	free(id);
 	size_t img = (size_t)(f->image - sr->s->images);
 	json_array_append_new(sr->results[img], result);

@@ -159,9 +159,13 @@ static void put_one(lg_buf *b, const lg_evidence *e, size_t n)
 	case LG_EV_LICFILE:
 		put_quoted(b, "license file", e);
 		put_source(b, e);
+		if (e->target) { /* the line is the text's, in the file linked to */
+			lg_buf_appendf(b, " (layer %u), a symlink to ", e->layer);
+			lg_buf_append_escaped(b, e->target, e->target_len);
+		}
 		if (e->line)
 			lg_buf_appendf(b, " line %llu", (unsigned long long)e->line);
-		lg_buf_appendf(b, " (layer %u)", e->layer);
+		lg_buf_appendf(b, " (layer %u)", e->target ? e->target_layer : e->layer);
 		if (e->rule && e->rule->kind == LG_RULE_TEXT)
 			lg_buf_appendf(b, " -> %s", e->class_name);
 		else
@@ -263,7 +267,7 @@ static void put_finding(text *t, lg_buf *section, const char *label, const char 
 static void text_file(void *st, const lg_finding *f, const lg_classification *c)
 {
 	text *t = st;
-	switch (f->layer->results[f->index].outcome) {
+	switch (f->result->outcome) {
 	case LG_OUT_DENY:
 		put_finding(t, &t->deny, "DENY", RED, f, c);
 		break;

@@ -1202,10 +1202,16 @@ const lg_rule *lg_rules_text_at(const lg_rules *r, size_t i)
 int lg_rules_text_match(const lg_rules *r, size_t i, const char *data,
 			size_t len)
 {
+	return lg_rules_text_match_at(r, i, data, len, NULL);
+}
+
+int lg_rules_text_match_at(const lg_rules *r, size_t i, const char *data, size_t len,
+			   size_t *start)
+{
 	const rule_entry *e = text_entry(r, i);
 	if (e && e->limit && len > e->limit)
 		len = e->limit;
-	return e ? lg_pattern_match(e->pat, data, len) : 0;
+	return e ? lg_pattern_match_at(e->pat, data, len, start) : 0;
 }
 
 size_t lg_rules_license_file_count(const lg_rules *r)
@@ -1233,6 +1239,12 @@ bool lg_rules_is_license_file(const lg_rules *r, const char *path, size_t len)
 		if (lg_pattern_match(r->licnames.v[i].pat, path, len) > 0)
 			return true;
 	return false;
+}
+
+bool lg_rules_reads_license_text(const lg_rules *r, const char *path, size_t len)
+{
+	return !r->licfiles_off &&
+	       (lg_license_text_dir(path, len) || lg_rules_is_license_file(r, path, len));
 }
 
 static const rule_list *pattern_list(const lg_rules *r, enum lg_rule_kind kind)

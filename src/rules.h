@@ -131,13 +131,19 @@ int lg_rules_match_error(const lg_rules *rules, lg_error *err);
  * license file (a name licgate knows, or one a `license-file` rule adds)? */
 bool lg_rules_license_files(const lg_rules *rules);
 bool lg_rules_is_license_file(const lg_rules *rules, const char *path, size_t len);
+/* Does the walk match the built-in license texts against the head of the
+ * file at path: a license file, or (license files on) a file of a
+ * licenses/ directory, where a symlinked license file may lead
+ * (license_texts.h, lg_license_text_dir)? */
+bool lg_rules_reads_license_text(const lg_rules *rules, const char *path, size_t len);
 /* The license-file rules, in file order (their patterns key cached walks). */
 size_t lg_rules_license_file_count(const lg_rules *rules);
 const lg_rule *lg_rules_license_file_at(const lg_rules *rules, size_t i);
 
 /* The text rules: the rules file's, in file order, then (when license
  * files are on) the built-in license-text rules (kind LG_RULE_LICENSE_TEXT,
- * no class), which the walk matches against license files only and which
+ * no class), which the walk matches against license files only (and the
+ * files of a licenses/ directory: lg_rules_reads_license_text()) and which
  * are never evidence about the file itself.  lg_rules_user_text_count()
  * counts the former.  lg_rules_text_match() is 1 when rule i
  * matches data[0..len) (the head of a file), 0 when it does not, -1 when
@@ -147,6 +153,10 @@ size_t lg_rules_user_text_count(const lg_rules *rules);
 const lg_rule *lg_rules_text_at(const lg_rules *rules, size_t i);
 int lg_rules_text_match(const lg_rules *rules, size_t i, const char *data,
 			size_t len);
+/* The same, and on a match the offset in data where it starts in *start
+ * (may be NULL), so that evidence names the line of the phrase. */
+int lg_rules_text_match_at(const lg_rules *rules, size_t i, const char *data, size_t len,
+			   size_t *start);
 
 /* `fingerprints FILE` lines: the set files they name (relative paths
  * resolved against the rules file's directory) and their lines. */

@@ -613,61 +613,144 @@ static int walk_layers(lg_scan *s, lg_input *in, lg_error *err)
 	return r;
 }
 
+/* ---- directory license files, per image ----------------------------- */
+
+/* The license files governing file f (of layer l, at position pos) in
+ * image si, or NULL: its npm package's SEE LICENSE IN file, else those of
+ * its directory unless its own license is stronger (classify.h): then its
+ * result cannot change, as for most files of an image with node_modules. */
+static const lg_licfile_dir *governing(const lg_scanned_image *si, size_t pos,
+				       const lg_layer *l, const lg_file *f)
+{
+	if (!si->licfiles)
+		return NULL;
+	const lg_licfile_dir *d = f->package && !l->packages[f->package - 1].also
+		? lg_licfile_package(si->licfiles, pos, f->package - 1) : NULL;
+	if (!d && (f->ntags || f->sidecar || f->package))
+		return NULL;
+	if (!d)
+		d = lg_licfile_lookup(si->licfiles, f->path, f->len);
+	return d && d->n ? d : NULL;
+}
+
+static bool same_says(const lg_licfile_says *a, const lg_licfile_says *b)
+{
+	return a->path == b->path && a->len == b->len && a->layer == b->layer &&
+	       a->line == b->line && a->expr == b->expr && a->expr_len == b->expr_len &&
+	       a->text == b->text && a->target == b->target && a->target_len == b->target_len &&
+	       a->target_layer == b->target_layer;
+}
+
+/* Do a and b (each may be NULL) say the same, so classify alike? */
+static bool same_dir(const lg_licfile_dir *a, const lg_licfile_dir *b)
+{
+	if (!a || !b)
+		return a == b;
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (!same_says(&a->says[i], &b->says[i]))
+			return false;
+	return true;
+}
+
+static lg_file_result result_of(const lg_classification *c)
+{
+	return (lg_file_result){ .outcome = (uint8_t)c->outcome, .level = (uint8_t)c->level,
+				 .class_name = c->class_name };
+}
+
+/* The first image that has layer sl: classify the files its license files
+ * govern in place (the workers classified each layer alone). */
+static void classify_first(lg_scan *s, lg_scanned_image *si, size_t pos, lg_scanned_layer *sl)
+{
+	const lg_scan_options *o = s->opts;
+	const lg_layer *l = sl->layer;
+	lg_classification c;
+	for (size_t k = 0; si->licfiles && k < l->nfiles; k++) {
+		const lg_licfile_dir *d = governing(si, pos, l, &l->files[k]);
+		if (!d)
+			continue;
+		if (!sl->lic)
+			sl->lic = lg_xcalloc(l->nfiles, sizeof(*sl->lic));
+		sl->lic[k] = d;
+		lg_classify_dir(o->rules, o->target, l, &l->files[k], d, &c);
+		sl->results[k] = result_of(&c);
+	}
+}
+
+/* Another image that has layer sl: its own view when its license files
+ * govern some file otherwise than the first image's did. */
+static void classify_again(lg_scan *s, lg_scanned_image *si, size_t pos, lg_scanned_layer *sl)
+{
+	const lg_scan_options *o = s->opts;
+	const lg_layer *l = sl->layer;
+	lg_image_layer *v = &si->view[pos];
+	lg_file_result *results = NULL;
+	const lg_licfile_dir **lic = NULL;
+	lg_classification c;
+	if (!si->licfiles && !sl->lic)
+		return; /* no license file in either image: nothing differs */
+	for (size_t k = 0; k < l->nfiles; k++) {
+		const lg_licfile_dir *d = governing(si, pos, l, &l->files[k]);
+		const lg_licfile_dir *first = sl->lic ? sl->lic[k] : NULL;
+		if (!results && same_dir(d, first))
+			continue;
+		if (!results) { /* the first difference: from here on, this image's */
+			results = lg_xcalloc(l->nfiles, sizeof(*results));
+			memcpy(results, sl->results, l->nfiles * sizeof(*results));
+			lic = lg_xcalloc(l->nfiles, sizeof(*lic));
+			if (sl->lic)
+				memcpy(lic, sl->lic, l->nfiles * sizeof(*lic));
+		}
+		lic[k] = d;
+		if (same_dir(d, first))
+			continue;
+		lg_classify_dir(o->rules, o->target, l, &l->files[k], d, &c);
+		results[k] = result_of(&c);
+	}
+	if (results)
+		*v = (lg_image_layer){ .results = results, .lic = lic, .own = true };
+}
+
 /* Directory license files (evidence_licfile.h): a stage per image, after
  * whiteouts, since the license file of a directory may be in another
  * layer than the files below it.  Only the files below a license file are
- * classified again.  A layer shared by several images keeps the license
- * files of the first image that has any above a file. */
-static int license_files(lg_scan *s, size_t idx, lg_error *err)
+ * classified again; a layer that images share, in each image with that
+ * image's license files.  first[id] is the first image that has layer id
+ * (SIZE_MAX: none yet). */
+static int license_files(lg_scan *s, size_t idx, size_t *first, lg_error *err)
 {
 	const lg_scan_options *o = s->opts;
 	lg_scanned_image *si = &s->images[idx];
 	size_t n = si->image->nlayers;
-	const lg_layer **layers_of = lg_xcalloc(n, sizeof(*layers_of));
+	const lg_layer **layers_of = lg_xcalloc(n ? n : 1, sizeof(*layers_of));
 	for (size_t i = 0; i < n; i++)
 		layers_of[i] = s->layers[si->layer_ids[i]].layer;
 	si->licfiles = lg_licfile_index_new(o->rules, layers_of, n);
 	free(layers_of);
-	if (!si->licfiles)
-		return 0;
-	lg_classification c;
+	si->view = lg_xcalloc(n ? n : 1, sizeof(*si->view));
 	for (size_t i = 0; i < n; i++) {
-		lg_scanned_layer *sl = &s->layers[si->layer_ids[i]];
-		const lg_layer *l = sl->layer;
-		for (size_t k = 0; k < l->nfiles; k++) {
-			const lg_file *f = &l->files[k];
-			if (sl->lic && sl->lic[k])
-				continue;
-			/* an npm package that says SEE LICENSE IN <file> */
-			const lg_licfile_dir *d = f->package && !l->packages[f->package - 1].also
-				? lg_licfile_package(si->licfiles, i, f->package - 1) : NULL;
-			/* A file's own license is stronger (classify.h): its
-			 * result cannot change, and most files of an image with
-			 * node_modules are such, under a package's LICENSE. */
-			if (!d && (f->ntags || f->sidecar || f->package))
-				continue;
-			if (!d)
-				d = lg_licfile_lookup(si->licfiles, f->path, f->len);
-			if (!d || !d->n)
-				continue;
-			if (!sl->lic)
-				sl->lic = lg_xcalloc(l->nfiles, sizeof(*sl->lic));
-			sl->lic[k] = d;
-			lg_classify_dir(o->rules, o->target, l, f, d, &c);
-			sl->results[k] = (lg_file_result){
-				.outcome = (uint8_t)c.outcome,
-				.level = (uint8_t)c.level,
-				.class_name = c.class_name,
-			};
+		size_t id = si->layer_ids[i];
+		lg_scanned_layer *sl = &s->layers[id];
+		if (first[id] == SIZE_MAX) {
+			first[id] = idx;
+			classify_first(s, si, i, sl);
+		} else if (first[id] != idx) {
+			classify_again(s, si, i, sl);
 		}
+		if (!si->view[i].own)
+			si->view[i] = (lg_image_layer){ .results = sl->results, .lic = sl->lic };
 	}
 	return lg_rules_match_error(o->rules, err);
 }
 
-void lg_scan_classify(const lg_scan *s, const lg_scanned_layer *sl, const lg_file *f,
-		      lg_classification *out)
+void lg_scan_classify(const lg_scan *s, const lg_scanned_image *si, size_t pos,
+		      const lg_file *f, lg_classification *out)
 {
-	const lg_licfile_dir *d = sl->lic ? sl->lic[f - sl->layer->files] : NULL;
+	const lg_scanned_layer *sl = &s->layers[si->layer_ids[pos]];
+	const lg_image_layer *v = &si->view[pos];
+	const lg_licfile_dir *d = v->lic ? v->lic[f - sl->layer->files] : NULL;
 	lg_classify_dir(s->opts->rules, s->opts->target, sl->layer, f, d, out);
 }
 
@@ -691,8 +774,12 @@ int lg_scan_run(const lg_scan_options *opts, lg_scan **out, lg_error *err)
 		r = walk_layers(s, in, err);
 	lg_input_free(in);
 	/* Directory license files: per image, after its whiteouts. */
+	size_t *first = lg_xcalloc(r == 0 && s->nlayers ? s->nlayers : 1, sizeof(*first));
+	for (size_t i = 0; r == 0 && i < s->nlayers; i++)
+		first[i] = SIZE_MAX;
 	for (size_t i = 0; r == 0 && i < s->set->nimages; i++)
-		r = license_files(s, i, err);
+		r = license_files(s, i, first, err);
+	free(first);
 	if (r < 0) {
 		lg_scan_free(s);
 		return lg_err_prefix(err, "%s", opts->image);
@@ -717,6 +804,12 @@ void lg_scan_free(lg_scan *s)
 		for (size_t j = 0; si->deleted_by && j < n; j++)
 			free(si->deleted_by[j]);
 		free(si->deleted_by);
+		for (size_t j = 0; si->view && j < n; j++)
+			if (si->view[j].own) {
+				free((void *)si->view[j].results);
+				free((void *)si->view[j].lic);
+			}
+		free(si->view);
 		free(si->layer_ids);
 		lg_licfile_index_free(si->licfiles);
 	}

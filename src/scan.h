@@ -55,18 +55,34 @@ typedef struct lg_scanned_layer {
 				    * and the cache has that digest's walk */
 	bool cache_rejected;       /* its cache entry was there, not trusted,
 				    * and was rewritten from a fresh walk */
-	lg_file_result *results;   /* one per layer->files */
+	lg_file_result *results;   /* one per layer->files, as the first image
+				    * that has it classifies them (each image
+				    * has its own: lg_image_layer) */
 	const lg_licfile_dir **lic; /* per file, the license files governing
-				    * it (evidence_licfile.h), or NULL; NULL
-				    * when no file has any */
+				    * it (evidence_licfile.h) in that image, or
+				    * NULL; NULL when no file has any */
 	lg_whiteout_map *hides;    /* what it hides below it (whiteout.h);
 				    * NULL once the images are resolved, or
 				    * when it is only ever a bottom layer */
 } lg_scanned_layer;
 
+/* A layer as one image has it.  Directory license files are per image
+ * (evidence_licfile.h): a layer that images share, but whose files their
+ * license files govern differently (only one has ee/LICENSE above it), is
+ * classified per image.  Most layers are not: then the view borrows the
+ * layer's own results. */
+typedef struct lg_image_layer {
+	const lg_file_result *results; /* one per file of the layer */
+	const lg_licfile_dir **lic;    /* per file, the license files governing
+					* it in this image, or NULL */
+	bool own;                      /* both are this image's (else the
+					* layer's: lg_scanned_layer) */
+} lg_image_layer;
+
 typedef struct lg_scanned_image {
 	const lg_image *image;
 	size_t *layer_ids;    /* image->nlayers indexes into lg_scan.layers */
+	lg_image_layer *view; /* per layer position: its files in this image */
 	uint32_t **deleted_by; /* per layer, per file: 1-based hiding layer or 0 */
 	lg_licfile_index *licfiles; /* its license files, or NULL */
 } lg_scanned_image;
@@ -86,10 +102,11 @@ typedef struct lg_scan {
 
 int lg_scan_run(const lg_scan_options *opts, lg_scan **out, lg_error *err);
 
-/* Classify file f of the scanned layer sl with all its evidence (its
- * directory's license files included), as the scan did: for reports. */
-void lg_scan_classify(const lg_scan *scan, const lg_scanned_layer *sl, const lg_file *f,
-		      lg_classification *out);
+/* Classify file f of the layer at position pos of image si with all its
+ * evidence (its directory's license files in that image included), as the
+ * scan did: for reports. */
+void lg_scan_classify(const lg_scan *scan, const lg_scanned_image *si, size_t pos,
+		      const lg_file *f, lg_classification *out);
 
 /* Throughput: uncompressed layer bytes per second, in MB (10^6 bytes). */
 double lg_scan_mb_per_second(const lg_scan *scan);

@@ -202,6 +202,15 @@ char *lg_buf_steal(lg_buf *b)
 }
 
 /* The text form of escape.h, under the names the pipeline used first. */
+uint32_t lg_line_at(const char *text, size_t off)
+{
+	uint32_t line = 1;
+	for (const char *p = text, *end = text + off; (p = memchr(p, '\n', (size_t)(end - p)));
+	     p++)
+		line++;
+	return line;
+}
+
 bool lg_utf8_printable(const char *s, size_t len)
 {
 	return lg_escape_is_plain(s, len);

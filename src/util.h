@@ -103,6 +103,10 @@ void lg_buf_append_escaped(lg_buf *b, const char *s, size_t len);
  * included) or backslashes (lg_escape_is_plain). */
 bool lg_utf8_printable(const char *s, size_t len);
 
+/* The 1-based line of text on which byte offset off (<= its length) lies:
+ * one plus the line feeds before it. */
+uint32_t lg_line_at(const char *text, size_t off);
+
 /* "sha256:0123456789ab" - the algorithm and the first 12 hex digits, in
  * the caller's buffer (at least 20 bytes). */
 const char *lg_short_digest(const char *digest, char out[static 24]);

@@ -257,10 +257,10 @@ if $buildah_ok; then
 			     and .identifier == "BUSL-1.1" and .layer_index == 3 and .class == "source-available"))' \
 			"$LICGATE" scan --no-cache --format json "$TMP/oci-ee"
 		"$LICGATE" scan --no-cache "$TMP/oci-ee" >"$TMP/text" 2>&1
-		if grep -q 'DENY .*/app/ee/sso.js .*license file "BUSL-1.1" in /app/ee/LICENSE (layer 3)' "$TMP/text"; then
-			ok "license file: the text report names it and its layer"
+		if grep -q 'DENY .*/app/ee/sso.js .*license file "BUSL-1.1" in /app/ee/LICENSE line 6 (layer 3)' "$TMP/text"; then
+			ok "license file: the text report names it, its line and its layer"
 		else
-			nok "license file: the text report names it and its layer" "$(head -3 "$TMP/text")"
+			nok "license file: the text report names it, its line and its layer" "$(head -3 "$TMP/text")"
 		fi
 		printf 'license-files off\n' | cat rules/default.rules - >"$TMP/off.rules"
 		check "license file: license-files off turns it off" 0 '.verdict == "pass"' \

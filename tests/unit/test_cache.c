@@ -73,6 +73,8 @@ static lg_layer *make_layer(void)
 	l->ntexts = 1;
 	l->texts = lg_xcalloc(1, sizeof(*l->texts));
 	l->texts[0] = lg_rules_text_at(rules, 1);
+	l->text_lines = lg_xcalloc(1, sizeof(*l->text_lines));
+	l->text_lines[0] = 42;
 	l->nfiles = 3;
 	l->files = lg_xcalloc(3, sizeof(*l->files));
 	for (uint32_t i = 0; i < 3; i++) {
@@ -100,6 +102,10 @@ static lg_layer *make_layer(void)
 	l->packages[0] = (lg_package){ LG_PACKAGE_PYTHON, 0, str(l, "Apache-2.0"), 10, 0 };
 	/* a file two RECORDs list: the second package points at the first */
 	l->packages[1] = (lg_package){ LG_PACKAGE_PYTHON, 2, str(l, "BUSL-1.1"), 8, 1 };
+	/* /lnk, a symlink named like a license file would be: its target */
+	l->nlinks = 1;
+	l->links = lg_xcalloc(2, sizeof(*l->links));
+	l->links[0] = (lg_link){ 6, 12, str(l, "../a.js\x1b[31m") };
 	l->nwarnings = 1;
 	l->warnings = lg_xcalloc(1, sizeof(char *));
 	l->warnings[0] = lg_xstrdup("/lnk: something worth a look");
@@ -146,8 +152,10 @@ static void assert_same(const lg_layer *a, const lg_layer *b)
 		assert_int_equal(a->tags[i].snippet_end, b->tags[i].snippet_end);
 	}
 	assert_int_equal(a->ntexts, b->ntexts);
-	for (size_t i = 0; i < a->ntexts; i++)
+	for (size_t i = 0; i < a->ntexts; i++) {
 		assert_ptr_equal(a->texts[i], b->texts[i]);
+		assert_int_equal(a->text_lines[i], b->text_lines[i]);
+	}
 	assert_int_equal(a->npackages, b->npackages);
 	for (size_t i = 0; i < a->npackages; i++) {
 		assert_int_equal(a->packages[i].kind, b->packages[i].kind);
@@ -155,6 +163,12 @@ static void assert_same(const lg_layer *a, const lg_layer *b)
 		assert_int_equal(a->packages[i].len, b->packages[i].len);
 		assert_memory_equal(a->packages[i].expr, b->packages[i].expr, a->packages[i].len + 1);
 		assert_int_equal(a->packages[i].also, b->packages[i].also);
+	}
+	assert_int_equal(a->nlinks, b->nlinks);
+	for (size_t i = 0; i < a->nlinks; i++) {
+		assert_int_equal(a->links[i].entry, b->links[i].entry);
+		assert_int_equal(a->links[i].len, b->links[i].len);
+		assert_memory_equal(a->links[i].target, b->links[i].target, a->links[i].len + 1);
 	}
 	assert_int_equal(a->nwarnings, b->nwarnings);
 	for (size_t i = 0; i < a->nwarnings; i++)
@@ -253,7 +267,9 @@ static void test_bad_index(void **state)
 {
 	(void)state;
 	lg_buf b = LG_BUF_INIT;
-	for (int k = 0; k < 13; k++) {
+	static char long_target[LG_LINK_MAX + 2];
+	memset(long_target, 'a', LG_LINK_MAX + 1);
+	for (int k = 0; k < 17; k++) {
 		lg_layer *l = make_layer();
 		switch (k) {
 		case 0: l->files[0].ntags = 3; break;
@@ -270,6 +286,11 @@ static void test_bad_index(void **state)
 		case 10: l->entries[0].path = "/app/"; l->entries[0].len = 5; break;
 		case 11: l->entries[0].path = "/./app"; l->entries[0].len = 6; break;
 		case 12: l->entries[0].path = "/x/.."; l->entries[0].len = 5; break;
+		/* a kept symlink: an entry of type other, in order, not too long */
+		case 13: l->links[0].entry = 0; break;
+		case 14: l->links[0].entry = 7; break;
+		case 15: l->links[1] = l->links[0]; l->nlinks = 2; break;
+		case 16: l->links[0].target = long_target; l->links[0].len = LG_LINK_MAX + 1; break;
 		}
 		lg_buf_reset(&b);
 		lg_cache_encode(KEY, rules, l, &b);

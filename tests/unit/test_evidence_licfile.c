@@ -71,15 +71,31 @@ static void add(lg_layer *l, const lg_rules *r, const char *path, const char *co
 						.len = (uint32_t)strlen(tag), .line = 1 };
 		f->ntags = 1;
 	}
-	bool lic = lg_rules_is_license_file(r, path, len);
+	bool lic = lg_rules_reads_license_text(r, path, len);
 	size_t n = lic ? lg_rules_text_count(r) : lg_rules_user_text_count(r);
 	for (size_t i = 0; content && i < n; i++) {
-		if (lg_rules_text_match(r, i, content, strlen(content)) <= 0)
+		size_t at = 0;
+		if (lg_rules_text_match_at(r, i, content, strlen(content), &at) <= 0)
 			continue;
 		lg_xgrow((void **)&l->texts, &l->texts_cap, l->ntexts + 1, sizeof(*l->texts));
+		lg_xgrow((void **)&l->text_lines, &l->text_lines_cap, l->ntexts + 1,
+			 sizeof(*l->text_lines));
+		l->text_lines[l->ntexts] = lg_line_at(content, at);
 		l->texts[l->ntexts++] = lg_rules_text_at(r, i);
 		f->ntext++;
 	}
+}
+
+/* Add a symlink the walk keeps (named like a license file) to target. */
+static void add_link(lg_layer *l, const char *path, const char *target)
+{
+	size_t len = strlen(path);
+	lg_xgrow((void **)&l->entries, &l->entries_cap, l->nentries + 1, sizeof(*l->entries));
+	l->entries[l->nentries] = (lg_entry){ lg_arena_strndup(&l->arena, path, len),
+					      (uint32_t)len, LG_ENTRY_OTHER };
+	lg_xgrow((void **)&l->links, &l->links_cap, l->nlinks + 1, sizeof(*l->links));
+	l->links[l->nlinks++] = (lg_link){ (uint32_t)l->nentries++, (uint32_t)strlen(target),
+					   lg_arena_strndup(&l->arena, target, strlen(target)) };
 }
 
 static lg_layer *layer(void)
@@ -255,6 +271,51 @@ static void layers(void **state)
 	lg_rules_free(r);
 }
 
+/* A symlinked license file says what the text it leads to says: a file
+ * of licenses/ (read for its license text though not a license file), in
+ * another layer; the evidence names the link, the file and the line.  A
+ * dangling link is not there (the license file above governs); one that
+ * cannot be followed governs with no class. */
+static void symlinks(void **state)
+{
+	(void)state;
+	lg_rules *r = rules(NULL);
+	lg_layer *l1 = layer(), *l2 = layer();
+	add(l1, r, "/app/licenses/BUSL-1.1.txt", BUSL, NULL);
+	add(l1, r, "/app/LICENSE", MIT, NULL);
+	add_link(l2, "/app/ee/LICENSE", "../licenses/BUSL-1.1.txt");
+	add(l2, r, "/app/ee/sso.js", "x", NULL);
+	add_link(l2, "/app/gone/LICENSE", "../licenses/none.txt");
+	add(l2, r, "/app/gone/a.js", "x", NULL);
+	lg_xgrow((void **)&l2->entries, &l2->entries_cap, l2->nentries + 1, sizeof(*l2->entries));
+	l2->entries[l2->nentries++] = (lg_entry){ "/app/shared", 11, LG_ENTRY_OTHER };
+	add_link(l2, "/app/far/LICENSE", "../shared/LICENSE");
+	add(l2, r, "/app/far/b.js", "x", NULL);
+	const lg_layer *stack[] = { l1, l2 };
+	lg_licfile_index *ix = lg_licfile_index_new(r, stack, 2);
+	lg_classification c;
+	assert_string_equal(outcome(r, ix, l2, "/app/ee/sso.js", &c), "deny");
+	const lg_evidence *e = &c.evidence[0];
+	assert_int_equal(e->kind, LG_EV_LICFILE);
+	assert_string_equal(e->id, "BUSL-1.1");
+	assert_memory_equal(e->source, "/app/ee/LICENSE", 16);
+	assert_int_equal(e->layer, 2);
+	assert_non_null(e->target);
+	assert_memory_equal(e->target, "/app/licenses/BUSL-1.1.txt", 27);
+	assert_int_equal(e->target_layer, 1);
+	assert_int_equal(e->line, 6); /* Licensor: */
+	/* dangling: the root's MIT governs; cannot be followed: no class */
+	assert_string_equal(outcome(r, ix, l2, "/app/gone/a.js", &c), "pass");
+	assert_string_equal(c.class_name, "permissive");
+	assert_string_equal(outcome(r, ix, l2, "/app/far/b.js", &c), "pass");
+	assert_null(c.class_name);
+	assert_int_equal(c.nevidence, 0);
+	lg_licfile_index_free(ix);
+	lg_layer_free(l1);
+	lg_layer_free(l2);
+	lg_rules_free(r);
+}
+
 /* A text rule of the rules file identifies a license file too. */
 static void text_rule(void **state)
 {
@@ -322,7 +383,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(names),  cmocka_unit_test(texts),     cmocka_unit_test(scope),
 		cmocka_unit_test(layers), cmocka_unit_test(text_rule),
-		cmocka_unit_test(npm_see_license),
+		cmocka_unit_test(npm_see_license), cmocka_unit_test(symlinks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,6 +26,7 @@
 #include "input.h"
 #include "layer.h"
 #include "oci.h"
+#include "rules.h"
 #include "util.h"
 
 #define MT_TAR "application/vnd.oci.image.layer.v1.tar"
@@ -772,6 +773,77 @@ static void test_whiteouts(void **state)
 	lg_layer_free(l);
 }
 
+/* ---- with rules: license files ---- */
+
+static lg_layer *scan_rules(struct fixture *fx, const lg_layer_desc *desc, const lg_rules *r)
+{
+	lg_error err = LG_ERROR_INIT;
+	lg_layer *l = NULL;
+	if (lg_layer_scan(fx->in, desc, r, &l, &err) < 0)
+		fail_msg("scan failed: %s", lg_error_msg(&err));
+	return l;
+}
+
+/* The line where a license text or a text rule matched is kept with the
+ * match; symlinks named like license files keep their target (hostile
+ * bytes kept as bytes), other symlinks do not; a file of a licenses/
+ * directory is matched against the license texts too. */
+static void test_license_links(void **state)
+{
+	struct fixture *fx = *state;
+	lg_error err = LG_ERROR_INIT;
+	lg_rules *r = NULL;
+	static const char rules[] = "class BSL \"paid\"\ntarget t deny BSL unknown warn\n"
+				    "text \"Acme Enterprise Terms\" BSL\n";
+	assert_int_equal(lg_rules_parse("t.rules", rules, strlen(rules), &r, &err), 0);
+	char *huge = lg_xmalloc(LG_LINK_MAX + 2);
+	memset(huge, 'a', LG_LINK_MAX + 1);
+	huge[LG_LINK_MAX + 1] = '\0';
+	const struct ent e[] = {
+		FILE_("app/ee/LICENSE", "Business Source License 1.1\n\nLicensor: Acme\n"
+					"Licensed Work: EE\n\nthe Acme\nEnterprise Terms\n"),
+		SYMLINK_("app/pro/LICENSE", "../licenses/BUSL-1.1.txt"),
+		SYMLINK_("app/lib.so", "lib.so.1"),
+		SYMLINK_("app/x/LICENSE.md", "\x1b[31m../../../../etc/passwd"),
+		{ 'l', "app/y/COPYING", NULL, 0, huge },
+		FILE_("app/licenses/BUSL-1.1.txt", "x\nLicensor: Acme\nLicensed Work: EE\n"),
+		FILE_("app/notes/BUSL-1.1.txt", "Licensor: Acme\nLicensed Work: EE\n"),
+	};
+	build_tar(e, LG_ARRAY_LEN(e), &fx->tar);
+	lg_layer_desc d = tar_layer(fx, fx->tar.data, fx->tar.len);
+	lg_layer *l = scan_rules(fx, &d, r);
+	assert_entries(l, "f /app/ee/LICENSE\no /app/pro/LICENSE\no /app/lib.so\n"
+			  "o /app/x/LICENSE.md\no /app/y/COPYING\nf /app/licenses/BUSL-1.1.txt\n"
+			  "f /app/notes/BUSL-1.1.txt\n");
+	assert_int_equal(l->nlinks, 2);
+	assert_int_equal(l->links[0].entry, 1);
+	assert_string_equal(l->links[0].target, "../licenses/BUSL-1.1.txt");
+	assert_int_equal(l->links[1].entry, 3);
+	assert_string_equal(l->links[1].target, "\x1b[31m../../../../etc/passwd");
+	assert_true(has_warning(l, "/app/y/COPYING: symlink with a target of 4096 bytes"));
+	/* the license file: the text rule (where its phrase starts), then
+	 * BUSL (its Licensor: line) */
+	const lg_file *f = find_file(l, "/app/ee/LICENSE");
+	assert_int_equal(f->ntext, 2);
+	assert_int_equal(l->texts[f->first_text]->kind, LG_RULE_TEXT);
+	assert_int_equal(l->text_lines[f->first_text], 6);
+	assert_int_equal(l->texts[f->first_text + 1]->kind, LG_RULE_LICENSE_TEXT);
+	assert_int_equal(l->text_lines[f->first_text + 1], 3);
+	/* a file of licenses/ is read for its license text, notes/ is not */
+	f = find_file(l, "/app/licenses/BUSL-1.1.txt");
+	assert_int_equal(f->ntext, 1);
+	assert_string_equal(l->texts[f->first_text]->license_id, "BUSL-1.1");
+	assert_int_equal(l->text_lines[f->first_text], 2);
+	assert_int_equal(find_file(l, "/app/notes/BUSL-1.1.txt")->ntext, 0);
+	lg_layer_free(l);
+	/* without rules, no link is kept */
+	l = scan_ok(fx, &d);
+	assert_int_equal(l->nlinks, 0);
+	lg_layer_free(l);
+	lg_rules_free(r);
+	free(huge);
+}
+
 /* ---- descriptor mismatches ---- */
 
 static void simple_tar(struct fixture *fx)
@@ -1120,6 +1192,7 @@ int main(void)
 		T(test_tag_bomb),
 		T(test_pax_path_nul),
 		T(test_whiteouts),
+		T(test_license_links),
 		T(test_digest_mismatch),
 		T(test_diff_id_mismatch),
 		T(test_media_type_mismatch),

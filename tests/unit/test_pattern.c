@@ -326,6 +326,42 @@ static void test_slow_glob_answers(void **state)
 	lg_pattern_free(p);
 }
 
+/* lg_pattern_match_at(): where the match starts, from either matcher. */
+static void test_match_at(void **state)
+{
+	(void)state;
+	lg_error err = LG_ERROR_INIT;
+	lg_pattern *p = NULL;
+	static const char text[] = "line one\n// Use of this software is governed\n"
+				   "// by the Business Source License\n";
+	assert_int_equal(lg_pattern_compile_text("governed by the Business Source License",
+						 &p, &err), 0);
+	size_t at = 999;
+	assert_int_equal(lg_pattern_match_at(p, text, strlen(text), &at), 1);
+	assert_int_equal(at, (size_t)(strstr(text, "governed") - text));
+	at = 999;
+	assert_int_equal(lg_pattern_match_at(p, "nothing here", 12, &at), 0);
+	assert_int_equal(at, 999); /* untouched without a match */
+	assert_int_equal(lg_pattern_match_at(p, text, strlen(text), NULL), 1);
+	lg_pattern_free(p);
+	assert_int_equal(lg_pattern_compile_text("re:(?s)Licensor:.{0,50}?Licensed\\W+Work:", &p,
+						 &err), 0);
+	static const char busl[] = "x\n\nLicensor: Acme\nLicensed Work: EE\n";
+	assert_int_equal(lg_pattern_match_at(p, busl, strlen(busl), &at), 1);
+	assert_int_equal(at, 3);
+	lg_pattern_free(p);
+	/* a glob slow to backtrack answers through the DFA matcher: its
+	 * start is still where the match starts */
+	assert_int_equal(lg_pattern_compile("/*a*a*a*a*a*a*a*a*a*a*a*a*b", &p, &err), 0);
+	char *s = run_of('a', 2000, 'b');
+	s[0] = '/';
+	at = 999;
+	assert_int_equal(lg_pattern_match_at(p, s, strlen(s), &at), 1);
+	assert_int_equal(at, 0);
+	free(s);
+	lg_pattern_free(p);
+}
+
 /* A long glob compiles and matches itself; one too long for PCRE2 is a
  * clear error. */
 static void test_long_glob(void **state)
@@ -426,6 +462,7 @@ int main(void)
 		cmocka_unit_test(test_repeated_matches),
 		cmocka_unit_test(test_limit_is_an_error),
 		cmocka_unit_test(test_slow_glob_answers),
+		cmocka_unit_test(test_match_at),
 		cmocka_unit_test(test_long_glob),
 		cmocka_unit_test(test_threads),
 	};

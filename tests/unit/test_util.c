@@ -294,6 +294,27 @@ static void test_buf(void **state)
 	free(s);
 }
 
+/* ---- lg_line_at ---- */
+
+static void test_line_at(void **state)
+{
+	(void)state;
+	static const char text[] = "one\ntwo\n\nfour";
+	static const struct {
+		size_t off;
+		uint32_t line;
+	} cases[] = {
+		{ 0, 1 }, { 2, 1 }, { 3, 1 },   /* the line feed ends line 1 */
+		{ 4, 2 }, { 7, 2 }, { 8, 3 }, { 9, 4 }, { 13, 4 },
+		{ sizeof(text) - 1, 4 },       /* the end */
+	};
+	for (size_t i = 0; i < LG_ARRAY_LEN(cases); i++)
+		if (lg_line_at(text, cases[i].off) != cases[i].line)
+			fail_msg("offset %zu: line %u, want %u", cases[i].off,
+				 lg_line_at(text, cases[i].off), cases[i].line);
+	assert_int_equal(lg_line_at("", 0), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_normalize_table),
 		cmocka_unit_test(test_normalize_bounds),
 		cmocka_unit_test(test_buf),
+		cmocka_unit_test(test_line_at),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL) ? 1 : 0;
 }
