@@ -114,8 +114,13 @@ static int run_job(pool *p, job *j)
 	/* A walk's matches depend on the fingerprint sets. */
 	if (p->opts->fingerprints)
 		lg_cache_key_extend(key, lg_fpset_digest(p->opts->fingerprints));
-	/* A cached walk has no per-file SHA-1/SHA-256 (layer.h). */
-	lg_layer *l = p->opts->file_hashes ? NULL : lg_cache_load(p->cache, key, rules, &j->rejected);
+	lg_layer *l = lg_cache_load(p->cache, key, rules, &j->rejected);
+	/* A walk stored without per-file SHA-1/SHA-256 cannot serve an SBOM
+	 * report: walk again, with them, and store that (cache.h). */
+	if (l && p->opts->file_hashes && l->nfiles && !l->hashes) {
+		lg_layer_free(l);
+		l = NULL;
+	}
 	if (l) {
 		/* From a registry, the verified manifest names the blob by
 		 * digest: a cached walk of that digest needs no download. */
