@@ -59,6 +59,12 @@ enum lg_nested_kind lg_nested_sniff(const void *head, size_t n)
 		return LG_NESTED_CPIO;
 	if (has(p, n, 0, "!<arch>\n", 8))
 		return LG_NESTED_AR;
+	if (has(p, n, 0, "7z\xbc\xaf\x27\x1c", 6))
+		return LG_NESTED_7ZIP;
+	if (has(p, n, 0, "Rar!\x1a\x07\x00", 7) || has(p, n, 0, "Rar!\x1a\x07\x01\x00", 8))
+		return LG_NESTED_RAR;
+	if (has(p, n, 0, "MSCF\0\0\0\0", 8))
+		return LG_NESTED_CAB;
 	if (has(p, n, 0, "\x1f\x8b\x08", 3) || has(p, n, 0, "\x28\xb5\x2f\xfd", 4) ||
 	    has(p, n, 0, "\xfd" "7zXZ\0", 6) ||
 	    (has(p, n, 0, "BZh", 3) && n > 3 && p[3] >= '1' && p[3] <= '9'))
@@ -263,6 +269,10 @@ static struct archive *open_reader(source *s, lg_error *err)
 	archive_read_support_format_zip_seekable(a);
 	archive_read_support_format_cpio(a);
 	archive_read_support_format_ar(a);
+	archive_read_support_format_7zip(a);
+	archive_read_support_format_rar(a);
+	archive_read_support_format_rar5(a);
+	archive_read_support_format_cab(a);
 	archive_read_support_format_raw(a);
 	archive_read_support_format_empty(a); /* foo.1.gz of an empty foo.1 */
 	if (lg_archive_filters(a, LG_FILTER_GZIP | LG_FILTER_ZSTD | LG_FILTER_XZ | LG_FILTER_BZIP2,

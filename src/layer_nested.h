@@ -4,7 +4,8 @@
  *
  * What is an archive is decided by content, never by name: the first
  * LG_NESTED_SNIFF bytes of a file must carry a zip, tar (ustar), cpio,
- * ar, gzip, zstd, xz or bzip2 signature (lg_nested_sniff()).  Brotli has
+ * ar, 7-Zip, RAR, cabinet, gzip, zstd, xz or bzip2 signature
+ * (lg_nested_sniff()).  Brotli has
  * no signature: a file named *.br is decoded with libbrotli, and one that
  * does not decode is an unreadable archive.
  *
@@ -69,6 +70,9 @@ enum lg_nested_kind {
 	LG_NESTED_TAR,
 	LG_NESTED_CPIO,
 	LG_NESTED_AR,
+	LG_NESTED_7ZIP,
+	LG_NESTED_RAR,        /* RAR 1.5-4 and RAR 5 */
+	LG_NESTED_CAB,
 	LG_NESTED_COMPRESSED, /* gzip, zstd, xz, bzip2: a tarball or one file */
 	LG_NESTED_BROTLI,     /* a file named *.br (brotli has no signature) */
 };

@@ -8,7 +8,9 @@
 # member the issue names, at its CONTAINER!/MEMBER path, with the outer
 # archives not denied themselves, a member deleted with its container,
 # path rules whose ** crosses !/, and the same answer warm; a brotli
-# sso.js.br (by name: brotli has no signature).  Then the same
+# sso.js.br (by name: brotli has no signature); a gem made by `gem build`
+# (its member inside data.tar.gz inside the gem); a 7-Zip archive made by
+# 7z and a cabinet made by gcab.  Then the same
 # fixture rebuilt now by the producers found here (skipped visibly when
 # one is missing), and hostile archives written by nested-bombs.py, each
 # in an image of its own: the 42.zip shape and overlapping entries stop at
@@ -170,7 +172,66 @@ else
 		not_ok "make-nested.sh runs" "$(head -c 300 "$tmp/make.err")"
 	fi
 fi
-command -v gem >/dev/null 2>&1 || echo "skip - gem build: no gem here (a gem is a tar holding data.tar.gz: the tar and gzip cases cover it)"
+# A gem, built by RubyGems: a plain tar holding metadata.gz and data.tar.gz.
+if ! command -v gem >/dev/null 2>&1; then
+	echo "skip - gem build: no gem here (make deps installs ruby)"
+else
+	mkdir -p "$tmp/gem/lib/acme/ee"
+	printf '# SPDX-License-Identifier: BUSL-1.1\nmodule Acme; module EE; end; end\n' \
+		>"$tmp/gem/lib/acme/ee/sso.rb"
+	printf '# SPDX-License-Identifier: MIT\nmodule Acme; end\n' >"$tmp/gem/lib/acme.rb"
+	cat >"$tmp/gem/acme-ee.gemspec" <<'EOG'
+Gem::Specification.new do |s|
+  s.name = "acme-ee"
+  s.version = "1.0.0"
+  s.summary = "Acme enterprise features"
+  s.authors = ["Acme"]
+  s.files = ["lib/acme.rb", "lib/acme/ee/sso.rb"]
+end
+EOG
+	if (cd "$tmp/gem" && HOME=$tmp SOURCE_DATE_EPOCH=1700000000 gem build acme-ee.gemspec) \
+		>"$tmp/gem.log" 2>&1; then
+		image gem "$tmp/gem/acme-ee-1.0.0.gem"
+		scan "$tmp/gemscan" "$tmp/i-gem"
+		G='/srv/acme-ee-1.0.0.gem!/data.tar.gz!'
+		check "a gem by gem build: its BUSL file, inside data.tar.gz inside the gem" \
+			"$([ "$(st "$tmp/gemscan")" = 1 ] && denied "$tmp/gemscan" "$G/lib/acme/ee/sso.rb" spdx-tag &&
+			   ! denied "$tmp/gemscan" "$G/lib/acme.rb"; echo $?)" \
+			"exit $(st "$tmp/gemscan"): $(head -c 300 "$tmp/gemscan.err")"
+	else
+		not_ok "gem build" "$(head -c 300 "$tmp/gem.log")"
+	fi
+fi
+
+# 7-Zip (LZMA2) and a Windows cabinet (MSZIP), by 7z and gcab: compressed,
+# so a tag is not visible in the archive's own bytes.
+mkdir -p "$tmp/x7/acme/ee"
+printf '// SPDX-License-Identifier: BUSL-1.1\nexport const sso = 1;\n' >"$tmp/x7/acme/ee/sso.js"
+printf '// SPDX-License-Identifier: MIT\nexport const ok = 1;\n' >"$tmp/x7/acme/util.js"
+for tool in 7z gcab; do
+	if ! command -v $tool >/dev/null 2>&1; then
+		echo "skip - $tool archive: no $tool here (make deps)"
+		continue
+	fi
+	case $tool in
+	7z) f=bundle.7z; (cd "$tmp/x7" && 7z a -bd -mx=9 "$tmp/$f" acme) >"$tmp/$tool.log" 2>&1 ;;
+	gcab) f=bundle.cab; (cd "$tmp/x7" && gcab -c -z "$tmp/$f" acme/ee/sso.js acme/util.js) >"$tmp/$tool.log" 2>&1 ;;
+	esac
+	if [ $? -ne 0 ]; then
+		not_ok "$tool makes $f" "$(head -c 300 "$tmp/$tool.log")"
+		continue
+	fi
+	if grep -q 'BUSL' "$tmp/$f"; then
+		not_ok "$f: the tag is compressed" "it shows in the archive's bytes"
+		continue
+	fi
+	image "$tool" "$tmp/$f"
+	scan "$tmp/s-$tool" "$tmp/i-$tool"
+	check "$f by $tool: its BUSL member is denied, its MIT member passes" \
+		"$([ "$(st "$tmp/s-$tool")" = 1 ] && denied "$tmp/s-$tool" "/srv/$f!/acme/ee/sso.js" spdx-tag &&
+		   ! denied "$tmp/s-$tool" "/srv/$f!/acme/util.js"; echo $?)" \
+		"exit $(st "$tmp/s-$tool"): $(head -c 300 "$tmp/s-$tool.err")"
+done
 
 # ---- hostile archives -------------------------------------------------------
 # bounded OUT IMAGE ARGS...: scan under /usr/bin/time; OUT.kb, OUT.s

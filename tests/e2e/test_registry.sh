@@ -19,7 +19,8 @@
 # Authorization, a transfer cut halfway (resumed with Range; a server that
 # ignores Range; one that lies in Content-Range), 429 with Retry-After
 # (waited, then exit 2 naming the limit), and a manifest that does not
-# match its Docker-Content-Digest.
+# match its Docker-Content-Digest.  --creds is wiped from /proc/PID/cmdline
+# while the scan runs.
 #
 # Skips visibly when docker-registry, skopeo or python3 are missing.
 # LICGATE_SKIP_SLOW=1 skips the token and rate-limit cases.
@@ -449,6 +450,37 @@ else
 	scan limited2 --no-cache "docker://$S/truxe/api:2.4.0"
 	[ $st -eq 2 ] && grep -q 'rate limited.*ratelimit-remaining: 0;w=21600' "$tmp/limited2.err"
 	check "still rate limited: exit 2 with Docker Hub's ratelimit headers" $? "status $st: $(cat "$tmp/limited2.err")"
+fi
+
+# --creds USER:PASS is wiped from the process's argument list as soon as
+# it is parsed: while licgate waits on a registry that accepted the
+# connection and never answers, /proc/PID/cmdline (what ps shows) holds
+# no password, and nothing licgate printed does either.
+hold=$(free_port)
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(4)
+open(sys.argv[2] + ".ready", "w").write("listening\n")
+c, _ = s.accept(); open(sys.argv[2], "w").write("accepted\n"); time.sleep(30)
+' "$hold" "$tmp/held" &
+pids="$pids $!"
+wait_file "$tmp/held.ready"
+"$bin" scan --no-cache --creds "auditor:S3cretPassw0rd" "docker://127.0.0.1:$hold/truxe/api:t" \
+	>"$tmp/argv.out" 2>"$tmp/argv.err" </dev/null &
+lpid=$!
+if wait_file "$tmp/held"; then
+	tr '\0' ' ' <"/proc/$lpid/cmdline" >"$tmp/argv.cmdline"
+	kill "$lpid" 2>/dev/null
+	wait "$lpid" 2>/dev/null
+	grep -q 'creds' "$tmp/argv.cmdline" && ! grep -q 'S3cret' "$tmp/argv.cmdline" &&
+		! grep -q 'S3cret' "$tmp/argv.out" "$tmp/argv.err"
+	check "--creds: the password is gone from /proc/PID/cmdline while the scan runs" $? \
+		"cmdline: $(cat "$tmp/argv.cmdline")"
+else
+	kill "$lpid" 2>/dev/null
+	wait "$lpid" 2>/dev/null
+	not_ok "--creds: licgate never connected to the holding server" "$(cat "$tmp/argv.err")"
 fi
 
 # Plain HTTP only for loopback or --insecure-registry: a non-loopback name

@@ -149,6 +149,13 @@ static void test_sniff(void **state)
 		{ "BZh!", 4, LG_NESTED_NONE },
 		{ "070701", 6, LG_NESTED_CPIO },
 		{ "!<arch>\n", 8, LG_NESTED_AR },
+		{ "7z\xbc\xaf\x27\x1c\0\4", 8, LG_NESTED_7ZIP },
+		{ "7z\xbc\xaf", 4, LG_NESTED_NONE },
+		{ "Rar!\x1a\x07\x00", 7, LG_NESTED_RAR },
+		{ "Rar!\x1a\x07\x01\x00", 8, LG_NESTED_RAR },
+		{ "Rar!\x1a\x07\x02", 7, LG_NESTED_NONE },
+		{ "MSCF\0\0\0\0", 8, LG_NESTED_CAB },
+		{ "MSCF", 4, LG_NESTED_NONE },
 		{ "#!/bin/sh\n", 10, LG_NESTED_NONE },
 		{ "", 0, LG_NESTED_NONE },
 	};
