@@ -184,10 +184,17 @@ check "no temporary files left in the cache directory" \
 # inode, size, mtime and ctime stay the same; any change to it is seen.
 # Only a file last changed more than 3 s before a scan is recorded, and a
 # ctime cannot be set back: this waits the margin out once.
+# (Under valgrind or a heavy load the first scan may reach the blobs only
+# after the margin: then they are settled, and this check cannot tell.)
+t0=$(date +%s)
 cp -R "$fx/oci/leak-deleted" "$tmp/u" && chmod -R u+w "$tmp/u"
 scan "$tmp/u0" "$tmp/cu" "$tmp/u"
-check "fresh blob files: verified, not recorded" \
-	"$([ -z "$(find "$tmp/cu" -name '*.blob')" ]; echo $?)"
+if [ $(($(date +%s) - t0)) -lt 3 ]; then
+	check "fresh blob files: verified, not recorded" \
+		"$([ -z "$(find "$tmp/cu" -name '*.blob')" ]; echo $?)"
+else
+	echo "# skipped: fresh blob files: the scan ended $(($(date +%s) - t0)) s after the copy, past the 3 s margin"
+fi
 sleep 4
 rm -rf "$tmp/cu"
 scan "$tmp/u1" "$tmp/cu" "$tmp/u"
