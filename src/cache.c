@@ -8,10 +8,12 @@
  * The payload is the layer's tables in order (numbers in host byte order,
  * strings as u32 length + bytes + NUL): byte counts, entries, files, tags,
  * text rule matches (u32 rule index, u32 line), packages, warnings,
- * fingerprint matches, kept symlinks (u32 entry, target).  File paths are not stored twice: a file's path is
- * its entry's.  A decoded layer's strings point into the
- * entry as read, which the layer keeps (lg_layer.backing): nothing is
- * copied string by string.
+ * fingerprint matches, kept symlinks (u32 entry, target), then the
+ * per-file SHA-1 and SHA-256 (u64 count: 0 when the walk computed none,
+ * else the file count; then 20 + 32 bytes per file).  File paths are not
+ * stored twice: a file's path is its entry's.  A decoded layer's strings
+ * point into the entry as read, which the layer keeps (lg_layer.backing):
+ * nothing is copied string by string.
  *
  * A layer's classification (cache.h: lg_cache_store_results()) is a file
  * of its own, "KEY.class", with the same header (magic "LGCLASS\0") and
@@ -269,6 +271,18 @@ static void encode_fpmatches(const lg_layer *l, lg_buf *b)
 		}
 }
 
+/* The files' SHA-1/SHA-256 when the walk computed them (SBOM reports):
+ * such an entry serves scans with and without them (layer.h). */
+static void encode_hashes(const lg_layer *l, lg_buf *b)
+{
+	size_t n = l->hashes ? l->nfiles : 0;
+	put64(b, n);
+	for (size_t i = 0; i < n; i++) {
+		lg_buf_append(b, l->hashes[i].sha1, sizeof(l->hashes[i].sha1));
+		lg_buf_append(b, l->hashes[i].sha256, sizeof(l->hashes[i].sha256));
+	}
+}
+
 static void encode_payload(const lg_rules *rules, const lg_layer *l, lg_buf *b)
 {
 	put64(b, l->content_bytes);
@@ -309,6 +323,7 @@ static void encode_payload(const lg_rules *rules, const lg_layer *l, lg_buf *b)
 		put32(b, l->links[i].entry);
 		put_str(b, l->links[i].target, l->links[i].len);
 	}
+	encode_hashes(l, b);
 }
 
 /* The header for payload, then payload. */
@@ -577,6 +592,24 @@ static void decode_links(reader *r, lg_layer *l)
 	}
 }
 
+static void decode_hashes(reader *r, lg_layer *l)
+{
+	enum { ONE = sizeof(((lg_file_hashes *)0)->sha1) + sizeof(((lg_file_hashes *)0)->sha256) };
+	size_t n = get_count(r, ONE);
+	if (r->bad || n == 0)
+		return;
+	if (n != l->nfiles) {
+		r->bad = true;
+		return;
+	}
+	l->hashes = lg_xmalloc(n * sizeof(*l->hashes));
+	l->hashes_cap = n;
+	for (size_t i = 0; i < n; i++) {
+		get(r, l->hashes[i].sha1, sizeof(l->hashes[i].sha1));
+		get(r, l->hashes[i].sha256, sizeof(l->hashes[i].sha256));
+	}
+}
+
 /* Every index a file holds points inside its layer. */
 static bool indexes_ok(const lg_layer *l)
 {
@@ -634,6 +667,8 @@ static lg_layer *decode_owned(const char *key, const lg_rules *rules, unsigned c
 		decode_fpmatches(&r, l);
 	if (!r.bad)
 		decode_links(&r, l);
+	if (!r.bad)
+		decode_hashes(&r, l);
 	if (r.bad || r.p != r.end || !indexes_ok(l)) {
 		lg_layer_free(l);
 		return NULL;

@@ -38,7 +38,7 @@
 #include "util.h"
 
 /* The format of an entry; a change to it or to lg_layer bumps this. */
-#define LG_CACHE_FORMAT 7
+#define LG_CACHE_FORMAT 8
 /* Hex SHA-256 plus NUL. */
 #define LG_CACHE_KEY_LEN 65
 
@@ -133,7 +133,10 @@ int lg_cache_remember_blob(lg_cache *c, const lg_digest *digest, const lg_file_i
 /* The entry file's bytes for layer (header included), appended to out. */
 void lg_cache_encode(const char *key, const lg_rules *rules,
 		     const lg_layer *layer, lg_buf *out);
-/* Decode an entry's bytes; NULL unless everything checks out. */
+/* Decode an entry's bytes; NULL unless everything checks out.  A layer
+ * walked with per-file SHA-1/SHA-256 (lg_walk_options.file_hashes) keeps
+ * them in its entry and decodes with them; one walked without decodes
+ * with lg_layer.hashes NULL, which cannot serve an SBOM report. */
 lg_layer *lg_cache_decode(const char *key, const lg_rules *rules,
 			  const void *data, size_t len);
 

@@ -316,14 +316,18 @@ static void text_evidence(const lg_target *target, const lg_layer *l,
 	}
 }
 
-static void fingerprint_evidence(const lg_target *target, const lg_layer *l,
-				 const lg_file *f, lg_classification *c, bool *any)
+static void fingerprint_evidence(const lg_rules *rules, const lg_target *target,
+				 const lg_layer *l, const lg_file *f, lg_classification *c,
+				 bool *any)
 {
 	if (!f->fpmatch)
 		return;
 	const lg_fpmatch *m = &l->fpmatches[f->fpmatch - 1];
-	enum lg_level level = lg_target_class_level(target, m->class_name);
-	weigh(c, level, m->class_name, any);
+	/* the set names a class of the rules: their own copy of its name */
+	const char *interned = lg_rules_class_interned(rules, m->class_name);
+	const char *class_name = interned ? interned : m->class_name;
+	enum lg_level level = lg_target_class_level(target, class_name);
+	weigh(c, level, class_name, any);
 	lg_evidence *e = add(c, level);
 	if (!e)
 		return;
@@ -331,7 +335,7 @@ static void fingerprint_evidence(const lg_target *target, const lg_layer *l,
 	e->level = level;
 	e->value = lg_fpmatch_kind_name(m->kind);
 	e->value_len = strlen(e->value);
-	e->class_name = m->class_name;
+	e->class_name = class_name;
 	e->source = m->source;
 	e->source_len = m->source_len;
 	e->fp = m;
@@ -435,7 +439,7 @@ static void classify(const lg_rules *rules, const lg_target *target, const lg_la
 	 * mentioning a license text is not a violation of its own. */
 	if (!license_file)
 		text_evidence(target, l, f, out, &any);
-	fingerprint_evidence(target, l, f, out, &any);
+	fingerprint_evidence(rules, target, l, f, out, &any);
 	/* Its own license (tags, a sidecar, its package's manifest) and a
 	 * path rule are stronger than a license file above it. */
 	bool own = f->ntags > 0 || f->sidecar || (f->package && !see_file);

@@ -35,8 +35,8 @@
 #define TAR_END_BYTES 1024
 /* Largest package manifest kept for after the walk. */
 #define MAX_CAPTURE (1024 * 1024)
-/* The last bytes of the tar stream, kept to re-read an entry's headers
- * (a power of two); headers longer than half of it are refused. */
+/* The bytes of the tar stream kept to re-read an entry's headers (a
+ * power of two); headers longer than half of it are refused. */
 #define RING (4u << 20)
 /* Most distinct SPDX tags one file may carry: more is an error, not
  * evidence dropped (a "tag bomb" must not grow memory without bound). */
@@ -67,8 +67,19 @@ typedef struct walker {
 	size_t peeked;         /* bytes of buf read to sniff, not yet handed on */
 	lg_hasher *diff;       /* NULL when the blob digest is the diff_id */
 	uint64_t trailing_zeros; /* zero bytes at the end of the diff stream so far */
-	unsigned char *ring;   /* the last RING bytes of the tar stream */
-	uint64_t ring_end;     /* stream offset just past the ring's last byte */
+	/* Headers are re-read (check_headers) from the block of the tar
+	 * stream the tar reader was last handed, which stays valid until it
+	 * asks for the next, and from the ring: the bytes of earlier blocks
+	 * that a header being read may span, copied when their block is
+	 * replaced.  File content is never copied (see retire_block()). */
+	struct archive *tar;   /* the tar reader */
+	const unsigned char *cur; /* its current block of the stream */
+	size_t cur_len;
+	uint64_t cur_start;    /* the stream offset of cur */
+	uint64_t keep_from;    /* while a header is read: where it may start;
+				* UINT64_MAX while content is read */
+	unsigned char *ring;   /* stream bytes [ring_start, ring_end) */
+	uint64_t ring_start, ring_end;
 	lg_buf pax;            /* scratch: a pax header's records */
 	bool stream_eof;       /* the diff stream has ended */
 	bool cut_tail;         /* it ended right after the last entry's data */
@@ -151,8 +162,12 @@ static bool over_limit(walker *w)
 	return true;
 }
 
-static void ring_put(walker *w, const unsigned char *p, size_t n)
+/* Keep stream bytes [off, off + n) in the ring (its last RING bytes); a
+ * gap since what it held starts it afresh. */
+static void ring_put(walker *w, uint64_t off, const unsigned char *p, size_t n)
 {
+	if (off != w->ring_end)
+		w->ring_start = w->ring_end = off;
 	if (n > RING) {
 		w->ring_end += n - RING;
 		p += n - RING;
@@ -163,30 +178,66 @@ static void ring_put(walker *w, const unsigned char *p, size_t n)
 	memcpy(w->ring + at, p, k);
 	memcpy(w->ring, p + k, n - k);
 	w->ring_end += n;
+	if (w->ring_end - w->ring_start > RING)
+		w->ring_start = w->ring_end - RING;
 }
 
-/* Copy stream bytes [off, off + n) from the ring; false when it no longer
- * (or not yet) holds them all. */
+/* Copy stream bytes [off, off + n) from the ring and the current block;
+ * false when they no longer (or not yet) hold them all. */
 static bool ring_get(const walker *w, uint64_t off, void *out, size_t n)
 {
-	if (n > RING || off + n > w->ring_end || w->ring_end - off > RING)
+	unsigned char *o = out;
+	if (n > RING || off + n > w->cur_start + w->cur_len)
 		return false;
-	size_t at = (size_t)(off & (RING - 1));
-	size_t k = RING - at < n ? RING - at : n;
-	memcpy(out, w->ring + at, k);
-	memcpy((unsigned char *)out + k, w->ring, n - k);
+	if (off < w->cur_start) {
+		/* the part before the current block: all in the ring */
+		size_t m = off + n < w->cur_start ? n : (size_t)(w->cur_start - off);
+		if (off < w->ring_start || w->ring_end != w->cur_start)
+			return false;
+		size_t at = (size_t)(off & (RING - 1));
+		size_t k = RING - at < m ? RING - at : m;
+		memcpy(o, w->ring + at, k);
+		memcpy(o + k, w->ring, m - k);
+		o += m;
+		off += m;
+		n -= m;
+	}
+	if (n)
+		memcpy(o, w->cur + (off - w->cur_start), n);
 	return true;
 }
 
-/* Every block of the tar stream passes here: the end-of-archive check
- * counts zeros, the ring keeps the headers for check_headers(). */
-static void track_zeros(walker *w, const unsigned char *p, size_t n)
+/* The tar reader a asks for the block after cur: keep what of cur a
+ * header may still need - from where the header being read may start,
+ * and what the reader has not consumed yet (it may carry it over) - but
+ * no content it has read; then cur is gone. */
+static void drop_block(walker *w, struct archive *a)
+{
+	uint64_t keep = w->keep_from;
+	if (a == w->tar) {
+		la_int64_t consumed = archive_filter_bytes(a, 0);
+		if (consumed >= 0 && (uint64_t)consumed < keep)
+			keep = (uint64_t)consumed;
+	}
+	uint64_t end = w->cur_start + w->cur_len;
+	if (keep < w->cur_start)
+		keep = w->cur_start;
+	if (keep < end)
+		ring_put(w, keep, w->cur + (keep - w->cur_start), (size_t)(end - keep));
+	w->cur_start = end;
+	w->cur_len = 0;
+}
+
+/* Every block of the tar stream passes here (after drop_block()): the
+ * end-of-archive check counts zeros, and it is the current block. */
+static void new_block(walker *w, const unsigned char *p, size_t n)
 {
 	size_t z = 0;
 	while (z < n && p[n - 1 - z] == 0)
 		z++;
 	w->trailing_zeros = z == n ? w->trailing_zeros + n : z;
-	ring_put(w, p, n);
+	w->cur = p;
+	w->cur_len = n;
 }
 
 /* The next block of the blob: first what sniffing read, then the rest. */
@@ -216,13 +267,17 @@ static ssize_t gz_source(void *ud, const void **buf, lg_error *err)
 static la_ssize_t blob_cb(struct archive *a, void *ud, const void **buf)
 {
 	walker *w = ud;
+	/* uncompressed: the blob is the diff stream, and w->buf (about to
+	 * be refilled) the tar reader's current block */
+	if (!w->outer)
+		drop_block(w, a);
 	ssize_t n = blob_next(w, buf);
 	if (n < 0) {
 		archive_set_error(a, EIO, "%s", lg_error_msg(w->err));
 		return -1;
 	}
-	if (!w->outer) { /* uncompressed: the blob is the diff stream */
-		track_zeros(w, w->buf, (size_t)n);
+	if (!w->outer) {
+		new_block(w, *buf, (size_t)n);
 		w->stream_eof = n == 0;
 		w->layer->tar_bytes += (uint64_t)n;
 		if (over_limit(w)) {
@@ -236,6 +291,7 @@ static la_ssize_t blob_cb(struct archive *a, void *ud, const void **buf)
 /* A block of the diff stream from ISA-L. */
 static la_ssize_t gz_diff_cb(struct archive *a, walker *w, const void **buf)
 {
+	drop_block(w, a); /* the read below replaces it */
 	ssize_t n = lg_inflate_read(w->gz, buf, w->err);
 	if (n < 0) {
 		archive_set_error(a, EIO, "%s", lg_error_msg(w->err));
@@ -248,7 +304,7 @@ static la_ssize_t gz_diff_cb(struct archive *a, walker *w, const void **buf)
 	}
 	lg_hasher_update(w->diff, *buf, (size_t)n);
 	w->layer->tar_bytes += (uint64_t)n;
-	track_zeros(w, *buf, (size_t)n);
+	new_block(w, *buf, (size_t)n);
 	if (over_limit(w)) {
 		archive_set_error(a, EFBIG, "%s", lg_error_msg(w->err));
 		return -1;
@@ -262,6 +318,7 @@ static la_ssize_t diff_cb(struct archive *a, void *ud, const void **buf)
 	walker *w = ud;
 	if (w->gz)
 		return gz_diff_cb(a, w, buf);
+	drop_block(w, a); /* the read below replaces it */
 	const void *block;
 	size_t size;
 	la_int64_t offset;
@@ -278,7 +335,7 @@ static la_ssize_t diff_cb(struct archive *a, void *ud, const void **buf)
 	}
 	lg_hasher_update(w->diff, block, size);
 	w->layer->tar_bytes += size;
-	track_zeros(w, block, size);
+	new_block(w, block, size);
 	if (over_limit(w)) {
 		archive_set_error(a, EFBIG, "%s", lg_error_msg(w->err));
 		return -1;
@@ -354,6 +411,7 @@ static int open_decompressor(walker *w)
 static struct archive *open_inner(walker *w)
 {
 	struct archive *a = archive_read_new();
+	w->tar = a; /* its callbacks run inside archive_read_open() */
 	archive_read_support_format_tar(a);
 	int r = w->outer || w->gz ? archive_read_open(a, w, NULL, diff_cb, NULL)
 				  : archive_read_open(a, w, NULL, blob_cb, NULL);
@@ -1080,9 +1138,14 @@ static int walk_tar(walker *w, struct archive *a)
 {
 	for (;;) {
 		struct archive_entry *e;
+		/* the next header starts at or after what is consumed */
+		la_int64_t at = archive_filter_bytes(a, 0);
+		w->keep_from = at < 0 ? 0 : (uint64_t)at;
 		int r = archive_read_next_header(a, &e);
-		if (r == ARCHIVE_EOF)
+		if (r == ARCHIVE_EOF) {
+			w->keep_from = UINT64_MAX;
 			return 0;
+		}
 		if (r == ARCHIVE_RETRY) {
 			/* libarchive would skip the block and resync: the
 			 * entries it skips would go unscanned. */
@@ -1098,7 +1161,10 @@ static int walk_tar(walker *w, struct archive *a)
 					 (long long)archive_read_header_position(a),
 					 archive_error_string(a));
 		}
-		if (check_headers(w, a) < 0 || walk_entry(w, a, e) < 0)
+		if (check_headers(w, a) < 0)
+			return -1;
+		w->keep_from = UINT64_MAX; /* content: nothing to keep */
+		if (walk_entry(w, a, e) < 0)
 			return -1;
 		if (w->cut_tail)
 			return 0;
@@ -1168,6 +1234,7 @@ static int scan(walker *w, lg_input *in)
 		return -1;
 	int r = walk_tar(w, a);
 	archive_read_free(a);
+	w->tar = NULL;
 	if (r < 0)
 		return -1;
 	return finish(w);

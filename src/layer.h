@@ -142,7 +142,8 @@ typedef struct lg_layer {
 	size_t ncaptures, captures_cap;
 	lg_file_hashes *hashes; /* one per file when the walk was asked for them
 				 * (lg_walk_options.file_hashes), else NULL;
-				 * never in a cached walk */
+				 * a cached walk has them when the walk
+				 * it stored had them (cache.h) */
 	size_t hashes_cap;
 	char **warnings; /* owned strings: things worth a look, not errors */
 	size_t nwarnings;

@@ -732,11 +732,13 @@ int lg_oci_load(lg_input *in, const lg_select *select, lg_image_set **out,
 		goto fail;
 	if (w.set->nimages == 0) {
 		if (select->nplatforms || select->nrefs)
-			lg_err(err, "no image matches the selected %s (%zu descriptors skipped)",
-			       select->nrefs ? "--ref" : "--platform", w.set->nskipped);
+			lg_err(err, "no image matches the selected %s (%zu descriptor%s skipped)",
+			       select->nrefs ? "--ref" : "--platform", w.set->nskipped,
+			       w.set->nskipped == 1 ? "" : "s");
 		else
-			lg_err(err, "no container image to scan (%zu descriptors skipped%s%s)",
-			       w.set->nskipped, w.set->nskipped ? ": " : "",
+			lg_err(err, "no container image to scan (%zu descriptor%s skipped%s%s)",
+			       w.set->nskipped, w.set->nskipped == 1 ? "" : "s",
+			       w.set->nskipped ? ": " : "",
 			       w.set->nskipped ? w.set->skipped[0].reason : "");
 		goto fail;
 	}

@@ -238,9 +238,14 @@ size_t lg_report_class_counts(const lg_scan *s, const lg_scanned_image *si,
 		for (size_t f = 0; f < sl->layer->nfiles; f++) {
 			const lg_file_result *r = &si->view[pos].results[f];
 			const char *name = r->class_name ? r->class_name : "unknown";
+			/* names are the rules' interned copies: a pointer
+			 * decides, but for a class the rules do not know */
 			size_t k = 0;
-			while (k < n && strcmp(cc[k].name, name) != 0)
+			while (k < n && cc[k].name != name)
 				k++;
+			if (k == n)
+				for (k = 0; k < n && strcmp(cc[k].name, name) != 0; k++)
+					;
 			if (k == n) {
 				lg_xgrow((void **)&cc, &cap, n + 1, sizeof(*cc));
 				cc[n++] = (lg_class_count){ .name = name };

@@ -54,6 +54,7 @@ struct lg_target {
 	enum lg_unknown unknown;
 	target_class *classes; /* in the order written */
 	size_t nclasses, cap;
+	const lg_rules *rules; /* whose interned class names its classes are */
 };
 
 typedef struct rule_entry {
@@ -491,6 +492,7 @@ static void parse_target(parser *p, const char **args, size_t n)
 		.name = own(p->r, args[0]),
 		.line = p->line,
 		.unknown = LG_UNKNOWN_WARN,
+		.rules = p->r,
 	};
 	if (parse_target_clauses(p, &t, args + 1, n - 1) < 0) {
 		free(t.classes);
@@ -1098,16 +1100,35 @@ bool lg_target_ships_nothing(const lg_target *t)
 	return t->unknown == LG_UNKNOWN_DENY;
 }
 
+static bool is_interned(const lg_rules *r, const char *name)
+{
+	for (size_t i = 0; i < r->ninterned; i++)
+		if (r->interned[i] == name)
+			return true;
+	return false;
+}
+
 enum lg_level lg_target_class_level(const lg_target *t, const char *name)
 {
 	if (!name)
 		return LG_LEVEL_UNKNOWN;
-	for (size_t i = 0; i < t->nclasses; i++) {
-		const char *c = t->classes[i].name;
-		if (c == name || strcmp(c, name) == 0)
+	/* The rules' class names are interned: a pointer decides, for any
+	 * name of the rules (all that classification passes) */
+	for (size_t i = 0; i < t->nclasses; i++)
+		if (t->classes[i].name == name)
 			return t->classes[i].level;
-	}
+	if (is_interned(t->rules, name))
+		return LG_LEVEL_UNKNOWN;
+	for (size_t i = 0; i < t->nclasses; i++)
+		if (strcmp(t->classes[i].name, name) == 0)
+			return t->classes[i].level;
 	return LG_LEVEL_UNKNOWN;
+}
+
+const char *lg_rules_class_interned(const lg_rules *r, const char *name)
+{
+	const uint32_t *i = name ? lg_strmap_get(&r->names, name, strlen(name)) : NULL;
+	return i ? r->interned[*i - 1] : NULL;
 }
 
 /* Match entry e against subject; a match that gave up is recorded (the

@@ -92,9 +92,15 @@ enum lg_unknown lg_target_unknown(const lg_target *target);
  * file fails it (an image that must never be published there). */
 bool lg_target_ships_nothing(const lg_target *target);
 /* ALLOW or DENY as the target lists the class; UNKNOWN for a class the
- * target does not list (or no class at all). */
+ * target does not list (or no class at all).  Class names of the rules
+ * (lg_rule.class_name, lg_rules_class_interned()) are compared by
+ * pointer; another string is compared by its bytes. */
 enum lg_level lg_target_class_level(const lg_target *target,
 				    const char *class_name);
+/* The rules' one copy of class name (every class name the rules use is
+ * kept once, so that names compare by pointer), or NULL when the rules
+ * use no such class. */
+const char *lg_rules_class_interned(const lg_rules *rules, const char *name);
 
 /* The last path rule whose pattern matches the normalized absolute path
  * (bytes, not necessarily UTF-8), or NULL. */

@@ -114,8 +114,13 @@ static int run_job(pool *p, job *j)
 	/* A walk's matches depend on the fingerprint sets. */
 	if (p->opts->fingerprints)
 		lg_cache_key_extend(key, lg_fpset_digest(p->opts->fingerprints));
-	/* A cached walk has no per-file SHA-1/SHA-256 (layer.h). */
-	lg_layer *l = p->opts->file_hashes ? NULL : lg_cache_load(p->cache, key, rules, &j->rejected);
+	lg_layer *l = lg_cache_load(p->cache, key, rules, &j->rejected);
+	/* A walk stored without per-file SHA-1/SHA-256 cannot serve an SBOM
+	 * report: walk again, with them, and store that (cache.h). */
+	if (l && p->opts->file_hashes && l->nfiles && !l->hashes) {
+		lg_layer_free(l);
+		l = NULL;
+	}
 	if (l) {
 		/* From a registry, the verified manifest names the blob by
 		 * digest: a cached walk of that digest needs no download. */
@@ -164,6 +169,24 @@ static lg_file_result *classify(const lg_scan_options *o, const lg_layer *l)
 	return results;
 }
 
+/* Cached results name their classes in their own block: take the rules'
+ * copy of each name, so that names compare by pointer (rules.h). */
+static void intern_classes(const lg_rules *rules, lg_file_result *r, size_t n)
+{
+	const char *from = NULL, *to = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (!r[i].class_name)
+			continue;
+		if (r[i].class_name != from) {
+			from = r[i].class_name;
+			to = lg_rules_class_interned(rules, from);
+			if (!to)
+				to = from;
+		}
+		r[i].class_name = to;
+	}
+}
+
 /* j's results: from the cache when its walk is cached under a key and
  * they are there; else classified, and stored when the cache is on. */
 static int classify_job(pool *p, job *j)
@@ -176,8 +199,10 @@ static int classify_job(pool *p, job *j)
 		lg_cache_results_key(j->key, o->rules, o->target, key);
 		j->results = lg_cache_load_results(p->cache, key, j->layer->nfiles, &rejected);
 		j->rejected |= rejected;
-		if (j->results)
+		if (j->results) {
+			intern_classes(o->rules, j->results, j->layer->nfiles);
 			return 0;
+		}
 	}
 	j->results = classify(o, j->layer);
 	/* A path or exempt pattern that gave up (regex work limits) has no

@@ -17,7 +17,9 @@
 # cache on the second scan, and a plain tar labelled tar+gzip fails warm as
 # it fails cold even when its walk is cached under the right label.  And
 # the key: editing a path rule or a comment re-walks nothing, editing a
-# text rule re-walks every layer.  LICGATE_SKIP_SLOW=1 scans the oci/
+# text rule re-walks every layer.  SBOM reports (SPDX, CycloneDX: per-file
+# SHA-1/SHA-256) are served from the cache too, equal to the cold ones,
+# once a walk with hashes is stored.  LICGATE_SKIP_SLOW=1 scans the oci/
 # fixtures only, with the default rules.
 #
 # Prints "ok - ..." / "not ok - ..." lines, ends with
@@ -34,7 +36,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 fx=$root/tests/fixtures
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/licgate-warm.XXXXXX") || exit 2
-trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap '[ -n "${KEEP:-}" ] || { chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"; }' EXIT
 trap 'exit 2' HUP INT TERM
 XDG_CACHE_HOME=$tmp/xdg
 HOME=$tmp/home
@@ -195,6 +197,54 @@ check "...fails with exit 2 cold and warm" \
 	"$([ "$(cat "$tmp/cold$n.st")" = 2 ] && [ "$(cat "$tmp/warm$n.st")" = 2 ]; echo $?)"
 check "...saying the blob is not gzip-compressed" \
 	"$(grep -q 'not gzip-compressed' "$tmp/warm$n.err"; echo $?)"
+
+# ---- SBOM reports: per-file SHA-1/SHA-256 come from the cache too ------
+# A walk stored without hashes (a JSON scan) cannot serve an SBOM: the
+# first SBOM scan walks again and stores the hashes; from then on SBOM
+# scans and plain scans are served from the cache, with the cold reports.
+# sbom OUT ARGS...: a scan writing JSON, SPDX and CycloneDX reports (at one
+# SOURCE_DATE_EPOCH: their creation time and the names made from it agree).
+sbom() {
+	out=$1
+	shift
+	SOURCE_DATE_EPOCH=1700000000 "$bin" scan -q -f json="$out.j" -f spdx-json="$out.spdx" -f cyclonedx-json="$out.cdx" \
+		"$@" 2>"$out.err" </dev/null
+	echo $? >"$out.st"
+	jq -r '"\(.summary.cached_layers) \(.summary.rejected_cache_entries) \(.summary.layers) " +
+	       "\([.image.manifests[].layers[] | select(.files == 0)] | length)"' \
+		"$out.j" >"$out.counts" 2>/dev/null || echo "none none none none" >"$out.counts"
+}
+sc=$tmp/sbom-cache
+for img in "$fx/oci/truxe-api" "$fx/oci/hardlink" "$fx/oci/nested" "$fx/oci/leak-deleted" \
+	   "$tmp/pyimg"; do
+	name=${img##*/}
+	s=$tmp/sb-$name
+	scan "$s-plain" --cache-dir "$sc" "$img"
+	sbom "$s-cold" --no-cache "$img"
+	sbom "$s-w1" --cache-dir "$sc" "$img"
+	sbom "$s-w2" --cache-dir "$sc" "$img"
+	scan "$s-plain2" --cache-dir "$sc" "$img"
+	read -r c1 r1 layers empty <"$s-w1.counts"
+	read -r c2 r2 _ _ <"$s-w2.counts"
+	# (a layer of no files needs no hashes: its plain walk serves)
+	check "$name, SBOM after a plain scan: walked again for the hashes" \
+		"$([ "$c1" = "$empty" ] && [ "$r1" = 0 ]; echo $?)" "cached $c1, $empty empty, rejected $r1"
+	check "$name, SBOM again: every layer from the cache" \
+		"$([ "$c2" = "$layers" ] && [ "$r2" = 0 ]; echo $?)" "cached $c2 of $layers, rejected $r2"
+	d=
+	for w in w1 w2; do
+		for f in spdx cdx; do
+			cmp -s "$s-cold.$f" "$s-$w.$f" || d="$d $w.$f"
+		done
+		cmp -s "$s-cold.st" "$s-$w.st" || d="$d $w.exit"
+	done
+	check "$name, SBOM: the warm SPDX and CycloneDX reports are the cold ones" \
+		"$([ -z "$d" ] && [ -s "$s-cold.spdx" ]; echo $?)" "differ:$d"
+	check "$name, a plain scan after: every layer from the hashed entries" \
+		"$([ "$(cat "$s-plain2.cached")" = "$layers" ] &&
+		   [ -z "$(differ "$s-plain" "$s-plain2")" ]; echo $?)" \
+		"cached $(cat "$s-plain2.cached") of $layers"
+done
 
 # ---- the key holds what a walk reads from the rules, nothing more ------
 cp "$root/rules/default.rules" "$tmp/a.rules"

@@ -173,6 +173,23 @@ static void assert_same(const lg_layer *a, const lg_layer *b)
 	assert_int_equal(a->nwarnings, b->nwarnings);
 	for (size_t i = 0; i < a->nwarnings; i++)
 		assert_string_equal(a->warnings[i], b->warnings[i]);
+	/* per-file SHA-1/SHA-256: kept when the walk had them (SBOMs) */
+	assert_int_equal(a->hashes == NULL || a->nfiles == 0, b->hashes == NULL);
+	if (a->hashes && a->nfiles)
+		assert_memory_equal(a->hashes, b->hashes, a->nfiles * sizeof(*a->hashes));
+}
+
+/* Give l's files per-file hashes, as a walk for an SBOM report does. */
+static void add_hashes(lg_layer *l)
+{
+	l->hashes = lg_xcalloc(l->nfiles ? l->nfiles : 1, sizeof(*l->hashes));
+	l->hashes_cap = l->nfiles;
+	for (size_t i = 0; i < l->nfiles; i++) {
+		for (size_t k = 0; k < sizeof(l->hashes[i].sha1); k++)
+			l->hashes[i].sha1[k] = (uint8_t)(i * 7 + k);
+		for (size_t k = 0; k < sizeof(l->hashes[i].sha256); k++)
+			l->hashes[i].sha256[k] = (uint8_t)(255 - i * 3 - k);
+	}
 }
 
 static void test_round_trip(void **state)
@@ -191,6 +208,15 @@ static void test_round_trip(void **state)
 	lg_cache_encode(KEY, rules, l, &b);
 	back = lg_cache_decode(KEY, rules, b.data, b.len);
 	assert_non_null(back);
+	assert_same(l, back);
+	lg_layer_free(back);
+	/* with the per-file hashes of an SBOM walk */
+	add_hashes(l);
+	lg_buf_reset(&b);
+	lg_cache_encode(KEY, rules, l, &b);
+	back = lg_cache_decode(KEY, rules, b.data, b.len);
+	assert_non_null(back);
+	assert_non_null(back->hashes);
 	assert_same(l, back);
 	lg_layer_free(back);
 	/* an empty layer too */
@@ -307,6 +333,39 @@ static void reseal(lg_buf *b)
 {
 	uint64_t sum = XXH3_64bits(b->data + 96, b->len - 96);
 	memcpy(b->data + 24, &sum, 8);
+}
+
+/* Per-file hashes are all the files' or none: an entry with hashes for
+ * fewer files (well-formed otherwise) is not trusted. */
+static void test_hashes_count(void **state)
+{
+	(void)state;
+	lg_layer *l = make_layer();
+	add_hashes(l);
+	lg_buf b = LG_BUF_INIT;
+	lg_cache_encode(KEY, rules, l, &b);
+	size_t one = sizeof(lg_file_hashes);
+	/* the count (u64) is just before the last file's hashes and the
+	 * others: cut the last file's and say one fewer */
+	size_t at = b.len - l->nfiles * one - 8;
+	uint64_t n;
+	memcpy(&n, b.data + at, 8);
+	assert_int_equal(n, l->nfiles);
+	n--;
+	memcpy(b.data + at, &n, 8);
+	b.len -= one;
+	uint64_t plen = b.len - 96;
+	memcpy(b.data + 16, &plen, 8);
+	reseal(&b);
+	assert_null(lg_cache_decode(KEY, rules, b.data, b.len));
+	/* and the same edit undone decodes (the test can tell) */
+	lg_buf_reset(&b);
+	lg_cache_encode(KEY, rules, l, &b);
+	lg_layer *back = lg_cache_decode(KEY, rules, b.data, b.len);
+	assert_non_null(back);
+	lg_layer_free(back);
+	lg_buf_free(&b);
+	lg_layer_free(l);
 }
 
 /* Strings are used in place: each must end with its NUL and hold none. */
@@ -659,8 +718,9 @@ static void layout_close(layout *lo)
 	assert_int_equal(system(rm), 0);
 }
 
-/* Walk tar as an uncompressed layer blob of lo, with the default rules. */
-static lg_layer *walk_tar(layout *lo, const lg_buf *tar)
+/* Walk tar as an uncompressed layer blob of lo, with the default rules
+ * (and per-file SHA-1/SHA-256 when hashes). */
+static lg_layer *walk_tar(layout *lo, const lg_buf *tar, bool hashes)
 {
 	lg_hasher *h = lg_hasher_new(LG_SHA256);
 	lg_hasher_update(h, tar->data, tar->len);
@@ -675,8 +735,10 @@ static lg_layer *walk_tar(layout *lo, const lg_buf *tar)
 	cleanup_free char *path = lg_xasprintf("%s/blobs/sha256/%s", lo->dir, hex + 7);
 	write_file(path, tar->data, tar->len);
 	lg_layer *l = NULL;
-	if (lg_layer_scan(lo->in, &d, rules, &l, &err) < 0)
+	lg_walk_options opts = { .file_hashes = hashes };
+	if (lg_layer_scan_with(lo->in, &d, rules, &opts, &l, &err) < 0)
 		fail_msg("walk: %s", lg_error_msg(&err));
+	assert_true(hashes == (l->hashes != NULL) || l->nfiles == 0);
 	unlink(path);
 	return l;
 }
@@ -760,7 +822,8 @@ static void assert_same_classification(const lg_layer *a, const lg_layer *b)
 /* The walk of tar loads back from its cache entry, field by field. */
 static void assert_round_trip(layout *lo, const lg_buf *tar, unsigned seed, coverage *c)
 {
-	lg_layer *l = walk_tar(lo, tar);
+	/* every other layer walked for an SBOM: its hashes load back too */
+	lg_layer *l = walk_tar(lo, tar, seed % 2 == 1);
 	if (c)
 		cover(c, l);
 	lg_buf b = LG_BUF_INIT;
@@ -1102,6 +1165,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_key_or_format),
 		cmocka_unit_test(test_bad_index),
 		cmocka_unit_test(test_string_framing),
+		cmocka_unit_test(test_hashes_count),
 		cmocka_unit_test(test_store_load),
 		cmocka_unit_test(test_blob_records),
 		cmocka_unit_test(test_unusable_dir),

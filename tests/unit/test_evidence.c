@@ -285,26 +285,29 @@ static double time_packages(size_t n, int reps)
 	return cpu_seconds() - t0;
 }
 
-/* Many packages in one layer: 4x the packages take about 4x the time, not
- * 16x (each METADATA once looked for its RECORD among all manifests; that
- * took 32x).  The best of five interleaved rounds of each, so a busy
- * machine slows both alike. */
+/* Many packages in one layer: 16x the packages take about 16x the time
+ * (here 23-25x: the larger layer no longer fits the caches), not 256x or
+ * more (each METADATA once looked for its RECORD among all manifests):
+ * within 100 times, the best of five interleaved rounds of CPU time each,
+ * a margin no loaded machine needs and a quadratic resolver cannot meet. */
 static void test_many_packages_linear(void **state)
 {
 	(void)state;
-	const size_t n = 2000;
+	const size_t n = 500;
 	int reps = 1;
-	while (time_packages(n, reps) < 0.02 && reps < 1024)
+	while (time_packages(n, reps) < 0.005 && reps < 1024)
 		reps *= 2;
 	double small = 1e9, big = 1e9;
 	for (int round = 0; round < 5; round++) {
 		double t = time_packages(n, reps);
 		small = t < small ? t : small;
-		t = time_packages(4 * n, reps);
+		t = time_packages(16 * n, reps);
 		big = t < big ? t : big;
 	}
-	if (big > 10 * small)
-		fail_msg("4x the packages took %.1fx the time (%.4f s vs %.4f s): superlinear",
+	if (getenv("LG_TEST_RATIO"))
+		fprintf(stderr, "evidence: 16x the packages took %.1fx the time\n", big / small);
+	if (big > 100 * small)
+		fail_msg("16x the packages took %.1fx the time (%.4f s vs %.4f s): superlinear",
 			 big / small, big, small);
 }
 

@@ -710,6 +710,68 @@ static void test_pax_path_nul(void **state)
 	free(msg);
 }
 
+/* Headers are re-read from the tar reader's current block and what was
+ * kept of the blocks before it (not from a copy of every byte): a pax
+ * header anywhere in a 6 MiB stream - across a block boundary, past the
+ * first 4 MiB - is checked, plain and gzip, and a NUL put into any of
+ * them is caught. */
+static void test_headers_across_blocks(void **state)
+{
+	struct fixture *fx = *state;
+	enum { N = 600 };
+	static char names[N][256];
+	static struct ent e[N];
+	char *body = lg_xmalloc(20000);
+	for (size_t i = 0; i < 20000; i++)
+		body[i] = (char)('a' + i % 23);
+	for (size_t i = 0; i < N; i++) {
+		/* a 200-byte component: each name gets a pax "path" record */
+		snprintf(names[i], sizeof(names[i]), "d/%03zu%0200d/f", i, 0);
+		e[i] = (struct ent){ 'f', names[i], body, (i * 7919 + 13) % 20000, NULL };
+	}
+	build_tar(e, N, &fx->tar);
+	assert_true(fx->tar.len > (6u << 20));
+	for (int gz = 0; gz < 2; gz++) {
+		lg_layer_desc d = gz ? gzip_layer(fx, fx->tar.data, fx->tar.len)
+				     : tar_layer(fx, fx->tar.data, fx->tar.len);
+		lg_layer *l = scan_ok(fx, &d);
+		assert_int_equal(l->nfiles, N);
+		lg_layer_free(l);
+	}
+	/* the records; the victims: those whose header group (pax header,
+	 * its record block, the ustar header) a 128 KiB boundary (the blob
+	 * reader's blocks) cuts, and every 64th */
+	static size_t at[N];
+	size_t cross = 0;
+	bool crosses[N];
+	char *p = fx->tar.data;
+	for (size_t k = 0; k < N; k++) {
+		p = memmem(p, fx->tar.len - (size_t)(p - fx->tar.data), " path=d/", 8);
+		assert_non_null(p);
+		at[k] = (size_t)(p - fx->tar.data);
+		size_t hdr = at[k] / 512 * 512 - 512;
+		crosses[k] = (hdr + 512) % (128 * 1024) == 0 || (hdr + 1024) % (128 * 1024) == 0;
+		cross += crosses[k];
+		p++;
+	}
+	assert_true(cross > 0);
+	for (size_t k = 0; k < N; k++) {
+		if (!crosses[k] && k % 64 != 63)
+			continue;
+		fx->tar.data[at[k] + 12] = '\0';
+		for (int gz = 0; gz < 2; gz++) {
+			lg_layer_desc d = gz ? gzip_layer(fx, fx->tar.data, fx->tar.len)
+					     : tar_layer(fx, fx->tar.data, fx->tar.len);
+			char *msg = scan_fail(fx, &d);
+			if (!strstr(msg, "NUL byte inside its path"))
+				fail_msg("record %zu at %zu (%s): %s", k, at[k], gz ? "gzip" : "tar", msg);
+			free(msg);
+		}
+		fx->tar.data[at[k] + 12] = '0';
+	}
+	free(body);
+}
+
 /* Repeated tags past the first 64 are dropped; more than 1024 distinct
  * ones in one file are an error naming the file. */
 static void test_tag_bomb(void **state)
@@ -1191,6 +1253,7 @@ int main(void)
 		T(test_bad_header_checksum),
 		T(test_tag_bomb),
 		T(test_pax_path_nul),
+		T(test_headers_across_blocks),
 		T(test_whiteouts),
 		T(test_license_links),
 		T(test_digest_mismatch),

@@ -565,6 +565,13 @@ static void target_clauses(void **state)
 	assert_int_equal(lg_target_class_level(t, "C"), LG_LEVEL_UNKNOWN);
 	assert_int_equal(lg_target_class_level(t, "nope"), LG_LEVEL_UNKNOWN);
 	assert_int_equal(lg_target_class_level(t, NULL), LG_LEVEL_UNKNOWN);
+	/* class names are interned: one copy, compared by pointer */
+	const char *a = lg_rules_class_interned(r, "A"), *c = lg_rules_class_interned(r, "C");
+	assert_non_null(a);
+	assert_ptr_equal(a, lg_rules_class_interned(r, "A"));
+	assert_null(lg_rules_class_interned(r, "nope"));
+	assert_int_equal(lg_target_class_level(t, a), LG_LEVEL_ALLOW);
+	assert_int_equal(lg_target_class_level(t, c), LG_LEVEL_UNKNOWN);
 	t = lg_rules_target(r, "second");
 	assert_int_equal(lg_target_unknown(t), LG_UNKNOWN_DENY);
 	assert_int_equal(lg_target_class_level(t, "A"), LG_LEVEL_ALLOW);
