@@ -79,29 +79,52 @@ static uint64_t rightmost_min(const lg_winnow *wn, uint64_t lo, uint64_t hi)
 }
 
 /* The hot state in locals, the rings in memory; a selection (one k-gram
- * in about w / 2) goes out through select_gram(). */
-void lg_winnow_tokens(lg_winnow *wn, const uint64_t *hash, const uint32_t *line, size_t n)
+ * in about w / 2) goes out through select_gram().  The first k + w - 1
+ * tokens of a text take the careful loop, the rest a lean one that knows
+ * a full window and a selection exist. */
+void lg_winnow_tokens(lg_winnow *wn, const uint64_t *restrict hash,
+		      const uint32_t *restrict line, size_t n)
 {
 	const unsigned k = wn->k, w = wn->w;
+	const lg_fp_fn gram_fn = wn->gram_fn;
+	uint64_t *tok = wn->tok, *gram = wn->gram;
+	uint32_t *tokline = wn->tokline;
 	uint64_t ntok = wn->ntok, roll = wn->roll, sel = wn->sel, selhash = wn->selhash;
-	for (size_t j = 0; j < n; j++) {
+	size_t j = 0;
+	for (; j < n && ntok < (uint64_t)k + w - 1; j++) {
 		uint64_t h = hash[j];
-		uint64_t out = ntok >= k ? rotl(wn->tok[(ntok - k) & TMASK], k) : 0;
+		uint64_t out = ntok >= k ? rotl(tok[(ntok - k) & TMASK], k) : 0;
 		roll = rotl(roll, 1) ^ out ^ h;
-		wn->tok[ntok & TMASK] = h;
-		wn->tokline[ntok & TMASK] = line[j];
+		tok[ntok & TMASK] = h;
+		tokline[ntok & TMASK] = line[j];
 		ntok++;
 		if (ntok < k)
 			continue;
 		uint64_t i = ntok - k; /* this k-gram */
-		wn->gram[i & WMASK] = roll;
-		if (__builtin_expect(wn->gram_fn != NULL, 0)) {
-			lg_fp fp = { roll, wn->tokline[i & TMASK], line[j] };
-			wn->gram_fn(wn->gram_ud, &fp);
+		gram[i & WMASK] = roll;
+		if (gram_fn) {
+			lg_fp fp = { roll, tokline[i & TMASK], line[j] };
+			gram_fn(wn->gram_ud, &fp);
 		}
-		if (i + 1 < w)
-			continue;
-		if (sel != NONE && sel + w > i) {
+		if (i + 1 == w) { /* the first full window */
+			select_gram(wn, rightmost_min(wn, 0, i));
+			sel = wn->sel;
+			selhash = wn->selhash;
+		}
+	}
+	const unsigned kr = k & 63;
+	for (; j < n; j++) {
+		uint64_t h = hash[j];
+		roll = rotl(roll, 1) ^ rotl(tok[(ntok - k) & TMASK], kr) ^ h;
+		tok[ntok & TMASK] = h;
+		tokline[ntok & TMASK] = line[j];
+		uint64_t i = ++ntok - k; /* this k-gram */
+		gram[i & WMASK] = roll;
+		if (__builtin_expect(gram_fn != NULL, 0)) {
+			lg_fp fp = { roll, tokline[i & TMASK], line[j] };
+			gram_fn(wn->gram_ud, &fp);
+		}
+		if (__builtin_expect(sel + w > i, 1)) {
 			/* Robust: an equal hash does not move the selection. */
 			if (__builtin_expect(roll >= selhash, 1))
 				continue;

@@ -108,7 +108,8 @@ typedef struct lg_winnow {
 void lg_winnow_init(lg_winnow *wn, unsigned k, unsigned w, lg_fp_fn fn, void *ud);
 void lg_winnow_token(lg_winnow *wn, uint64_t hash, uint32_t line);
 /* n tokens at once. */
-void lg_winnow_tokens(lg_winnow *wn, const uint64_t *hash, const uint32_t *line, size_t n);
+void lg_winnow_tokens(lg_winnow *wn, const uint64_t *restrict hash,
+		      const uint32_t *restrict line, size_t n);
 /* The end of the text: a text too short for one full window selects its
  * minimum now.  The winnow can then be initialized again. */
 void lg_winnow_end(lg_winnow *wn);
