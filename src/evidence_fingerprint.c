@@ -1,15 +1,20 @@
 /* evidence_fingerprint.c - see evidence_fingerprint.h
  *
  * Lookups: every fingerprint of the set sits in one array sorted by hash,
- * with a directory over the top bits of the hash (about one entry per
- * slot), so a layer file's fingerprint costs one slot read when it is not
- * in the set.  Exact and normalized hashes are sorted arrays searched once
- * per file.  A matcher counts each source fingerprint once per file (a
- * stamp per fingerprint, no clearing between files).
+ * with a directory over the top bits of the hash (about four entries per
+ * slot) behind a filter of 8 bits or more per entry, so a layer file's
+ * fingerprint costs one read of the filter when it is not in the set.
+ * Exact and normalized hashes are sorted arrays searched once per file.
+ * The entries of one hash are a run; a matcher looks at a run once per
+ * file (a small set of the runs met, with stamps: no clearing between
+ * files) and counts each source file's fingerprint once.  A set file is
+ * mapped, not copied.
  */
 #include "evidence_fingerprint.h"
 
 #include <errno.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,9 +65,10 @@ struct lg_fpset {
 	entry *entries;
 	uint32_t *dir; /* (1 << dir_bits) + 1 offsets into entries */
 	unsigned dir_bits;
-	uint64_t *filter; /* 1 << (dir_bits + 3) bits: is some hash with these
-			   * top bits in the set?  8 bits per entry, so a miss
-			   * costs one read of a small table */
+	uint64_t *filter; /* 1 << filter_bits bits: is some hash with these
+			   * top bits in the set?  8 to 16 bits per entry, so
+			   * a miss costs one read of a small table */
+	unsigned filter_bits;
 	hentry *exact, *normalized;
 	size_t nexact, nnormalized;
 	XXH3_state_t *digest_state;
@@ -177,7 +183,21 @@ static bool in_hashes(const hentry *v, size_t n, const uint8_t h[16])
 
 static const uint8_t ZERO[16];
 
-/* Drop from f what other files hold, and repeats of a hash in f. */
+typedef struct seen_fp {
+	uint64_t hash;
+	size_t at;
+} seen_fp;
+
+static int cmp_seen(const void *a, const void *b)
+{
+	const seen_fp *x = a, *y = b;
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* Drop from f what other files hold, and repeats of a hash in f (the
+ * first kept, the order kept: a sort of (hash, place) finds them). */
 static void filter_file(const lg_fpset *s, fpfile *f, lg_buf *seen_buf)
 {
 	if (in_hashes(s->allow_h, s->nallow_h, f->exact))
@@ -187,22 +207,20 @@ static void filter_file(const lg_fpset *s, fpfile *f, lg_buf *seen_buf)
 	if (f->tokens < s->min_tokens)
 		f->nfps = 0;
 	lg_buf_reset(seen_buf);
-	size_t n = 0;
 	for (size_t i = 0; i < f->nfps; i++) {
-		uint64_t h = f->fps[i].hash;
-		if (in_u64(s->allow, s->nallow, h))
-			continue;
-		/* repeats: a linear check over what is kept is fine for a
-		 * source file's few hundred fingerprints, and keeps the order */
-		const uint64_t *seen = (const uint64_t *)(void *)seen_buf->data;
-		bool dup = false;
-		for (size_t j = 0; j < seen_buf->len / 8 && !dup; j++)
-			dup = seen[j] == h;
-		if (dup)
-			continue;
-		lg_buf_append(seen_buf, &h, 8);
-		f->fps[n++] = f->fps[i];
+		seen_fp e = { f->fps[i].hash, i };
+		lg_buf_append(seen_buf, &e, sizeof(e));
 	}
+	seen_fp *v = (seen_fp *)(void *)seen_buf->data;
+	if (f->nfps)
+		qsort(v, f->nfps, sizeof(*v), cmp_seen);
+	for (size_t i = 0; i < f->nfps; i++)
+		if ((i > 0 && v[i].hash == v[i - 1].hash) || in_u64(s->allow, s->nallow, v[i].hash))
+			f->fps[v[i].at].line_end = f->fps[v[i].at].line - 1; /* dropped */
+	size_t n = 0;
+	for (size_t i = 0; i < f->nfps; i++)
+		if (f->fps[i].line_end >= f->fps[i].line)
+			f->fps[n++] = f->fps[i];
 	f->nfps = n;
 }
 
@@ -406,13 +424,18 @@ static void build_index(lg_fpset *s)
 		n += s->files[i].nfps;
 	}
 	s->nfps = (uint32_t)n;
-	s->dir_bits = 1;
-	while (s->dir_bits < 28 && ((size_t)1 << s->dir_bits) < n)
-		s->dir_bits++;
+	/* about four entries per directory slot, eight filter bits or more
+	 * per entry */
+	unsigned lg = 1;
+	while (lg < 30 && ((size_t)1 << lg) < n)
+		lg++;
+	s->dir_bits = lg > 3 ? lg - 2 : 1;
+	s->filter_bits = lg + 3;
 	size_t slots = (size_t)1 << s->dir_bits;
 	unsigned shift = 64 - s->dir_bits;
-	/* A counting sort on the top bits: entries of one slot stay in the
-	 * set's order, which is all a lookup needs. */
+	/* A counting sort on the top bits, then each slot's few entries by
+	 * hash (the set's order among equal hashes): the entries of one hash
+	 * are a run, looked at once per file of a layer. */
 	s->dir = lg_xcalloc(slots + 1, sizeof(*s->dir));
 	for (size_t i = 0; i < s->nfiles; i++)
 		for (size_t j = 0; j < s->files[i].nfps; j++)
@@ -422,13 +445,23 @@ static void build_index(lg_fpset *s)
 	uint32_t *at = lg_xmalloc((slots ? slots : 1) * sizeof(*at));
 	memcpy(at, s->dir, slots * sizeof(*at));
 	s->entries = lg_xmalloc((n ? n : 1) * sizeof(*s->entries));
-	s->filter = lg_xcalloc(((slots << 3) + 63) / 64, sizeof(*s->filter));
-	unsigned fshift = shift - 3;
+	s->filter = lg_xcalloc((((size_t)1 << s->filter_bits) + 63) / 64, sizeof(*s->filter));
+	unsigned fshift = 64 - s->filter_bits;
 	for (size_t i = 0, k = 0; i < s->nfiles; i++)
 		for (size_t j = 0; j < s->files[i].nfps; j++, k++) {
 			uint64_t h = s->files[i].fps[j].hash;
 			s->entries[at[h >> shift]++] = (entry){ h, (uint32_t)i, (uint32_t)k };
 			s->filter[(h >> fshift) / 64] |= 1ull << ((h >> fshift) % 64);
+		}
+	for (size_t slot = 0; slot < slots; slot++)
+		for (uint32_t x = s->dir[slot] + 1; x < s->dir[slot + 1]; x++) {
+			entry e = s->entries[x];
+			uint32_t y = x;
+			for (; y > s->dir[slot] && (s->entries[y - 1].hash > e.hash ||
+						    (s->entries[y - 1].hash == e.hash &&
+						     s->entries[y - 1].gid > e.gid)); y--)
+				s->entries[y] = s->entries[y - 1];
+			s->entries[y] = e;
 		}
 	free(at);
 	s->exact = lg_xmalloc((s->nfiles ? s->nfiles : 1) * sizeof(*s->exact));
@@ -519,6 +552,23 @@ int lg_fpset_load(lg_fpset **set, const char *path, lg_error *err)
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return lg_err_errno(err, errno, "%s", path);
+	/* A regular file is mapped, not copied: a set of millions of
+	 * fingerprints is read once, by the decoder. */
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+		if ((uint64_t)st.st_size > MAX_SET) {
+			fclose(f);
+			return lg_err(err, "%s: larger than %u bytes: not a fingerprint set", path,
+				      MAX_SET);
+		}
+		void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fileno(f), 0);
+		if (map != MAP_FAILED) {
+			fclose(f);
+			int r = lg_fpset_decode(set, path, map, (size_t)st.st_size, err);
+			munmap(map, (size_t)st.st_size);
+			return r;
+		}
+	}
 	lg_buf b = LG_BUF_INIT;
 	char chunk[65536];
 	size_t n;
@@ -611,7 +661,10 @@ struct lg_fpmatcher {
 	const lg_fpset *set;
 	lg_fingerprinter fp;
 	uint32_t stamp;        /* this file's; 0 is never used */
-	uint32_t *fp_stamp;    /* per set fingerprint */
+	/* the runs of entries (by their first index) met in this file: an
+	 * open-addressing set, a slot live when its stamp is this file's */
+	uint32_t *seen_key, *seen_stamp;
+	size_t seen_cap, nseen;
 	uint32_t *file_stamp;  /* per set file */
 	uint32_t *count;       /* per set file: its fingerprints seen in this file */
 	uint32_t *touched;     /* set files with a count this file */
@@ -619,8 +672,14 @@ struct lg_fpmatcher {
 	hit *hits;
 	size_t nhits;
 	uint64_t file_fps;
-	lg_fp batch[BATCH];    /* fingerprints not yet looked up */
+	/* fingerprints not yet looked up, in three stages a batch apart, so
+	 * that what a stage reads was prefetched one batch earlier: */
+	lg_fp batch[BATCH];    /* new: the filter next */
 	size_t nbatch;
+	lg_fp dirq[BATCH];     /* past the filter: their directory slots prefetched */
+	size_t ndirq;
+	lg_fp entq[BATCH];     /* their first entries prefetched: look them up */
+	size_t nentq;
 };
 
 lg_fpmatcher *lg_fpmatcher_new(const lg_fpset *s)
@@ -631,12 +690,14 @@ lg_fpmatcher *lg_fpmatcher_new(const lg_fpset *s)
 	return m;
 }
 
-/* The per-fingerprint tables, made at the first hit: a layer that shares
- * nothing with the set never pays for them. */
+/* The per-file tables, made at the first hit: a layer that shares nothing
+ * with the set never pays for them. */
 static void make_tables(lg_fpmatcher *m)
 {
 	const lg_fpset *s = m->set;
-	m->fp_stamp = lg_xcalloc(s->nfps + 1, sizeof(*m->fp_stamp));
+	m->seen_cap = 1024;
+	m->seen_key = lg_xcalloc(m->seen_cap, sizeof(*m->seen_key));
+	m->seen_stamp = lg_xcalloc(m->seen_cap, sizeof(*m->seen_stamp));
 	m->file_stamp = lg_xcalloc(s->nfiles + 1, sizeof(*m->file_stamp));
 	m->count = lg_xcalloc(s->nfiles + 1, sizeof(*m->count));
 	m->touched = lg_xcalloc(s->nfiles + 1, sizeof(*m->touched));
@@ -648,7 +709,8 @@ void lg_fpmatcher_free(lg_fpmatcher *m)
 	if (!m)
 		return;
 	lg_fp_release(&m->fp);
-	free(m->fp_stamp);
+	free(m->seen_key);
+	free(m->seen_stamp);
 	free(m->file_stamp);
 	free(m->count);
 	free(m->touched);
@@ -656,19 +718,61 @@ void lg_fpmatcher_free(lg_fpmatcher *m)
 	free(m);
 }
 
+static size_t seen_slot(const lg_fpmatcher *m, uint32_t key)
+{
+	size_t mask = m->seen_cap - 1, i = (key * 0x9e3779b1u) & mask;
+	while (m->seen_stamp[i] == m->stamp && m->seen_key[i] != key)
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* Twice the room, this file's keys kept. */
+static void seen_grow(lg_fpmatcher *m)
+{
+	uint32_t *key = m->seen_key, *stamp = m->seen_stamp;
+	size_t cap = m->seen_cap;
+	m->seen_cap = cap * 2;
+	m->seen_key = lg_xcalloc(m->seen_cap, sizeof(*m->seen_key));
+	m->seen_stamp = lg_xcalloc(m->seen_cap, sizeof(*m->seen_stamp));
+	for (size_t i = 0; i < cap; i++)
+		if (stamp[i] == m->stamp) {
+			size_t j = seen_slot(m, key[i]);
+			m->seen_key[j] = key[i];
+			m->seen_stamp[j] = m->stamp;
+		}
+	free(key);
+	free(stamp);
+}
+
+/* Was the run of entries starting at key met in this file already?  It
+ * is now. */
+static bool seen(lg_fpmatcher *m, uint32_t key)
+{
+	size_t i = seen_slot(m, key);
+	if (m->seen_stamp[i] == m->stamp)
+		return true;
+	m->seen_key[i] = key;
+	m->seen_stamp[i] = m->stamp;
+	if (++m->nseen * 2 > m->seen_cap)
+		seen_grow(m);
+	return false;
+}
+
 static void lookup(lg_fpmatcher *m, const lg_fp *fp)
 {
 	const lg_fpset *s = m->set;
 	size_t slot = (size_t)(fp->hash >> (64 - s->dir_bits));
-	for (uint32_t k = s->dir[slot]; k < s->dir[slot + 1]; k++) {
+	uint32_t k = s->dir[slot], end = s->dir[slot + 1];
+	while (k < end && s->entries[k].hash < fp->hash)
+		k++;
+	if (k == end || s->entries[k].hash != fp->hash)
+		return;
+	if (!m->seen_key)
+		make_tables(m);
+	if (seen(m, k))
+		return; /* a fingerprint counts once per file */
+	for (; k < end && s->entries[k].hash == fp->hash; k++) {
 		const entry *e = &s->entries[k];
-		if (e->hash != fp->hash)
-			continue;
-		if (!m->fp_stamp)
-			make_tables(m);
-		if (m->fp_stamp[e->gid] == m->stamp)
-			continue;
-		m->fp_stamp[e->gid] = m->stamp;
 		if (m->file_stamp[e->file] != m->stamp) {
 			m->file_stamp[e->file] = m->stamp;
 			m->count[e->file] = 0;
@@ -680,23 +784,37 @@ static void lookup(lg_fpmatcher *m, const lg_fp *fp)
 	}
 }
 
+/* One step of the pipeline: look up what waited for its entries, read
+ * the directory for what waited for it, filter the new batch. */
 static void flush_batch(lg_fpmatcher *m)
 {
 	const lg_fpset *s = m->set;
-	unsigned fshift = 64 - s->dir_bits - 3, dshift = 64 - s->dir_bits;
+	unsigned fshift = 64 - s->filter_bits, dshift = 64 - s->dir_bits;
 	for (size_t i = 0; i < m->nbatch; i++)
 		__builtin_prefetch(&s->filter[(m->batch[i].hash >> fshift) / 64]);
-	size_t n = 0;
+	for (size_t i = 0; i < m->nentq; i++)
+		lookup(m, &m->entq[i]);
+	m->nentq = 0;
+	for (size_t i = 0; i < m->ndirq; i++) {
+		__builtin_prefetch(&s->entries[s->dir[m->dirq[i].hash >> dshift]]);
+		m->entq[m->nentq++] = m->dirq[i];
+	}
+	m->ndirq = 0;
 	for (size_t i = 0; i < m->nbatch; i++) {
 		uint64_t bit = m->batch[i].hash >> fshift;
 		if (s->filter[bit / 64] & (1ull << (bit % 64))) {
-			m->batch[n++] = m->batch[i];
 			__builtin_prefetch(&s->dir[m->batch[i].hash >> dshift]);
+			m->dirq[m->ndirq++] = m->batch[i];
 		}
 	}
-	for (size_t i = 0; i < n; i++)
-		lookup(m, &m->batch[i]);
 	m->nbatch = 0;
+}
+
+/* The file's end: every stage emptied. */
+static void drain(lg_fpmatcher *m)
+{
+	while (m->nbatch || m->ndirq || m->nentq)
+		flush_batch(m);
 }
 
 static void on_fp(void *ud, const lg_fp *fp)
@@ -712,15 +830,16 @@ static void on_fp(void *ud, const lg_fp *fp)
 
 void lg_fpmatcher_begin(lg_fpmatcher *m)
 {
-	if (++m->stamp == 0 && m->fp_stamp) { /* wrapped: forget every old stamp */
-		memset(m->fp_stamp, 0, (m->set->nfps + 1) * sizeof(*m->fp_stamp));
+	if (++m->stamp == 0 && m->seen_key) { /* wrapped: forget every old stamp */
+		memset(m->seen_stamp, 0, m->seen_cap * sizeof(*m->seen_stamp));
 		memset(m->file_stamp, 0, (m->set->nfiles + 1) * sizeof(*m->file_stamp));
 	}
 	if (m->stamp == 0)
 		m->stamp = 1;
 	m->ntouched = 0;
+	m->nseen = 0;
 	m->nhits = 0;
-	m->nbatch = 0;
+	m->nbatch = m->ndirq = m->nentq = 0;
 	m->file_fps = 0;
 	lg_fp_begin(&m->fp, m->set->k, m->set->w, on_fp, m, NULL, NULL);
 }
@@ -801,7 +920,7 @@ bool lg_fpmatcher_end(lg_fpmatcher *m, const uint8_t exact[16], lg_fpmatch *out)
 	const lg_fpset *s = m->set;
 	lg_fp_summary sum;
 	lg_fp_end(&m->fp, &sum);
-	flush_batch(m);
+	drain(m);
 	memset(out, 0, sizeof(*out));
 	const hentry *h = find_hash(s->exact, s->nexact, exact);
 	if (h) {

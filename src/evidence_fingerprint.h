@@ -38,7 +38,7 @@
 #include "fingerprint.h"
 #include "util.h"
 
-#define LG_FPSET_VERSION 1
+#define LG_FPSET_VERSION 2
 /* Smaller files are matched by their exact hash only. */
 #define LG_FP_MIN_TOKENS 64
 /* Partial match: shared fingerprints, and their share (permille). */

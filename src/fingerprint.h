@@ -12,13 +12,18 @@
  *               blank, '!', '#' or the line's end follows it (a shell,
  *               Python or YAML comment; "#include" stays code).  Strings
  *               ("..", '..', `..`) are tokenized like code, without
- *               comments.  Each token keeps the line it starts on (LF,
- *               CRLF and CR end a line).
+ *               comments; in one, a backslash escapes the byte right after
+ *               it, and a line's end ends it (not a `..` one).  Each token
+ *               keeps the line it starts on (LF, CRLF and CR end a line).
+ *               A token's hash: its bytes as little-endian 8-byte words
+ *               (the last padded with zeros) folded by multiplies, then its
+ *               length.
  *   normalized hash: XXH3-128 of the token stream (the token hashes in
  *               order): two texts that differ only in line endings,
  *               blanks (trailing or not), blank lines and comments -- the
  *               leading license header among them -- hash alike.
- *   winnowing:  a k-gram hash per run of k consecutive tokens; in every
+ *   winnowing:  a k-gram hash per run of k consecutive tokens (a cyclic
+ *               polynomial of the token hashes: rotate, xor in, xor out); in every
  *               window of w consecutive k-grams the minimal hash is
  *               selected (robust winnowing: a tie keeps the previous
  *               selection, else the rightmost minimum).  Guarantee: two
@@ -28,6 +33,14 @@
  *
  * A text with a NUL byte in its first LG_FP_BINARY_PROBE bytes is binary:
  * it has no tokens, no fingerprints and no normalized hash.
+ *
+ * Plain code is tokenized 64 bytes at a time from bit masks of the
+ * bytes' classes (SSE2, or AVX2 with BMI and POPCNT when the CPU has them,
+ * chosen once at run time); strings, comments and the ends of blocks by a
+ * byte-at-a-time path.  Any chunking and either instruction set give the
+ * same tokens.  Tokens are winnowed and hashed in batches: callbacks may
+ * come later than the lg_fp_feed() that read their token, never later
+ * than lg_fp_end().
  *
  * Ownership: every struct here is a value the caller embeds and owns.  An
  * lg_fingerprinter holds one allocation (the normalizer's hash state), made
@@ -70,26 +83,33 @@ typedef void (*lg_token_fn)(void *ud, uint64_t hash, uint32_t line, const char *
 
 /* ---- winnowing over a stream of token hashes ---------------------------- */
 
+/* Tokens remembered: at least k + w - 1 of them (a fingerprint names the
+ * lines of its first and last token). */
+#define LG_FP_RING 256
+
 typedef struct lg_winnow {
 	unsigned k, w;
 	lg_fp_fn fn;
 	void *ud;
 	lg_fp_fn gram_fn;           /* every k-gram, selected or not; may be NULL */
 	void *gram_ud;
-	uint64_t tok[LG_FP_KMAX];   /* the last k token hashes (ring) */
-	uint32_t tokline[LG_FP_KMAX];
 	uint64_t ntok;
-	uint64_t roll;              /* polynomial hash of the last k tokens */
-	uint64_t bpow;              /* base^(k-1) */
-	lg_fp win[LG_FP_WMAX];      /* the last w k-grams (ring) */
-	uint64_t ngram;
+	uint64_t roll;              /* cyclic polynomial hash of the last k tokens */
 	uint64_t sel;               /* index of the selected k-gram; UINT64_MAX: none */
+	uint64_t selhash;           /* its hash */
 	uint64_t nsel;              /* fingerprints emitted */
+	/* rings, written before they are read: not cleared */
+	uint64_t tok[LG_FP_RING];   /* the last token hashes */
+	uint32_t tokline[LG_FP_RING]; /* and their lines */
+	uint64_t gram[LG_FP_WMAX];  /* the last w k-gram hashes */
 } lg_winnow;
 
 /* k in [1, LG_FP_KMAX], w in [1, LG_FP_WMAX]; fn gets each fingerprint. */
 void lg_winnow_init(lg_winnow *wn, unsigned k, unsigned w, lg_fp_fn fn, void *ud);
 void lg_winnow_token(lg_winnow *wn, uint64_t hash, uint32_t line);
+/* n tokens at once. */
+void lg_winnow_tokens(lg_winnow *wn, const uint64_t *restrict hash,
+		      const uint32_t *restrict line, size_t n);
 /* The end of the text: a text too short for one full window selects its
  * minimum now.  The winnow can then be initialized again. */
 void lg_winnow_end(lg_winnow *wn);
@@ -105,31 +125,34 @@ typedef struct lg_fp_summary {
 } lg_fp_summary;
 
 typedef struct lg_fingerprinter {
-	lg_winnow wn;
 	lg_token_fn token_fn; /* may be NULL */
 	void *token_ud;
-	/* tokenizer */
-	int state;            /* the token being read: none, identifier, number */
-	int comment;          /* none, to the end of the line, to the next * / */
-	bool star;            /* in a block comment, the last byte was '*' */
-	int pending;          /* a '/' or a line's first '#' held: a comment? */
+	/* tokenizer: what the end of the last block left open */
+	uint8_t state;        /* a token cut by the block's end: none, identifier, number */
+	uint8_t comment;      /* none, to the end of the line, to the next * / */
+	uint8_t pending;      /* a '/' or a line's first '#' ended the block: a comment? */
 	char quote;           /* in a string: its quote */
+	bool star;            /* in a block comment, the last byte was '*' */
 	bool escape;          /* in a string, after a backslash */
 	bool line_start;      /* nothing but blanks so far on this line */
-	bool prev_cr;
+	bool prev_cr;         /* the block ended with a CR (its LF may follow) */
 	uint32_t line;
 	uint32_t tok_line;
-	uint64_t tok_hash;    /* FNV-1a of the token so far */
-	char tok_text[LG_FP_TOKEN_TEXT]; /* its first bytes */
+	uint64_t tok_hash;    /* the cut token: its whole 8-byte words hashed, */
+	uint64_t tok_word;    /* and the bytes of the last word so far */
 	size_t tok_len;
+	char tok_text[LG_FP_TOKEN_TEXT]; /* its first bytes */
 	uint64_t tokens;
 	/* binary probe */
 	uint64_t offset;
 	bool binary;
 	/* normalized hash */
 	XXH3_state_t *norm;
-	size_t nnorm;
-	uint64_t normbuf[64]; /* token hashes not yet hashed (last: not cleared) */
+	/* tokens not yet winnowed nor hashed (not cleared; wn last) */
+	size_t nbuf;
+	uint64_t buf_hash[256];
+	uint32_t buf_line[256];
+	lg_winnow wn;
 } lg_fingerprinter;
 
 void lg_fp_init(lg_fingerprinter *f);
@@ -143,5 +166,9 @@ void lg_fp_each_gram(lg_fingerprinter *f, lg_fp_fn fn, void *ud);
 void lg_fp_feed(lg_fingerprinter *f, const void *data, size_t len);
 /* End the text: the last fingerprints are emitted, then *out is filled. */
 void lg_fp_end(lg_fingerprinter *f, lg_fp_summary *out);
+/* For tests: tokenize with the widest vector instructions this CPU has
+ * (the default), or with the baseline ones only; both give the same
+ * tokens.  Not thread-safe: call before any lg_fp_init() of other threads. */
+void lg_fp_use_simd(bool on);
 
 #endif

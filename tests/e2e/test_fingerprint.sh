@@ -193,6 +193,8 @@ module.exports = { createApp, parsePagination };
 EOF
 }
 mit_app >"$src/lib/app.js"
+# a binary BSL file (a NUL in its first 8 KiB): exact hash only
+{ printf 'LGBIN\000'; cat "$src/bsl/engine.js"; } >"$src/bsl/engine.bin"
 
 rules=$tmp/pro.rules
 cat >"$rules" <<'EOF'
@@ -260,6 +262,20 @@ denied renamed /app/lib/ed.js exact /app/bsl/edition.js
 check "renamed: a file under the minimum token count still matches exactly" $?
 grep -q 'content matches /app/bsl/engine.js (exact) -> BSL' "$tmp/renamed.txt"
 check "renamed: the text report names the source file and the match" $?
+
+# binary: git's test (a NUL in the first 8 KiB) on both sides; a binary
+# file is matched by its exact bytes only, never by the text inside it
+grep -q '^BSL  /app/bsl/engine.bin  0 tokens  0 fingerprints' "$tmp/show.txt"
+check "binary: the set keeps a binary source file's exact hash only" $? "$(cat "$tmp/show.txt")"
+newtree binary
+cp "$src/bsl/engine.bin" "$tmp/binary/app/lib/blob.dat"
+{ printf 'LGBIX\000'; cat "$src/bsl/engine.js"; } >"$tmp/binary/app/lib/other.dat"
+scan binary "$tmp/binary"
+denied binary /app/lib/blob.dat exact /app/bsl/engine.bin &&
+	jq -e '[.violations[] | select(.path == "/app/lib/other.dat")] | length == 0' \
+		"$tmp/binary.json" >/dev/null
+check "binary: an exact copy is denied, another binary holding the code is not tokenized" $? \
+	"$(cat "$tmp/binary.txt")"
 
 newtree crlf
 sed 's/$/\r/' "$src/bsl/engine.js" >"$tmp/crlf/app/lib/risk.js"

@@ -71,6 +71,10 @@ static const struct {
 	{ "x/", "x@1 /@1" },
 	{ "/* x\r\n */ a\r\n// c\r\nb", "a@2 b@4" },
 	{ "a/**/b/*\r*/c", "a@1 b@1 c@2" },
+	{ "\"x\\\\\" // c", "\"@1 x@1 \\@1 \\@1 \"@1" },    /* "x\\" closes */
+	{ "\"a\\\" // b\"", "\"@1 a@1 \\@1 \"@1 /@1 /@1 b@1 \"@1" }, /* \" does not */
+	{ "'it\\ ' // c", "'@1 it@1 \\@1 '@1" },         /* an escape, then a blank */
+	{ "`a\n# b`", "`@1 a@1 #@2 b@2 `@2" },            /* backquotes span lines */
 };
 
 static void test_tokenizer(void **state)
@@ -318,6 +322,51 @@ static void test_chunking(void **state)
 	lg_buf_free(&text);
 }
 
+/* Random code-like texts (identifiers, numbers, strings, comments, '#'
+ * lines, CR/LF/CRLF, long tokens, bytes >= 0x80): the tokens, their lines,
+ * the fingerprints and the normalized hash do not depend on how the text
+ * is cut into blocks, nor on the instructions used -- the 64-byte mask
+ * path (SSE2 or AVX2), the byte path and the state kept across blocks
+ * agree. */
+static void test_chunking_random(void **state)
+{
+	(void)state;
+	static const char *const pieces[] = {
+		"foo", "x1", "_a$b", "\xc3\xa9t\xc3\xa9", "42", "3.14e5", "0x1F", ".", "a.b",
+		"(", ")", "{", "}", ";", "*", "**", "/", "//", "/*", "*/", "#", "#!", "# ",
+		"#include", "\"", "'", "`", "\\", "\\\"", " ", "  ", "\t", "\n", "\r",
+		"\r\n", "\n\n", "very_long_identifier_that_runs_past_eight_bytes_and_more",
+		"12345678901234567890", "=", "+=", "->",
+	};
+	for (int round = 0; round < 400; round++) {
+		lg_buf text = LG_BUF_INIT;
+		size_t npieces = 1 + rnd() % 400;
+		for (size_t i = 0; i < npieces; i++) {
+			const char *pc = pieces[rnd() % LG_ARRAY_LEN(pieces)];
+			lg_buf_append(&text, pc, strlen(pc));
+		}
+		char *whole_tokens = tokenize(text.data, text.len, text.len);
+		lg_fp_summary whole, part;
+		char *whole_fps = fingerprint_text(text.data, text.len, text.len, &whole);
+		size_t chunk = 1 + rnd() % 130;
+		/* every other round, the baseline instructions against the
+		 * widest this CPU has */
+		lg_fp_use_simd(round & 1);
+		char *t = tokenize(text.data, text.len, chunk);
+		char *fp = fingerprint_text(text.data, text.len, chunk, &part);
+		lg_fp_use_simd(true);
+		if (strcmp(t, whole_tokens) != 0 || strcmp(fp, whole_fps) != 0 ||
+		    memcmp(whole.normalized, part.normalized, 16) != 0)
+			fail_msg("round %d, chunk %zu: \"%.*s\" tokenizes as\n%s\nwhole, but\n%s",
+				 round, chunk, (int)text.len, text.data, whole_tokens, t);
+		free(t);
+		free(fp);
+		free(whole_tokens);
+		free(whole_fps);
+		lg_buf_free(&text);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -327,6 +376,7 @@ int main(void)
 		cmocka_unit_test(test_window_guarantee),
 		cmocka_unit_test(test_winnow_density),
 		cmocka_unit_test(test_chunking),
+		cmocka_unit_test(test_chunking_random),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
