@@ -42,8 +42,8 @@
 /* Smaller files are matched by their exact hash only. */
 #define LG_FP_MIN_TOKENS 64
 /* Partial match: shared fingerprints, and their share (permille). */
-#define LG_FP_MIN_MATCH 8
-#define LG_FP_SHARE 20
+#define LG_FP_MIN_MATCH 6
+#define LG_FP_SHARE 10
 /* Matched line ranges kept per match. */
 #define LG_FPM_RANGES 4
 

@@ -58,10 +58,10 @@
 #include <xxhash.h>
 
 /* Defaults: tokens per k-gram, k-grams per window.  A shared run of
- * LG_FP_K + LG_FP_W - 1 = 31 tokens (three or four lines of code) is
+ * LG_FP_K + LG_FP_W - 1 = 23 tokens (two or three lines of code) is
  * always seen. */
 #define LG_FP_K 16
-#define LG_FP_W 16
+#define LG_FP_W 8
 #define LG_FP_KMAX 64
 #define LG_FP_WMAX 128
 #define LG_FP_BINARY_PROBE 8192
