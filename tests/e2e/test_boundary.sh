@@ -128,24 +128,8 @@ fi
 
 # --- buildah -----------------------------------------------------------------
 
-BR=$TMP/buildah
-bud() { buildah --root "$BR" --runroot "$BR/run" --storage-driver vfs bud --layers --isolation chroot -q "$@"; }
-buildah_ok=true
-if [ "${LICGATE_SKIP_SLOW:-0}" = 1 ]; then
-	skip "buildah cases: LICGATE_SKIP_SLOW=1"
-	buildah_ok=false
-elif ! command -v buildah >/dev/null 2>&1 || [ ! -x /bin/busybox ]; then
-	skip "buildah cases: buildah or /bin/busybox (busybox-static) is missing"
-	buildah_ok=false
-else
-	mkdir -p "$TMP/base"
-	cp /bin/busybox "$TMP/base/busybox"
-	printf 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n' >"$TMP/base/Dockerfile"
-	if ! bud -t localhost/truxe-base -f "$TMP/base/Dockerfile" "$TMP/base" >"$TMP/bud.log" 2>&1; then
-		skip "buildah cases: buildah cannot build here ($(tail -1 "$TMP/bud.log"))"
-		buildah_ok=false
-	fi
-fi
+. "$(dirname "$0")/buildah-lib.sh"
+buildah_base truxe-base
 
 # image NAME CONTEXT DOCKERFILE-LINES...: build and write an OCI layout.
 image() {

@@ -328,41 +328,37 @@ denied stripped /app/lib/risk.js normalized /app/bsl/engine.js
 check "header-stripped: no license header, trailing blanks added (normalized)" $? \
 	"$(cat "$tmp/stripped.txt")"
 
-newtree partial
+# pasted NAME: a tree whose MIT app.js has standard input pasted after
+# its line 30, scanned
+pasted() {
+	newtree "$1"
+	{
+		sed -n '1,30p' "$src/lib/app.js"
+		cat
+		sed -n '31,$p' "$src/lib/app.js"
+	} >"$tmp/$1/app/lib/app.js"
+	scan "$1" "$tmp/$1"
+}
+
 {
-	sed -n '1,30p' "$src/lib/app.js"
 	echo
 	sed -n '/^function scoreLoginAttempt/,/^}/p' "$src/bsl/engine.js" |
 		sed 's/scoreLoginAttempt/riskOf/'
 	echo
-	sed -n '31,$p' "$src/lib/app.js"
-} >"$tmp/partial/app/lib/app.js"
-scan partial "$tmp/partial"
+} | pasted partial
 denied partial /app/lib/app.js partial /app/bsl/engine.js
 check "partial: a ~20-line BSL function pasted into an MIT file is denied" $? \
 	"$(cat "$tmp/partial.txt")"
 # One 10-line method (step 20) of the large service pasted alone: a small
 # share of its source's fingerprints, still a match.
-newtree method
-{
-	sed -n '1,30p' "$src/lib/app.js"
-	sed -n '/^  async [a-zA-Z]*20(/,/^  }$/p' "$src/bsl/service.js"
-	sed -n '31,$p' "$src/lib/app.js"
-} >"$tmp/method/app/lib/app.js"
-scan method "$tmp/method"
+sed -n '/^  async [a-zA-Z]*20(/,/^  }$/p' "$src/bsl/service.js" | pasted method
 denied method /app/lib/app.js partial /app/bsl/service.js
 check "partial: one 10-line method of an 800-line BSL service pasted alone is denied" $? \
 	"$(cat "$tmp/method.txt")"
 
 # Shorter functions, each pasted alone: 10 to 13 lines of code.
 for fn in fingerprintDevice decideChallenge; do
-	newtree "short-$fn"
-	{
-		sed -n '1,30p' "$src/lib/app.js"
-		sed -n "/^function $fn/,/^}/p" "$src/bsl/engine.js"
-		sed -n '31,$p' "$src/lib/app.js"
-	} >"$tmp/short-$fn/app/lib/app.js"
-	scan "short-$fn" "$tmp/short-$fn"
+	sed -n "/^function $fn/,/^}/p" "$src/bsl/engine.js" | pasted "short-$fn"
 	denied "short-$fn" /app/lib/app.js partial /app/bsl/engine.js
 	check "partial: $fn ($(sed -n "/^function $fn/,/^}/p" "$src/bsl/engine.js" | wc -l) lines) pasted alone is denied" $? \
 		"$(cat "$tmp/short-$fn.txt")"

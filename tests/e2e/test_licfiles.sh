@@ -104,25 +104,8 @@ check "check-rules --source: a symlinked LICENSE is followed within the tree, as
 
 # --- buildah -------------------------------------------------------------------
 
-BR=$TMP/buildah
-ba() { buildah --root "$BR" --runroot "$BR/run" --storage-driver vfs "$@"; }
-bud() { ba bud --layers --isolation chroot -q "$@"; }
-buildah_ok=true
-if [ "${LICGATE_SKIP_SLOW:-0}" = 1 ]; then
-	skip "buildah cases: LICGATE_SKIP_SLOW=1"
-	buildah_ok=false
-elif ! command -v buildah >/dev/null 2>&1 || [ ! -x /bin/busybox ]; then
-	skip "buildah cases: buildah or /bin/busybox (busybox-static) is missing"
-	buildah_ok=false
-else
-	mkdir -p "$TMP/base"
-	cp /bin/busybox "$TMP/base/busybox"
-	printf 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\n' >"$TMP/base/Dockerfile"
-	if ! bud -t localhost/lf-base -f "$TMP/base/Dockerfile" "$TMP/base" >"$TMP/bud.log" 2>&1; then
-		skip "buildah cases: buildah cannot build here ($(tail -1 "$TMP/bud.log"))"
-		buildah_ok=false
-	fi
-fi
+. "$(dirname "$0")/buildah-lib.sh"
+buildah_base lf-base
 
 # image NAME FROM CONTEXT DOCKERFILE-LINES...: build localhost/NAME.
 image() {
