@@ -158,6 +158,18 @@ for line in sys.stdin:
         f.write(data)
 ' "$out"
 
+# nested: a 7-Zip archive and a cabinet of two fixture files, by the
+# producers when they are here (make deps installs them).
+seedsrc=$(find "$fx/src" -type f -name '*.js' | sort | head -2)
+if command -v 7z >/dev/null 2>&1; then
+	# shellcheck disable=SC2086
+	7z a -bd -mx=9 "$out/nested/seed.7z" $seedsrc >/dev/null 2>&1 || rm -f "$out/nested/seed.7z"
+fi
+if command -v gcab >/dev/null 2>&1; then
+	# shellcheck disable=SC2086
+	gcab -c -z -n "$out/nested/seed.cab" $seedsrc >/dev/null 2>&1 || rm -f "$out/nested/seed.cab"
+fi
+
 for t in rules pattern spdx spdx_ids tagscan oci layer input nested; do
 	printf 'seeds: %-8s %s\n' "$t" "$(find "$out/$t" -type f | wc -l)"
 done
