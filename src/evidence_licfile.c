@@ -141,8 +141,34 @@ static void flush(lg_licfile_index *ix)
 
 #define SEE_LICENSE "SEE LICENSE IN "
 
-/* The file a SEE LICENSE IN package points at, read as a license file. */
-static void npm_packages(lg_licfile_index *ix, const lg_rules *rules,
+#define LINK_BIT (1u << 31) /* in where[]: a kept link, not a file */
+
+/* Every file and kept link of the image into paths (the highest layer's
+ * wins); where[slot - 1] is (layer << 32 | file), or | LINK_BIT | link. */
+static void map_paths(const lg_layer *const *layers, size_t n, lg_strmap *paths,
+		      uint64_t **where, size_t *nwhere, size_t *cap)
+{
+	for (size_t a = 0; a < n; a++) {
+		const lg_layer *l = layers[a];
+		for (size_t b = 0; b < l->nfiles + l->nlinks; b++) {
+			bool link = b >= l->nfiles;
+			const char *path = link ? l->entries[l->links[b - l->nfiles].entry].path
+						: l->files[b].path;
+			size_t len = link ? l->entries[l->links[b - l->nfiles].entry].len
+					  : l->files[b].len;
+			bool created;
+			uint32_t *slot = lg_strmap_put(paths, path, len, &created);
+			lg_xgrow((void **)where, cap, *nwhere + 1, sizeof(**where));
+			(*where)[*nwhere] = (uint64_t)a << 32 |
+					    (link ? LINK_BIT | (uint32_t)(b - l->nfiles) : (uint32_t)b);
+			*slot = (uint32_t)++*nwhere;
+		}
+	}
+}
+
+/* The file a SEE LICENSE IN package points at, read as a license file; a
+ * symlink to it is followed as a symlinked license file is. */
+static void npm_packages(lg_licfile_index *ix, const lg_rules *rules, lg_symlinks *sy,
 			 const lg_layer *const *layers, size_t n)
 {
 	lg_strmap paths = LG_STRMAP_INIT; /* path -> 1 + layer << 32 ... */
@@ -155,17 +181,8 @@ static void npm_packages(lg_licfile_index *ix, const lg_rules *rules,
 			const lg_package *pk = &l->packages[p];
 			if (pk->kind != LG_PACKAGE_NPM || !lg_npm_see_license(pk->expr, pk->len))
 				continue;
-			if (!paths.count) { /* every file of the image, once */
-				for (size_t a = 0; a < n; a++)
-					for (size_t b = 0; b < layers[a]->nfiles; b++) {
-						const lg_file *f = &layers[a]->files[b];
-						bool created;
-						uint32_t *slot = lg_strmap_put(&paths, f->path, f->len, &created);
-						lg_xgrow((void **)&where, &cap, nwhere + 1, sizeof(*where));
-						where[nwhere] = (uint64_t)a << 32 | b;
-						*slot = (uint32_t)++nwhere; /* the highest layer's */
-					}
-			}
+			if (!paths.count) /* every file and link of the image, once */
+				map_paths(layers, n, &paths, &where, &nwhere, &cap);
 			/* package.json's directory, then the file named */
 			const lg_file *m = &l->files[pk->manifest];
 			size_t k = sizeof(SEE_LICENSE) - 1;
@@ -185,12 +202,32 @@ static void npm_packages(lg_licfile_index *ix, const lg_rules *rules,
 			if (!slot || memmem(name, nlen, "..", 2))
 				continue; /* not in the image (no evidence), or outside the package */
 			uint64_t w = where[*slot - 1];
-			const lg_layer *fl = layers[w >> 32];
+			size_t wl = (size_t)(w >> 32);
+			uint32_t wi = (uint32_t)w;
 			group g = { 0 };
-			const lg_file *lf = &fl->files[(uint32_t)w];
-			lg_licfile_says base = { .path = lf->path, .len = lf->len,
-						 .layer = (uint32_t)(w >> 32) + 1 };
-			identify(rules, fl, lf, &base, &g);
+			lg_licfile_says base = { .layer = (uint32_t)wl + 1 };
+			const lg_file *lf = NULL;
+			size_t ll = wl;
+			if (wi & LINK_BIT) {
+				const lg_entry *en = &layers[wl]->entries[layers[wl]->links[wi & ~LINK_BIT].entry];
+				enum lg_symlink_end end =
+					lg_symlinks_resolve(sy, wl, wi & ~LINK_BIT, &ll, &lf);
+				if (end == LG_SYMLINK_DANGLING)
+					continue; /* as if the file were not there */
+				base.path = en->path;
+				base.len = en->len;
+				if (lf) {
+					base.target = lf->path;
+					base.target_len = lf->len;
+					base.target_layer = (uint32_t)ll + 1;
+				}
+			} else {
+				lf = &layers[wl]->files[wi];
+				base.path = lf->path;
+				base.len = lf->len;
+			}
+			if (lf)
+				identify(rules, layers[ll], lf, &base, &g);
 			lg_xgrow((void **)&ix->pkgs, &ix->cap_pkgs, ix->npkgs + 1, sizeof(*ix->pkgs));
 			pkg_rec *rec = &ix->pkgs[ix->npkgs++];
 			*rec = (pkg_rec){ .layer = i, .pkg = p };
@@ -272,8 +309,8 @@ lg_licfile_index *lg_licfile_index_new(const lg_rules *rules, const lg_layer *co
 			add_link(ix, sy, layers, i, k);
 		flush(ix);
 	}
+	npm_packages(ix, rules, sy, layers, n);
 	lg_symlinks_free(sy);
-	npm_packages(ix, rules, layers, n);
 	if (ix->n == 0 && ix->npkgs == 0) {
 		lg_licfile_index_free(ix);
 		return NULL;

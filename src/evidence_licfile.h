@@ -53,7 +53,8 @@ lg_licfile_index *lg_licfile_index_new(const lg_rules *rules, const lg_layer *co
 void lg_licfile_index_free(lg_licfile_index *ix);
 
 /* npm's "license": "SEE LICENSE IN <file>": the file of the package
- * (found in any layer of the image) is read like a license file and
+ * (found in any layer of the image; a symlink named like a license file
+ * is followed, evidence_symlink.h) is read like a license file and
  * licenses every file of the package instead of the words.  The license
  * file for package pkg (0-based index into layers[layer]->packages), or
  * NULL when it is not such a package or its file is not in the image. */

@@ -139,10 +139,21 @@ if $buildah_ok; then
 	echo x >"$c/esc/c.js"
 	ln -s ../../../../../../etc/passwd "$c/up/LICENSE"
 	echo x >"$c/up/d.js"
+	# npm's SEE LICENSE IN a file that is a symlink
+	p=$c/node_modules/@acme/pro
+	mkdir -p "$p"
+	printf '{"name": "@acme/pro", "version": "1.0.0", "license": "SEE LICENSE IN LICENSE.md"}\n' >"$p/package.json"
+	ln -s ../../../licenses/BUSL-1.1.txt "$p/LICENSE.md"
+	echo 'module.exports = 2;' >"$p/index.js"
 	if image link localhost/lf-base "$c" 'COPY . .' && push link "$TMP/oci-link" latest; then
 		L=$TMP/oci-link
 		check "symlinked ee/LICENSE -> ../licenses/BUSL-1.1.txt: ee/ is denied, nothing else" 1 \
-			'([.violations[].path] | sort) == ["/app/ee/sso.js", "/app/hostile/e.js"]' \
+			'([.violations[].path | select(startswith("/app/node_modules/") | not)] | sort) ==
+			 ["/app/ee/sso.js", "/app/hostile/e.js"]' \
+			"$LICGATE" scan --no-cache --format json "$L"
+		check "npm SEE LICENSE IN LICENSE.md, a symlink to the BUSL text: the package is denied" 1 \
+			'[.violations[] | select(.path == "/app/node_modules/@acme/pro/index.js") | .evidence[]
+			  | select(.target == "/app/licenses/BUSL-1.1.txt")] | length == 1' \
 			"$LICGATE" scan --no-cache --format json "$L"
 		check "symlinked license file: evidence names the link, the file, their layers and the line" 1 \
 			'.violations[] | select(.path == "/app/ee/sso.js") | .evidence == [.evidence[0]] and (.evidence[0]
@@ -202,7 +213,8 @@ PY
 	if image linkrm localhost/link "$TMP/ctx-link" 'RUN rm licenses/BUSL-1.1.txt' &&
 		push linkrm "$TMP/oci-linkrm" latest; then
 		check "the file a LICENSE links to, deleted by a later layer, still counts (fail closed)" 1 \
-			'([.violations[].path] | sort) == ["/app/ee/sso.js", "/app/hostile/e.js"]
+			'([.violations[].path] | sort) == ["/app/ee/sso.js", "/app/hostile/e.js",
+			   "/app/node_modules/@acme/pro/index.js", "/app/node_modules/@acme/pro/package.json"]
 			 and (.violations[] | select(.path == "/app/ee/sso.js") | .evidence[0]
 			      | .target == "/app/licenses/BUSL-1.1.txt" and .target_layer_index == 3)' \
 			"$LICGATE" scan --no-cache --format json "$TMP/oci-linkrm"
