@@ -473,10 +473,15 @@ if wait_file "$tmp/held"; then
 	tr '\0' ' ' <"/proc/$lpid/cmdline" >"$tmp/argv.cmdline"
 	kill "$lpid" 2>/dev/null
 	wait "$lpid" 2>/dev/null
-	grep -q 'creds' "$tmp/argv.cmdline" && ! grep -q 'S3cret' "$tmp/argv.cmdline" &&
-		! grep -q 'S3cret' "$tmp/argv.out" "$tmp/argv.err"
-	check "--creds: the password is gone from /proc/PID/cmdline while the scan runs" $? \
-		"cmdline: $(cat "$tmp/argv.cmdline")"
+	if grep -q 'valgrind' "$tmp/argv.cmdline"; then
+		# the kernel shows valgrind's own argument list, not its client's
+		skip "--creds wiped from /proc/PID/cmdline: licgate runs under valgrind here"
+	else
+		grep -q 'creds' "$tmp/argv.cmdline" && ! grep -q 'S3cret' "$tmp/argv.cmdline" &&
+			! grep -q 'S3cret' "$tmp/argv.out" "$tmp/argv.err"
+		check "--creds: the password is gone from /proc/PID/cmdline while the scan runs" $? \
+			"cmdline: $(cat "$tmp/argv.cmdline")"
+	fi
 else
 	kill "$lpid" 2>/dev/null
 	wait "$lpid" 2>/dev/null
