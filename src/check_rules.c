@@ -16,7 +16,6 @@
 #include "util.h"
 
 /* Tags kept per file; more is a tag bomb, not a license. */
-#define MAX_TAGS 64
 
 typedef struct class_count {
 	const char *name;
@@ -29,10 +28,7 @@ typedef struct checker {
 	lg_buf path;          /* PREFIX/relative path of the current file */
 	char *head;           /* LG_TEXT_HEAD bytes */
 	size_t head_len;
-	lg_tag tags[MAX_TAGS];
-	size_t ntags;
-	lg_buf tag_text;      /* the expressions of tags[] */
-	size_t tag_off[MAX_TAGS];
+	lg_source_tags tags;  /* the current file's */
 	const lg_rule **texts;
 	bool *path_used, *exempt_used, *text_used, *license_used;
 	class_count *classes;
@@ -46,34 +42,13 @@ typedef struct checker {
 	lg_licfile_index *licfiles;
 } checker;
 
-static void on_tag(void *ud, const lg_tag_event *ev)
-{
-	checker *c = ud;
-	if (ev->kind == LG_TAG_SNIPPET_END) {
-		for (size_t i = 0; i < c->ntags; i++)
-			if (c->tags[i].snippet_begin == ev->snippet_begin)
-				c->tags[i].snippet_end = ev->line;
-		return;
-	}
-	if (c->ntags == MAX_TAGS)
-		return;
-	c->tag_off[c->ntags] = c->tag_text.len;
-	lg_buf_append(&c->tag_text, ev->expr, ev->len);
-	c->tags[c->ntags++] = (lg_tag){
-		.len = (uint32_t)ev->len,
-		.line = ev->line,
-		.snippet_begin = ev->snippet_begin,
-	};
-}
-
 /* Read the file: its head for text rules, all of it for tags. */
 static int read_content(checker *c, int fd, lg_error *err)
 {
 	lg_tagscan ts;
-	lg_tagscan_init(&ts, on_tag, c);
+	lg_tagscan_init(&ts, lg_source_tags_event, &c->tags);
 	c->head_len = 0;
-	c->ntags = 0;
-	lg_buf_reset(&c->tag_text);
+	lg_source_tags_reset(&c->tags);
 	char buf[65536];
 	for (;;) {
 		ssize_t n = read(fd, buf, sizeof(buf));
@@ -92,8 +67,7 @@ static int read_content(checker *c, int fd, lg_error *err)
 		lg_tagscan_feed(&ts, buf, (size_t)n);
 	}
 	lg_tagscan_end(&ts);
-	for (size_t i = 0; i < c->ntags; i++)
-		c->tags[i].expr = c->tag_text.data + c->tag_off[i];
+	lg_source_tags_finish(&c->tags);
 	return 0;
 }
 
@@ -172,9 +146,9 @@ static int on_license_file(void *ud, const lg_source_file *sf, lg_error *err)
 		return 0;
 	if (read_content(c, sf->fd, err) < 0)
 		return -1;
-	for (size_t i = 0; i < c->ntags; i++) {
+	for (size_t i = 0; i < c->tags.n; i++) {
 		lg_xgrow((void **)&l->tags, &l->tags_cap, l->ntags + 1, sizeof(*l->tags));
-		lg_tag t = c->tags[i];
+		lg_tag t = c->tags.tags[i];
 		t.expr = lg_arena_strndup(&l->arena, t.expr, t.len);
 		l->tags[l->ntags++] = t;
 		f->ntags++;
@@ -232,10 +206,10 @@ static int on_file(void *ud, const lg_source_file *sf, lg_error *err)
 		.len = (uint32_t)len,
 		.mode = sf->mode,
 		.size = sf->size,
-		.ntags = (uint32_t)c->ntags,
+		.ntags = (uint32_t)c->tags.n,
 		.ntext = (uint32_t)ntexts,
 	};
-	lg_layer l = { .files = &f, .nfiles = 1, .tags = c->tags, .ntags = c->ntags,
+	lg_layer l = { .files = &f, .nfiles = 1, .tags = c->tags.tags, .ntags = c->tags.n,
 		       .texts = c->texts, .ntexts = ntexts };
 	lg_classification cl;
 	lg_classify_dir(c->rules, c->o->target, &l, &f, lg_licfile_lookup(c->licfiles, p, len), &cl);
@@ -441,6 +415,6 @@ int lg_check_source(const lg_rules *rules, const lg_check_options *o, FILE *out,
 	free(c.lic.text_lines);
 	free(c.lic.links);
 	lg_buf_free(&c.path);
-	lg_buf_free(&c.tag_text);
+	lg_source_tags_free(&c.tags);
 	return r;
 }

@@ -17,7 +17,6 @@
 #include "util.h"
 
 /* Tags kept per file; more is a tag bomb, not a license. */
-#define MAX_TAGS 64
 #define READ_BLOCK 65536
 
 typedef struct vec_fp {
@@ -37,10 +36,7 @@ typedef struct maker {
 	lg_buf path;            /* PREFIX/relative path of the current file */
 	char *head;             /* LG_TEXT_HEAD bytes */
 	size_t head_len;
-	lg_tag tags[MAX_TAGS];
-	size_t ntags;
-	lg_buf tag_text;        /* the expressions of tags[] */
-	size_t tag_off[MAX_TAGS];
+	lg_source_tags tags;  /* the current file's */
 	const lg_rule **texts;
 	lg_fingerprinter fp;
 	vec_fp fps;             /* the current file's fingerprints */
@@ -48,26 +44,6 @@ typedef struct maker {
 	size_t files, denied;
 	unsigned char *buf;
 } maker;
-
-static void on_tag(void *ud, const lg_tag_event *ev)
-{
-	maker *m = ud;
-	if (ev->kind == LG_TAG_SNIPPET_END) {
-		for (size_t i = 0; i < m->ntags; i++)
-			if (m->tags[i].snippet_begin == ev->snippet_begin)
-				m->tags[i].snippet_end = ev->line;
-		return;
-	}
-	if (m->ntags == MAX_TAGS)
-		return;
-	m->tag_off[m->ntags] = m->tag_text.len;
-	lg_buf_append(&m->tag_text, ev->expr, ev->len);
-	m->tags[m->ntags++] = (lg_tag){
-		.len = (uint32_t)ev->len,
-		.line = ev->line,
-		.snippet_begin = ev->snippet_begin,
-	};
-}
 
 static void on_fp(void *ud, const lg_fp *fp)
 {
@@ -88,12 +64,11 @@ static void on_gram(void *ud, const lg_fp *fp)
 static int read_file(maker *m, int fd, uint8_t exact[16], lg_fp_summary *sum, lg_error *err)
 {
 	lg_tagscan ts;
-	lg_tagscan_init(&ts, on_tag, m);
+	lg_tagscan_init(&ts, lg_source_tags_event, &m->tags);
 	m->head_len = 0;
-	m->ntags = 0;
 	m->fps.n = 0;
 	m->grams.n = 0;
-	lg_buf_reset(&m->tag_text);
+	lg_source_tags_reset(&m->tags);
 	lg_fp_begin(&m->fp, LG_FP_K, LG_FP_W, on_fp, &m->fps, NULL, NULL);
 	lg_fp_each_gram(&m->fp, on_gram, &m->grams);
 	XXH3_state_t *x = XXH3_createState();
@@ -124,8 +99,7 @@ static int read_file(maker *m, int fd, uint8_t exact[16], lg_fp_summary *sum, lg
 	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(x));
 	memcpy(exact, c.digest, 16);
 	XXH3_freeState(x);
-	for (size_t i = 0; i < m->ntags; i++)
-		m->tags[i].expr = m->tag_text.data + m->tag_off[i];
+	lg_source_tags_finish(&m->tags);
 	if (sum->binary)
 		m->fps.n = m->grams.n = 0;
 	return 0;
@@ -163,11 +137,11 @@ static int add_file(maker *m, const char *rel, int fd, uint64_t size, uint32_t m
 		.len = (uint32_t)m->path.len,
 		.mode = mode,
 		.size = size,
-		.ntags = (uint32_t)m->ntags,
+		.ntags = (uint32_t)m->tags.n,
 		.ntext = (uint32_t)ntexts,
 	};
 	memcpy(f.xxh3, exact, 16);
-	lg_layer l = { .files = &f, .nfiles = 1, .tags = m->tags, .ntags = m->ntags,
+	lg_layer l = { .files = &f, .nfiles = 1, .tags = m->tags.tags, .ntags = m->tags.n,
 		       .texts = m->texts, .ntexts = ntexts };
 	lg_classification cl;
 	lg_classify(m->rules, m->o->target, &l, &f, &cl);
@@ -260,7 +234,7 @@ int lg_fingerprint_make(const lg_rules *rules, const lg_fingerprint_options *o, 
 	free(m.texts);
 	free(m.buf);
 	lg_buf_free(&m.path);
-	lg_buf_free(&m.tag_text);
+	lg_source_tags_free(&m.tags);
 	return r;
 }
 

@@ -458,3 +458,42 @@ int lg_source_walk(const char *root, const lg_source_options *opts,
 	lg_buf_free(&w.path);
 	return r;
 }
+
+/* ---- the tags of one file -------------------------------------------- */
+
+void lg_source_tags_event(void *ud, const lg_tag_event *ev)
+{
+	lg_source_tags *t = ud;
+	if (ev->kind == LG_TAG_SNIPPET_END) {
+		for (size_t i = 0; i < t->n; i++)
+			if (t->tags[i].snippet_begin == ev->snippet_begin)
+				t->tags[i].snippet_end = ev->line;
+		return;
+	}
+	if (t->n == LG_SOURCE_TAGS)
+		return;
+	t->off[t->n] = t->text.len;
+	lg_buf_append(&t->text, ev->expr, ev->len);
+	t->tags[t->n++] = (lg_tag){
+		.len = (uint32_t)ev->len,
+		.line = ev->line,
+		.snippet_begin = ev->snippet_begin,
+	};
+}
+
+void lg_source_tags_reset(lg_source_tags *t)
+{
+	t->n = 0;
+	lg_buf_reset(&t->text);
+}
+
+void lg_source_tags_finish(lg_source_tags *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		t->tags[i].expr = t->text.data + t->off[i];
+}
+
+void lg_source_tags_free(lg_source_tags *t)
+{
+	lg_buf_free(&t->text);
+}

@@ -33,6 +33,9 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "layer.h"
+#include "tagscan.h"
+#include "util.h"
 
 /* A compiled ignore file (.dockerignore or .gitignore). */
 typedef struct lg_ignore lg_ignore;
@@ -79,5 +82,24 @@ typedef int (*lg_source_fn)(void *ud, const lg_source_file *f, lg_error *err);
  * or when fn failed. */
 int lg_source_walk(const char *root, const lg_source_options *opts,
 		   lg_source_fn fn, void *ud, lg_error *err);
+
+/* The SPDX tags of one file of the tree, collected from its lg_tagscan
+ * events as the layer walk keeps a layer file's: at most LG_SOURCE_TAGS
+ * (more are dropped), snippet ends matched to their begins.  The caller
+ * owns it: zero it, then reset it before each file and free it at the end. */
+#define LG_SOURCE_TAGS 64
+typedef struct lg_source_tags {
+	lg_tag tags[LG_SOURCE_TAGS];
+	size_t n;
+	lg_buf text;                 /* the expressions of tags[] */
+	size_t off[LG_SOURCE_TAGS]; /* where each one starts in text */
+} lg_source_tags;
+
+/* lg_tagscan's event callback; ud is an lg_source_tags. */
+void lg_source_tags_event(void *ud, const lg_tag_event *ev);
+void lg_source_tags_reset(lg_source_tags *t);
+/* After the file's last event: each tag's expr points into text. */
+void lg_source_tags_finish(lg_source_tags *t);
+void lg_source_tags_free(lg_source_tags *t);
 
 #endif
