@@ -21,6 +21,10 @@
  * target, as text), as `COPY` copies it.  Entries come in byte order of
  * their names, directory by directory, so two walks of one tree agree.
  *
+ * A file's SPDX tags are collected as the layer walk collects a layer
+ * file's (lg_source_tags), for the commands that read a tree: check-rules
+ * and fingerprint.
+ *
  * Ownership: an lg_ignore belongs to its caller (lg_ignore_free()).  The
  * lg_source_file given to the callback, its path and its fd live only
  * during the call: the walk closes the fd afterwards.
