@@ -43,23 +43,31 @@ static void weigh(lg_classification *c, enum lg_level level, const char *class_n
 	*any = true;
 }
 
-static void path_evidence(const lg_rules *rules, const lg_target *target,
-			  const lg_file *f, lg_classification *c, bool *any)
+/* Rule r as evidence of kind: its class weighed, the evidence added (NULL
+ * when there is no room for it: the class still counts). */
+static lg_evidence *rule_evidence(const lg_target *target, enum lg_evidence_kind kind,
+				  const lg_rule *r, lg_classification *c, bool *any)
 {
-	const lg_rule *r = lg_rules_match_path(rules, f->path, f->len);
-	if (!r)
-		return;
 	enum lg_level level = lg_target_class_level(target, r->class_name);
 	weigh(c, level, r->class_name, any);
 	lg_evidence *e = add(c, level);
 	if (!e)
-		return;
-	e->kind = LG_EV_PATH;
+		return NULL;
+	e->kind = kind;
 	e->level = level;
 	e->value = r->pattern;
 	e->value_len = strlen(r->pattern);
 	e->rule = r;
 	e->class_name = r->class_name;
+	return e;
+}
+
+static void path_evidence(const lg_rules *rules, const lg_target *target,
+			  const lg_file *f, lg_classification *c, bool *any)
+{
+	const lg_rule *r = lg_rules_match_path(rules, f->path, f->len);
+	if (r)
+		rule_evidence(target, LG_EV_PATH, r, c, any);
 }
 
 /* A character of an identifier-like word: letters, digits, '.', '-' and
@@ -302,17 +310,7 @@ static void text_evidence(const lg_target *target, const lg_layer *l,
 		 * holds, for the files below it (evidence_licfile.h). */
 		if (r->kind == LG_RULE_LICENSE_TEXT)
 			continue;
-		enum lg_level level = lg_target_class_level(target, r->class_name);
-		weigh(c, level, r->class_name, any);
-		lg_evidence *e = add(c, level);
-		if (!e)
-			continue;
-		e->kind = LG_EV_TEXT;
-		e->level = level;
-		e->value = r->pattern;
-		e->value_len = strlen(r->pattern);
-		e->rule = r;
-		e->class_name = r->class_name;
+		rule_evidence(target, LG_EV_TEXT, r, c, any);
 	}
 }
 
@@ -356,17 +354,8 @@ static void licfile_evidence(const lg_rules *rules, const lg_target *target,
 			lg_tag t = { .expr = s->expr, .len = s->expr_len, .line = s->line };
 			expr_evidence(rules, target, LG_EV_LICFILE, &t, &source, c, any);
 		} else {
-			const lg_rule *r = s->text;
-			enum lg_level level = lg_target_class_level(target, r->class_name);
-			weigh(c, level, r->class_name, any);
-			lg_evidence *e = add(c, level);
+			lg_evidence *e = rule_evidence(target, LG_EV_LICFILE, s->text, c, any);
 			if (e) {
-				e->kind = LG_EV_LICFILE;
-				e->level = level;
-				e->value = r->pattern;
-				e->value_len = strlen(r->pattern);
-				e->rule = r;
-				e->class_name = r->class_name;
 				e->source = s->path;
 				e->source_len = s->len;
 				e->line = s->line;
