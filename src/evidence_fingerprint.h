@@ -38,11 +38,11 @@
 #include "fingerprint.h"
 #include "util.h"
 
-#define LG_FPSET_VERSION 2
+#define LG_FPSET_VERSION 3
 /* Smaller files are matched by their exact hash only. */
 #define LG_FP_MIN_TOKENS 64
 /* Partial match: shared fingerprints, and their share (permille). */
-#define LG_FP_MIN_MATCH 6
+#define LG_FP_MIN_MATCH 4
 #define LG_FP_SHARE 10
 /* Matched line ranges kept per match. */
 #define LG_FPM_RANGES 4

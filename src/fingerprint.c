@@ -1,11 +1,12 @@
 /* fingerprint.c - see fingerprint.h
  *
  * Cost: every byte passes the binary probe (first 8 KiB) and the
- * classification of its 64-byte block (a few vector compares); a token of
- * plain code costs a count of trailing zeros, a population count (its
- * line) and one or two multiplies (its hash) with no branch on what the
- * bytes are; a string's or comment's bytes cost a loop step.  Every token
- * then costs a rotate and two xors (the k-gram hash), a compare with the
+ * classification of its 64-byte block (a few vector compares); a block's
+ * words, comments and line ends then come from its masks.  A word costs a
+ * count of trailing zeros, a population count (its line) and two or three
+ * multiplies (its hash), with no branch on what its bytes are; a
+ * punctuation byte a multiply (the normalized hash).  Every word then
+ * costs a rotate and two xors (the k-gram hash), a compare with the
  * window's minimum (a rescan of the window, O(w) without branches, only
  * when the minimum leaves it) and 8 bytes of XXH3 (the normalized hash).
  */
@@ -20,9 +21,6 @@
 
 #define NONE UINT64_MAX
 
-enum { TK_NONE, TK_IDENT, TK_NUMBER };
-enum { CM_NONE, CM_LINE, CM_BLOCK };
-enum { P_NONE, P_SLASH, P_HASH };
 
 static inline uint64_t rotl(uint64_t x, unsigned r)
 {
@@ -155,38 +153,22 @@ void lg_winnow_end(lg_winnow *wn)
 
 /* ---- tokenizer -----------------------------------------------------------
  *
- * One table gives each byte its action; the common bytes (blanks, a
- * token's bytes, punctuation) cost a lookup and a predictable branch.  A
- * token that lies whole in the block is hashed where it lies, 8 bytes at a
- * time; one cut by the block's end is hashed as its bytes stream past,
- * the same words, so any chunking gives the same hash.  Comments are
- * skipped by tight loops; only the ends of blocks keep state. */
+ * The text goes by blocks of 64 bytes at offsets that are multiples of 64
+ * in the text: a chunk's last bytes wait in the stage for the rest of
+ * their block, so how a text is cut into chunks changes nothing.  Bit
+ * masks of a block's bytes (bit j: byte j) give every word's start and
+ * length, every comment's opening and end and every line's end without a
+ * branch per byte; what a block leaves open for the next is a few bits of
+ * state (a word, a comment, a '/' or '#' whose next byte decides, a CR
+ * whose LF may follow). */
 
-enum {
-	C_ID = 1,     /* starts and continues an identifier */
-	C_DIGIT = 2,  /* starts a number, continues both */
-	C_NUM = 4,    /* continues a number ('.', and what C_ID has) */
-	C_BLANK = 8,  /* space, tab, FF, VT, NUL: dropped */
-	C_NL = 16,    /* LF, CR */
-};
-
-/* What a byte does outside a comment. */
-enum {
-	A_PUNCT,  /* a token of its own */
-	A_BLANK,
-	A_LF,
-	A_CR,
-	A_ID,
-	A_DIGIT,
-	A_SLASH,  /* a comment? */
-	A_HASH,   /* a comment at the start of a line? */
-	A_QUOTE,  /* ' " ` */
-	A_BSLASH, /* escapes in strings */
-};
+enum { CM_NONE, CM_LINE, CM_BLOCK };
+enum { P_NONE, P_SLASH, P_HASH };
 
 #define WORD_MUL 0x9fb21c651e98df25ull
 #define WORD_SEED 0x2d358dccaa6c78a5ull
 #define LEN_MUL 0x9e3779b97f4a7c15ull
+#define PUNCT_MUL 0xc2b2ae3d27d4eb4full
 
 /* A token's hash: its bytes as little-endian 8-byte words (the last
  * padded with zeros), each folded in by a multiply, then its length. */
@@ -201,41 +183,6 @@ static inline uint64_t word_final(uint64_t h, size_t len)
 	h = (h ^ (uint64_t)len) * LEN_MUL;
 	return h ^ (h >> 29);
 }
-
-static uint8_t cls[256];
-static uint8_t act[256];
-static uint64_t punct_hash[256];
-
-static void init_tables(void)
-{
-	for (int c = 0; c < 256; c++) {
-		uint8_t k = 0, a = A_PUNCT;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$' ||
-		    c >= 0x80)
-			k = C_ID | C_NUM, a = A_ID;
-		else if (c >= '0' && c <= '9')
-			k = C_DIGIT | C_NUM, a = A_DIGIT;
-		else if (c == '.')
-			k = C_NUM;
-		else if (c == ' ' || c == '\t' || c == '\f' || c == '\v' || c == 0)
-			k = C_BLANK, a = A_BLANK;
-		else if (c == '\n' || c == '\r')
-			k = C_NL, a = c == '\n' ? A_LF : A_CR;
-		else if (c == '/')
-			a = A_SLASH;
-		else if (c == '#')
-			a = A_HASH;
-		else if (c == '"' || c == '\'' || c == '`')
-			a = A_QUOTE;
-		else if (c == '\\')
-			a = A_BSLASH;
-		cls[c] = k;
-		act[c] = a;
-		punct_hash[c] = word_final(word_step(WORD_SEED, (uint64_t)c), 1); /* as a word */
-	}
-}
-
-static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 static inline uint64_t load64(const unsigned char *p)
 {
@@ -267,6 +214,20 @@ static inline uint64_t hash_token(const unsigned char *s, size_t len, size_t ava
 	return word_final(h, len);
 }
 
+/* hash_token() of a token of at most 16 bytes with 16 readable: one or
+ * two words, both hashed, one kept, no branch. */
+static inline uint64_t hash_short(const unsigned char *s, size_t len, size_t avail)
+{
+	if (__builtin_expect(len > 16 || avail < 16, 0))
+		return hash_token(s, len, avail);
+	size_t l0 = len < 8 ? len : 8, l1 = len - l0;
+	uint64_t w0 = load64(s) & (~0ull >> (64 - 8 * l0));
+	uint64_t w1 = load64(s + 8) & (l1 ? ~0ull >> (64 - 8 * l1) : 0);
+	uint64_t h0 = word_step(WORD_SEED, w0);
+	uint64_t h1 = word_step(h0, w1);
+	return word_final(l1 ? h1 : h0, len);
+}
+
 /* The tokens so far: into the normalized hash (XXH3-128 of the token
  * hashes) and the winnow, a batch at a time. */
 static void flush_tokens(lg_fingerprinter *f)
@@ -288,19 +249,21 @@ static inline __attribute__((always_inline)) void emit(lg_fingerprinter *f, uint
 	f->buf_line[n] = line;
 	f->nbuf = ++n;
 	if (__builtin_expect(f->token_fn != NULL, 0)) {
-		f->token_fn(f->token_ud, hash, line, text, len);
+		f->token_fn(f->token_ud, hash, line, text, len < LG_FP_TOKEN_TEXT ? len : LG_FP_TOKEN_TEXT);
 		flush_tokens(f);
 	} else if (__builtin_expect(n == LG_ARRAY_LEN(f->buf_hash), 0)) {
 		flush_tokens(f);
 	}
 }
 
-static void emit_punct(lg_fingerprinter *f, unsigned char c, uint32_t line)
+/* A punctuation byte c after the word numbered idx: into the normalized
+ * hash only, where its place among the words counts. */
+static inline void add_punct(lg_fingerprinter *f, unsigned char c, uint64_t idx)
 {
-	emit(f, punct_hash[c], line, &c, 1);
+	f->punct = rotl((f->punct ^ c ^ idx << 8) * PUNCT_MUL, 31);
 }
 
-/* A token cut by a block's end: its bytes p[0, n) so far. */
+/* A word cut by a block's end: its bytes p[0, n) so far. */
 static void cut_token_add(lg_fingerprinter *f, const unsigned char *p, size_t n)
 {
 	uint64_t h = f->tok_hash, w = f->tok_word;
@@ -321,232 +284,22 @@ static void cut_token_add(lg_fingerprinter *f, const unsigned char *p, size_t n)
 
 static void cut_token_end(lg_fingerprinter *f)
 {
-	if (f->state == TK_NONE)
+	if (!f->in_word)
 		return;
 	uint64_t h = f->tok_hash;
 	if (f->tok_len & 7)
 		h = word_step(h, f->tok_word);
-	f->state = TK_NONE;
-	emit(f, word_final(h, f->tok_len), f->tok_line, f->tok_text,
-	     f->tok_len < LG_FP_TOKEN_TEXT ? f->tok_len : LG_FP_TOKEN_TEXT);
+	f->in_word = false;
+	emit(f, word_final(h, f->tok_len), f->tok_line, f->tok_text, f->tok_len);
 }
 
-/* Flush a '/' or '#' held at a block's end: not a comment after all. */
-static void flush_pending(lg_fingerprinter *f)
-{
-	int p = f->pending;
-	f->pending = P_NONE;
-	if (p == P_SLASH)
-		emit_punct(f, '/', f->tok_line);
-	else if (p == P_HASH)
-		emit_punct(f, '#', f->tok_line);
-}
-
-/* A line comment from p[i]: the index of the line's end (or n). */
-static size_t skip_line_comment(const unsigned char *p, size_t i, size_t n)
-{
-	while (i < n && !(cls[p[i]] & C_NL))
-		i++;
-	return i;
-}
-
-/* A block comment from p[i]: the index after its end (f->comment is then
- * CM_NONE) or n; lines counted. */
-static size_t skip_block_comment(lg_fingerprinter *f, const unsigned char *p, size_t i,
-				 size_t n)
-{
-	bool star = f->star;
-	uint32_t line = f->line;
-	for (; i < n; i++) {
-		unsigned char c = p[i];
-		if (c == '/' && star) {
-			f->comment = CM_NONE;
-			f->line = line;
-			f->star = false;
-			return i + 1;
-		}
-		star = c == '*';
-		if (__builtin_expect(cls[c] & C_NL, 0)) {
-			line++;
-			if (c == '\r') {
-				if (i + 1 == n)
-					f->prev_cr = true;
-				else if (p[i + 1] == '\n')
-					i++;
-			}
-		}
-	}
-	f->comment = CM_BLOCK;
-	f->star = star;
-	f->line = line;
-	return n;
-}
-
-/* After '/' (not in a string) at p[i - 1], or after a line's first '#':
- * the byte c that decides. */
-static bool slash_comment(unsigned char c)
-{
-	return c == '/' || c == '*';
-}
-
-static bool hash_comment(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '!' || c == '#';
-}
-
-/* The byte-at-a-time tokenizer, from p[i]: runs until it is back in plain
- * code (outside strings and comments, nothing held) after at least one
- * byte, or to n.  Returns where it stopped; f holds the state. */
-static size_t scalar_run(lg_fingerprinter *f, const unsigned char *p, size_t i, size_t n)
-{
-	uint32_t line = f->line;
-	char quote = f->quote;
-	bool escape = f->escape, line_start = f->line_start;
-	while (i < n) {
-		unsigned char c = p[i];
-		switch (act[c]) {
-		case A_BLANK:
-			escape = false;
-			i++;
-			break;
-		case A_LF:
-		case A_CR:
-			line++;
-			line_start = true;
-			escape = false;
-			if (quote != '`')
-				quote = 0; /* an unterminated string ends with its line */
-			i++;
-			if (c == '\r') {
-				if (i == n)
-					f->prev_cr = true;
-				else if (p[i] == '\n')
-					i++;
-			}
-			break;
-		case A_ID:
-		case A_DIGIT: {
-			uint8_t want = act[c] == A_ID ? (C_ID | C_DIGIT) : C_NUM;
-			size_t j = i + 1;
-			while (j < n && (cls[p[j]] & want))
-				j++;
-			line_start = escape = false;
-			if (j == n) { /* cut by the block's end */
-				f->state = act[c] == A_ID ? TK_IDENT : TK_NUMBER;
-				f->tok_line = line;
-				f->tok_hash = WORD_SEED;
-				f->tok_word = 0;
-				f->tok_len = 0;
-				cut_token_add(f, p + i, n - i);
-				i = n;
-				break;
-			}
-			emit(f, hash_token(p + i, j - i, n - i), line, p + i,
-			     j - i < LG_FP_TOKEN_TEXT ? j - i : LG_FP_TOKEN_TEXT);
-			i = j;
-			break;
-		}
-		case A_SLASH:
-			line_start = false;
-			if (!quote) {
-				if (i + 1 == n) {
-					f->pending = P_SLASH;
-					f->tok_line = line;
-					i = n;
-					break;
-				}
-				if (slash_comment(p[i + 1])) {
-					if (p[i + 1] == '/') {
-						i = skip_line_comment(p, i + 2, n);
-						if (i == n)
-							f->comment = CM_LINE;
-					} else {
-						f->line = line;
-						f->star = false;
-						i = skip_block_comment(f, p, i + 2, n);
-						line = f->line;
-					}
-					break;
-				}
-			}
-			escape = false;
-			emit_punct(f, c, line);
-			i++;
-			break;
-		case A_HASH:
-			if (line_start && !quote) {
-				line_start = false;
-				if (i + 1 == n) {
-					f->pending = P_HASH;
-					f->tok_line = line;
-					i = n;
-					break;
-				}
-				if (hash_comment(p[i + 1])) {
-					i = skip_line_comment(p, i + 2, n);
-					if (i == n)
-						f->comment = CM_LINE;
-					break;
-				}
-				if (cls[p[i + 1]] & C_NL) { /* a lone '#' */
-					i++;
-					break;
-				}
-			}
-			line_start = escape = false;
-			emit_punct(f, c, line);
-			i++;
-			break;
-		case A_QUOTE:
-			line_start = false;
-			emit_punct(f, c, line);
-			if (!quote)
-				quote = (char)c;
-			else if (escape)
-				escape = false;
-			else if (c == (unsigned char)quote)
-				quote = 0;
-			i++;
-			break;
-		case A_BSLASH:
-			line_start = false;
-			emit_punct(f, c, line);
-			escape = quote && !escape;
-			i++;
-			break;
-		default:
-			line_start = escape = false;
-			emit_punct(f, c, line);
-			i++;
-			break;
-		}
-		if (!quote)
-			break;
-	}
-	f->line = line;
-	f->quote = quote;
-	f->escape = escape;
-	f->line_start = line_start;
-	return i;
-}
-
-/* ---- plain code, 64 bytes at a time ----
- *
- * Bit masks of a block's bytes (bit j: byte j) give every token's start
- * and length without a branch per byte: a word token is a run of
- * identifier bytes (a number also takes '.'), every other visible byte a
- * token of its own.  A line is the count of line ends before a token.
- * The bytes that open a comment or a string (/ # ' " ` \) go to
- * scalar_run(), which comes back once the code is plain again. */
+/* ---- a block's masks ---- */
 
 typedef struct masks {
-	uint64_t word;  /* identifier bytes */
-	uint64_t num;   /* what continues a number */
-	uint64_t blank;
+	uint64_t word;  /* [A-Za-z0-9_$] and bytes >= 0x80 */
+	uint64_t blank; /* space, tab, VT, FF, NUL */
 	uint64_t lf, cr;
-	uint64_t digit;
-	uint64_t special; /* / # */
-	uint64_t dq, sq, bq, bs; /* " ' ` \ */
+	uint64_t slash, star, hash, bang;
 } masks;
 
 #if defined(__SSE2__)
@@ -564,56 +317,99 @@ static inline __m128i in_range(__m128i x, unsigned char lo, unsigned char hi)
 	return _mm_cmplt_epi8(y, _mm_set1_epi8((char)(unsigned char)(128 + hi - lo + 1)));
 }
 
-static inline void classify(const unsigned char *p, masks *m)
+static inline __m128i eq16(__m128i v, char c)
 {
-	m->word = m->num = m->blank = m->lf = m->cr = m->digit = m->special = 0;
-	m->dq = m->sq = m->bq = m->bs = 0;
+	return _mm_cmpeq_epi8(v, _mm_set1_epi8(c));
+}
+
+static inline void classify_sse2(const unsigned char *p, masks *m)
+{
+	m->word = m->blank = m->lf = m->cr = m->slash = m->star = m->hash = m->bang = 0;
 	for (unsigned k = 0; k < 64; k += 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
-		__m128i alpha = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 'z');
-		__m128i digit = in_range(v, '0', '9');
-		__m128i w = _mm_or_si128(alpha, digit);
-		w = _mm_or_si128(w, _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
-		w = _mm_or_si128(w, _mm_cmpeq_epi8(v, _mm_set1_epi8('$')));
+		__m128i w = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 'z');
+		w = _mm_or_si128(w, in_range(v, '0', '9'));
+		w = _mm_or_si128(w, _mm_or_si128(eq16(v, '_'), eq16(v, '$')));
 		w = _mm_or_si128(w, _mm_cmplt_epi8(v, _mm_setzero_si128())); /* >= 0x80 */
-		__m128i num = _mm_or_si128(w, _mm_cmpeq_epi8(v, _mm_set1_epi8('.')));
-		__m128i b = _mm_cmpeq_epi8(v, _mm_set1_epi8(' '));
-		b = _mm_or_si128(b, _mm_cmpeq_epi8(v, _mm_setzero_si128()));
-		b = _mm_or_si128(b, _mm_cmpeq_epi8(v, _mm_set1_epi8('\t')));
-		b = _mm_or_si128(b, in_range(v, '\v', '\f'));
+		__m128i b = _mm_or_si128(eq16(v, ' '), eq16(v, 0));
+		b = _mm_or_si128(b, _mm_or_si128(eq16(v, '\t'), in_range(v, '\v', '\f')));
 		m->word |= bits16(w, k);
-		m->num |= bits16(num, k);
 		m->blank |= bits16(b, k);
-		m->lf |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n')), k);
-		m->cr |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r')), k);
-		m->digit |= bits16(digit, k);
-		__m128i sp = _mm_cmpeq_epi8(v, _mm_set1_epi8('/'));
-		sp = _mm_or_si128(sp, _mm_cmpeq_epi8(v, _mm_set1_epi8('#')));
-		m->special |= bits16(sp, k);
-		m->dq |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), k);
-		m->sq |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8('\'')), k);
-		m->bq |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8('`')), k);
-		m->bs |= bits16(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')), k);
+		m->lf |= bits16(eq16(v, '\n'), k);
+		m->cr |= bits16(eq16(v, '\r'), k);
+		m->slash |= bits16(eq16(v, '/'), k);
+		m->star |= bits16(eq16(v, '*'), k);
+		m->hash |= bits16(eq16(v, '#'), k);
+		m->bang |= bits16(eq16(v, '!'), k);
 	}
 }
+#define classify_base classify_sse2
 #else
-static inline void classify(const unsigned char *p, masks *m)
+/* Without SSE2: a byte at a time. */
+static void classify_base(const unsigned char *p, masks *m)
 {
-	m->word = m->num = m->blank = m->lf = m->cr = m->digit = m->special = 0;
-	m->dq = m->sq = m->bq = m->bs = 0;
+	m->word = m->blank = m->lf = m->cr = m->slash = m->star = m->hash = m->bang = 0;
 	for (unsigned k = 0; k < 64; k++) {
-		uint8_t c = cls[p[k]];
-		m->digit |= (uint64_t)((c & C_DIGIT) != 0) << k;
-		m->special |= (uint64_t)(p[k] == '/' || p[k] == '#') << k;
-		m->dq |= (uint64_t)(p[k] == '"') << k;
-		m->sq |= (uint64_t)(p[k] == '\'') << k;
-		m->bq |= (uint64_t)(p[k] == '`') << k;
-		m->bs |= (uint64_t)(p[k] == '\\') << k;
-		m->word |= (uint64_t)((c & (C_ID | C_DIGIT)) != 0) << k;
-		m->num |= (uint64_t)((c & C_NUM) != 0) << k;
-		m->blank |= (uint64_t)((c & C_BLANK) != 0) << k;
-		m->lf |= (uint64_t)(p[k] == '\n') << k;
-		m->cr |= (uint64_t)(p[k] == '\r') << k;
+		unsigned c = p[k];
+		bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9') || c == '_' || c == '$' || c >= 0x80;
+		m->word |= (uint64_t)word << k;
+		m->blank |= (uint64_t)(c == ' ' || c == '\t' || c == '\v' || c == '\f' || c == 0)
+			    << k;
+		m->lf |= (uint64_t)(c == '\n') << k;
+		m->cr |= (uint64_t)(c == '\r') << k;
+		m->slash |= (uint64_t)(c == '/') << k;
+		m->star |= (uint64_t)(c == '*') << k;
+		m->hash |= (uint64_t)(c == '#') << k;
+		m->bang |= (uint64_t)(c == '!') << k;
+	}
+}
+#endif
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define HAVE_AVX2_PATH 1
+#include <immintrin.h>
+
+#define AVX2 __attribute__((target("avx2,bmi,popcnt")))
+
+static inline AVX2 __attribute__((always_inline)) uint64_t bits32(__m256i v, unsigned at)
+{
+	return (uint64_t)(uint32_t)_mm256_movemask_epi8(v) << at;
+}
+
+static inline AVX2 __attribute__((always_inline)) __m256i in_range32(__m256i x, unsigned char lo,
+								    unsigned char hi)
+{
+	__m256i y = _mm256_add_epi8(x, _mm256_set1_epi8((char)(unsigned char)(128 - lo)));
+	return _mm256_cmpgt_epi8(_mm256_set1_epi8((char)(unsigned char)(128 + hi - lo + 1)), y);
+}
+
+static inline AVX2 __attribute__((always_inline)) __m256i eq32(__m256i v, char c)
+{
+	return _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c));
+}
+
+/* classify_sse2(), 32 bytes a step. */
+static inline AVX2 __attribute__((always_inline)) void classify_avx2(const unsigned char *p,
+									      masks *m)
+{
+	m->word = m->blank = m->lf = m->cr = m->slash = m->star = m->hash = m->bang = 0;
+	for (unsigned k = 0; k < 64; k += 32) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + k));
+		__m256i w = in_range32(_mm256_or_si256(v, _mm256_set1_epi8(0x20)), 'a', 'z');
+		w = _mm256_or_si256(w, in_range32(v, '0', '9'));
+		w = _mm256_or_si256(w, _mm256_or_si256(eq32(v, '_'), eq32(v, '$')));
+		w = _mm256_or_si256(w, _mm256_cmpgt_epi8(_mm256_setzero_si256(), v));
+		__m256i b = _mm256_or_si256(eq32(v, ' '), eq32(v, 0));
+		b = _mm256_or_si256(b, _mm256_or_si256(eq32(v, '\t'), in_range32(v, '\v', '\f')));
+		m->word |= bits32(w, k);
+		m->blank |= bits32(b, k);
+		m->lf |= bits32(eq32(v, '\n'), k);
+		m->cr |= bits32(eq32(v, '\r'), k);
+		m->slash |= bits32(eq32(v, '/'), k);
+		m->star |= bits32(eq32(v, '*'), k);
+		m->hash |= bits32(eq32(v, '#'), k);
+		m->bang |= bits32(eq32(v, '!'), k);
 	}
 }
 #endif
@@ -633,60 +429,6 @@ static inline __attribute__((always_inline)) unsigned popcount64_hw(uint64_t x, 
 #endif
 }
 
-
-#if defined(__x86_64__) && defined(__GNUC__)
-#define HAVE_AVX2_PATH 1
-#include <immintrin.h>
-
-static inline __attribute__((target("avx2"), always_inline)) uint64_t bits32(__m256i v,
-									     unsigned at)
-{
-	return (uint64_t)(uint32_t)_mm256_movemask_epi8(v) << at;
-}
-
-static inline __attribute__((target("avx2"), always_inline)) __m256i
-in_range32(__m256i x, unsigned char lo, unsigned char hi)
-{
-	__m256i y = _mm256_add_epi8(x, _mm256_set1_epi8((char)(unsigned char)(128 - lo)));
-	return _mm256_cmpgt_epi8(_mm256_set1_epi8((char)(unsigned char)(128 + hi - lo + 1)), y);
-}
-
-/* classify(), 32 bytes a step. */
-static inline __attribute__((target("avx2"))) void
-classify_avx2(const unsigned char *p, masks *m)
-{
-	m->word = m->num = m->blank = m->lf = m->cr = m->digit = m->special = 0;
-	m->dq = m->sq = m->bq = m->bs = 0;
-	for (unsigned k = 0; k < 64; k += 32) {
-		__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + k));
-		__m256i alpha = in_range32(_mm256_or_si256(v, _mm256_set1_epi8(0x20)), 'a', 'z');
-		__m256i digit = in_range32(v, '0', '9');
-		__m256i w = _mm256_or_si256(alpha, digit);
-		w = _mm256_or_si256(w, _mm256_cmpeq_epi8(v, _mm256_set1_epi8('_')));
-		w = _mm256_or_si256(w, _mm256_cmpeq_epi8(v, _mm256_set1_epi8('$')));
-		w = _mm256_or_si256(w, _mm256_cmpgt_epi8(_mm256_setzero_si256(), v)); /* >= 0x80 */
-		__m256i num = _mm256_or_si256(w, _mm256_cmpeq_epi8(v, _mm256_set1_epi8('.')));
-		__m256i b = _mm256_cmpeq_epi8(v, _mm256_set1_epi8(' '));
-		b = _mm256_or_si256(b, _mm256_cmpeq_epi8(v, _mm256_setzero_si256()));
-		b = _mm256_or_si256(b, _mm256_cmpeq_epi8(v, _mm256_set1_epi8('\t')));
-		b = _mm256_or_si256(b, in_range32(v, '\v', '\f'));
-		m->word |= bits32(w, k);
-		m->num |= bits32(num, k);
-		m->blank |= bits32(b, k);
-		m->lf |= bits32(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\n')), k);
-		m->cr |= bits32(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\r')), k);
-		m->digit |= bits32(digit, k);
-		__m256i sp = _mm256_cmpeq_epi8(v, _mm256_set1_epi8('/'));
-		sp = _mm256_or_si256(sp, _mm256_cmpeq_epi8(v, _mm256_set1_epi8('#')));
-		m->special |= bits32(sp, k);
-		m->dq |= bits32(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('"')), k);
-		m->sq |= bits32(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\'')), k);
-		m->bq |= bits32(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('`')), k);
-		m->bs |= bits32(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\\')), k);
-	}
-}
-#endif
-
 static inline unsigned ctz64(uint64_t x)
 {
 	return x ? (unsigned)__builtin_ctzll(x) : 64;
@@ -698,12 +440,11 @@ static inline uint64_t below(unsigned k)
 	return k >= 64 ? ~0ull : (1ull << k) - 1;
 }
 
-/* Is there nothing but blanks on the line before bit pos?  From bit from,
- * where the answer was start. */
-static inline bool at_line_start(uint64_t le, uint64_t visible, unsigned from, bool start,
-				 unsigned pos)
+/* Is there nothing but blanks on the line before bit pos?  start: the
+ * answer at bit 0. */
+static inline bool at_line_start(uint64_t le, uint64_t visible, bool start, unsigned pos)
 {
-	uint64_t r = below(pos) & ~below(from);
+	uint64_t r = below(pos);
 	uint64_t l = le & r;
 	if (l) {
 		unsigned last = 63 - (unsigned)__builtin_clzll(l);
@@ -712,225 +453,286 @@ static inline bool at_line_start(uint64_t le, uint64_t visible, unsigned from, b
 	return start && !(visible & r);
 }
 
-/* A word or punctuation token of the block at p, bit pos, length len
- * (at most 16, or any length when avail, the bytes readable from it, is
- * short): hashed as hash_token() does. */
-static inline uint64_t hash_short(const unsigned char *s, size_t len, size_t avail)
+/* ---- a block ---- */
+
+/* One block's masks, and what they say. */
+typedef struct block {
+	const unsigned char *q;
+	size_t avail;      /* bytes readable from q (64 or more, or the stage's) */
+	size_t real;       /* of which the text's: what may follow the block */
+	unsigned len;      /* the block's bytes: 64, or fewer at the text's end */
+	masks m;
+	uint64_t next_word; /* the next block's word bytes, when it is at hand */
+	uint64_t le;       /* line ends: CR, and LF but after a CR */
+	uint64_t visible;
+	uint64_t wstart;   /* first bytes of words */
+	uint64_t punct;    /* visible bytes outside words */
+	uint32_t line;     /* the line at bit 0 */
+	bool line_start;   /* nothing but blanks before bit 0 on its line */
+	bool hw;
+} block;
+
+static inline bool word_byte(unsigned char c)
 {
-	if (__builtin_expect(len > 16 || avail < 16, 0))
-		return hash_token(s, len, avail);
-	/* one or two words, both hashed, one kept: no branch */
-	size_t l0 = len < 8 ? len : 8, l1 = len - l0;
-	uint64_t w0 = load64(s) & (~0ull >> (64 - 8 * l0));
-	uint64_t w1 = load64(s + 8) & (l1 ? ~0ull >> (64 - 8 * l1) : 0);
-	uint64_t h0 = word_step(WORD_SEED, w0);
-	uint64_t h1 = word_step(h0, w1);
-	return word_final(l1 ? h1 : h0, len);
+	return c >= 0x80 || (unsigned char)((c | 0x20) - 'a') < 26 ||
+	       (unsigned char)(c - '0') < 10 || c == '_' || c == '$';
 }
 
-/* A word token from p[a] whose run reaches its block's end: scanned on
- * to its end, emitted, or kept as cut by the end of the data.  Returns
- * where the code goes on. */
-static size_t long_token(lg_fingerprinter *f, const unsigned char *p, size_t a, size_t n,
-			 bool number, uint32_t line)
+/* The word from bit pos runs to the block's end: it is read on in place
+ * and the next blocks skip it, or, at the end of the bytes at hand, cut
+ * and finished by the next block. */
+static void long_word(lg_fingerprinter *f, const block *b, unsigned pos)
 {
-	uint8_t want = number ? C_NUM : (C_ID | C_DIGIT);
-	size_t j = a + 1;
-	while (j < n && (cls[p[j]] & want))
-		j++;
-	f->line = line;
-	f->line_start = false;
-	if (j == n) {
-		f->state = number ? TK_NUMBER : TK_IDENT;
-		f->tok_line = line;
-		f->tok_hash = WORD_SEED;
-		f->tok_word = 0;
-		f->tok_len = 0;
-		cut_token_add(f, p + a, n - a);
-		return n;
-	}
-	emit(f, hash_token(p + a, j - a, n - a), line, p + a,
-	     j - a < LG_FP_TOKEN_TEXT ? j - a : LG_FP_TOKEN_TEXT);
-	return j;
-}
-
-static inline __attribute__((always_inline)) void classify_any(const unsigned char *p, masks *m,
-								 bool avx2)
-{
-#ifdef HAVE_AVX2_PATH
-	if (avx2) {
-		classify_avx2(p, m);
+	uint32_t line = b->line + popcount64_hw(b->le & below(pos), b->hw);
+	size_t end = 64 + ctz64(~b->next_word);
+	while (end < b->real && word_byte(b->q[end]))
+		end++;
+	if (end < b->real) {
+		emit(f, hash_short(b->q + pos, end - pos, b->avail - pos), line, b->q + pos,
+		     end - pos);
+		f->skip = end - 64;
 		return;
 	}
-#endif
-	(void)avx2;
-	classify(p, m);
+	f->in_word = true;
+	f->tok_line = line;
+	f->tok_hash = WORD_SEED;
+	f->tok_word = 0;
+	f->tok_len = 0;
+	cut_token_add(f, b->q + pos, 64 - pos);
 }
 
-/* Code from p[i], in a string or not (f outside comments, nothing
- * held): returns n, or where a token runs on past a block (the caller
- * goes on there).  The tokens of a block up to its next event (a byte
- * that may open or close a comment or a string, an escape, a line's end
- * in a string, a number, a word that runs past the block) are taken in a
- * loop whose only carried work is clearing the lowest bit of a mask:
- * their lengths come from the masks, not from the bytes. */
-static inline __attribute__((always_inline)) size_t
-block_run_body(lg_fingerprinter *f, const unsigned char *p, size_t i, size_t n, bool avx2)
+/* The code bits [from, to) of a block: its punctuation into the
+ * normalized hash, its words emitted; hold (a bit or 0) waits for the next
+ * block.  A word that runs to the block's end is cut, to be finished by
+ * the next. */
+static inline __attribute__((always_inline)) void code(lg_fingerprinter *f, const block *b,
+						       unsigned from, unsigned to, uint64_t hold)
 {
-	unsigned char tail[64];
-	char quote = f->quote;
-	while (i < n) {
-		size_t blen = n - i < 64 ? n - i : 64;
-		const unsigned char *q = p + i;
-		masks m;
-		if (blen == 64) {
-			classify_any(q, &m, avx2);
-		} else {
-			memset(tail, 0, sizeof(tail));
-			memcpy(tail, q, blen);
-			classify_any(tail, &m, avx2);
-		}
-		uint64_t valid = below((unsigned)blen);
-		bool cr_before = i > 0 && p[i - 1] == '\r';
-		uint64_t le = m.cr | (m.lf & ~((m.cr << 1) | (uint64_t)cr_before));
-		uint64_t visible = valid & ~(m.blank | m.lf | m.cr);
-		uint64_t word = m.word & valid, num = m.num & valid;
-		uint64_t wstart = word & ~(word << 1);
-		uint64_t todo = wstart | (visible & ~word);
-		uint64_t words_ev = m.digit & wstart;
-		if (word >> (blen - 1) & 1) /* the last run may go on */
-			words_ev |= 1ull << (63 - __builtin_clzll(wstart));
-		uint64_t code_ev = (m.special | m.dq | m.sq | m.bq) & valid;
-		uint32_t line_base = f->line;
-		unsigned ls_from = 0, cur = 0;
-		bool ls = f->line_start;
-		size_t avail = n - i;
-		for (;;) {
-			uint64_t ev = words_ev;
-			if (!quote)
-				ev |= code_ev;
-			else
-				ev |= (quote == '"' ? m.dq : quote == '\'' ? m.sq : m.bq) | m.bs |
-				      (quote != '`' ? le : 0);
-			ev &= ~below(cur);
-			uint64_t fast = todo & (ev ? below((unsigned)__builtin_ctzll(ev)) : ~0ull);
-			todo &= ~fast;
-			while (fast) {
-				unsigned pos = (unsigned)__builtin_ctzll(fast);
-				fast &= fast - 1;
-				size_t len = ctz64(~(word >> pos));
-				len += len == 0; /* punctuation */
-				uint32_t line = line_base + popcount64_hw(le & below(pos), avx2);
-				emit(f, hash_short(q + pos, len, avail - pos), line, q + pos,
-				     len < LG_FP_TOKEN_TEXT ? len : LG_FP_TOKEN_TEXT);
-			}
-			if (!ev)
-				break;
-			/* the event */
-			unsigned pos = (unsigned)__builtin_ctzll(ev);
-			size_t a = i + pos;
-			unsigned char c = p[a];
-			uint32_t line = line_base + popcount64_hw(le & below(pos), avx2);
-			size_t to = a + 1;
-			if (words_ev >> pos & 1) {
-				bool number = m.digit >> pos & 1;
-				size_t len = ctz64(~((number ? num : word) >> pos));
-				if (pos + len >= blen) {
-					f->quote = quote;
-					f->escape = false;
-					return long_token(f, p, a, n, number, line);
-				}
-				emit(f, hash_short(p + a, len, n - a), line, p + a,
-				     len < LG_FP_TOKEN_TEXT ? len : LG_FP_TOKEN_TEXT);
-				to = a + len;
-			} else if (cls[c] & C_NL) { /* a string's line ends: so does it */
-				quote = 0;
-			} else if (quote && c == '\\') {
-				emit_punct(f, c, line);
-				if (a + 1 == n) { /* what it escapes is in the next block */
-					f->line = line;
-					f->line_start = false;
-					f->quote = quote;
-					f->escape = true;
-					return n;
-				}
-				if (p[a + 1] == (unsigned char)quote || p[a + 1] == '\\') {
-					emit_punct(f, p[a + 1], line);
-					to = a + 2;
-				}
-			} else if (quote) { /* its closing quote */
-				emit_punct(f, c, line);
-				quote = 0;
-			} else if (c == '"' || c == '\'' || c == '`') {
-				emit_punct(f, c, line);
-				quote = (char)c;
-			} else if (c == '/' && a + 1 < n && !slash_comment(p[a + 1])) {
-				emit_punct(f, c, line);
-			} else if (c == '#' && !at_line_start(le, visible, ls_from, ls, pos)) {
-				emit_punct(f, c, line);
-			} else { /* a comment, perhaps */
-				f->line = line;
-				f->line_start = at_line_start(le, visible, ls_from, ls, pos);
-				f->quote = 0;
-				f->escape = false;
-				to = scalar_run(f, p, a, n);
-				if (to >= i + blen)
-					return to; /* f holds all */
-				unsigned at = (unsigned)(to - i);
-				line_base = f->line - popcount64_hw(le & below(at), avx2);
-				ls_from = at;
-				ls = f->line_start;
-				quote = f->quote;
-			}
-			if (to == i + blen)
-				break; /* the block's end, as if no event */
-			if (to > i + blen) { /* an escaped byte past it */
-				f->line = line_base + popcount64_hw(le & below((unsigned)(to - i)), avx2);
-				f->line_start = false;
-				f->quote = quote;
-				f->escape = false;
-				return to;
-			}
-			cur = (unsigned)(to - i);
-			todo &= ~below(cur);
-		}
-		f->line = line_base + popcount64_hw(le, avx2);
-		f->line_start = at_line_start(le, visible, ls_from, ls, (unsigned)blen);
-		i += blen;
-		if (i == n && p[n - 1] == '\r')
-			f->prev_cr = true;
+	uint64_t r = below(to) & ~below(from);
+	uint64_t ws = b->wstart & r;
+	const unsigned char *q = b->q;
+	/* locals, not f's fields: a store through f could change q's bytes,
+	 * for all the compiler knows */
+	uint64_t idx0 = f->tokens + f->nbuf, acc = f->punct;
+	for (uint64_t pm = b->punct & r & ~hold; pm; pm &= pm - 1) {
+		unsigned pos = (unsigned)__builtin_ctzll(pm);
+		uint64_t idx = idx0 + popcount64_hw(ws & below(pos), b->hw);
+		acc = rotl((acc ^ q[pos] ^ idx << 8) * PUNCT_MUL, 31);
 	}
-	f->quote = quote;
-	f->escape = false;
-	return n;
+	f->punct = acc;
+	uint64_t cut = 0;
+	if (to == 64 && (b->m.word >> 63) && ws) {
+		cut = 1ull << (63 - __builtin_clzll(ws));
+		ws &= ~cut;
+	}
+	if (__builtin_expect(f->token_fn != NULL, 0)) {
+		for (; ws; ws &= ws - 1) {
+			unsigned pos = (unsigned)__builtin_ctzll(ws);
+			size_t len = ctz64(~(b->m.word >> pos));
+			uint32_t line = b->line + popcount64_hw(b->le & below(pos), b->hw);
+			emit(f, hash_short(q + pos, len, b->avail - pos), line, q + pos, len);
+		}
+	} else {
+		/* room for a block's words (at most 32) */
+		if (f->nbuf > LG_ARRAY_LEN(f->buf_hash) - 32)
+			flush_tokens(f);
+		uint64_t *hash = f->buf_hash + f->nbuf;
+		uint32_t *line = f->buf_line + f->nbuf;
+		size_t n = 0;
+		for (; ws; ws &= ws - 1, n++) {
+			unsigned pos = (unsigned)__builtin_ctzll(ws);
+			size_t len = ctz64(~(b->m.word >> pos));
+			line[n] = b->line + popcount64_hw(b->le & below(pos), b->hw);
+			hash[n] = hash_short(q + pos, len, b->avail - pos);
+		}
+		f->nbuf += n;
+	}
+	if (cut)
+		long_word(f, b, (unsigned)__builtin_ctzll(cut));
 }
 
-/* block_run_body() for any x86-64 (SSE2), and for one with AVX2, BMI and
- * POPCNT, chosen once (init_tables()). */
-static size_t block_run_generic(lg_fingerprinter *f, const unsigned char *p, size_t i, size_t n)
+/* What the last block left open, settled by this one's first bytes:
+ * returns where the block goes on. */
+static inline __attribute__((always_inline)) unsigned settle(lg_fingerprinter *f,
+							     const block *b)
 {
-	return block_run_body(f, p, i, n, false);
+	if (f->skip) { /* a word read whole by an earlier block */
+		if (f->skip >= b->len) {
+			f->skip -= b->len;
+			return 64;
+		}
+		unsigned at = (unsigned)f->skip;
+		f->skip = 0;
+		return at;
+	}
+	if (f->in_word) {
+		unsigned run = ctz64(~b->m.word);
+		cut_token_add(f, b->q, run < b->len ? run : b->len);
+		if (run >= b->len)
+			return 64; /* still in it */
+		cut_token_end(f);
+		return run;
+	}
+	int pending = f->pending;
+	f->pending = P_NONE;
+	if (pending == P_SLASH) {
+		if ((b->m.slash | b->m.star) & 1) {
+			f->comment = b->m.slash & 1 ? CM_LINE : CM_BLOCK;
+			return 1; /* past the '*': it cannot also close */
+		}
+		add_punct(f, '/', f->tokens + f->nbuf);
+	} else if (pending == P_HASH) {
+		if ((b->m.blank | b->m.bang | b->m.hash | b->m.lf | b->m.cr) & 1 & below(b->len)) {
+			f->comment = CM_LINE;
+			return 0;
+		}
+		add_punct(f, '#', f->tokens + f->nbuf);
+	}
+	return 0;
+}
+
+/* The first comment opener of code from bit cur on, or b->len. */
+static inline __attribute__((always_inline)) unsigned next_opener(const block *b, unsigned cur,
+								  uint64_t openers,
+								  uint64_t hashes)
+{
+	uint64_t from = ~below(cur);
+	unsigned stop = ctz64(openers & from);
+	if (stop > b->len)
+		stop = b->len;
+	for (uint64_t h = hashes & from & below(stop); h; h &= h - 1) {
+		unsigned pos = (unsigned)__builtin_ctzll(h);
+		if (at_line_start(b->le, b->visible, b->line_start, pos))
+			return pos;
+	}
+	return stop;
+}
+
+static inline __attribute__((always_inline)) void
+block_body(lg_fingerprinter *f, const unsigned char *q, size_t avail, size_t real, unsigned len,
+	   const masks *m, uint64_t next_word, bool hw)
+{
+	block b; /* every field set, none cleared: no memset in the loop */
+	b.q = q;
+	b.avail = avail;
+	b.real = real;
+	b.len = len;
+	b.m = *m;
+	b.next_word = next_word;
+	b.line = f->line;
+	b.line_start = f->line_start;
+	b.hw = hw;
+	uint64_t valid = below(len);
+	b.m.blank &= valid; /* the stage's padding */
+	b.le = (b.m.cr | (b.m.lf & ~((b.m.cr << 1) | f->cr_carry))) & valid;
+	b.visible = valid & ~(b.m.blank | b.m.lf | b.m.cr);
+	b.wstart = b.m.word & ~((b.m.word << 1) | (f->in_word || f->skip));
+	b.punct = b.visible & ~b.m.word;
+	/* comments: '/' then '/' or '*'; a line's first '#' then a blank,
+	 * '!', '#' or the line's end; their end: a '/' after a '*' */
+	uint64_t openers = b.m.slash & ((b.m.slash | b.m.star) >> 1);
+	uint64_t hashes = b.m.hash & ((b.m.blank | b.m.bang | b.m.hash | b.m.lf | b.m.cr) >> 1);
+	uint64_t closers = b.m.slash & ((b.m.star << 1) | f->star_carry);
+	f->star_carry = false;
+
+	unsigned cur = settle(f, &b);
+	while (cur < len) {
+		if (f->comment == CM_BLOCK) {
+			uint64_t c = closers & ~below(cur + 1);
+			if (cur == 0)
+				c |= closers & 1;
+			if (!c) {
+				f->star_carry = len == 64 && (b.m.star >> 63);
+				break;
+			}
+			cur = (unsigned)__builtin_ctzll(c) + 1;
+			f->comment = CM_NONE;
+			continue;
+		}
+		if (f->comment == CM_LINE) {
+			uint64_t e = b.le & ~below(cur);
+			if (!e)
+				break;
+			cur = (unsigned)__builtin_ctzll(e);
+			f->comment = CM_NONE;
+		}
+		unsigned stop = next_opener(&b, cur, openers, hashes);
+		uint64_t hold = 0;
+		if (stop == 64) { /* a '/' or a line's first '#' at the end: what next? */
+			if (b.m.slash >> 63) {
+				hold = 1ull << 63;
+				f->pending = P_SLASH;
+			} else if ((b.m.hash >> 63) &&
+				   at_line_start(b.le, b.visible, b.line_start, 63)) {
+				hold = 1ull << 63;
+				f->pending = P_HASH;
+			}
+		}
+		code(f, &b, cur, stop, hold);
+		if (stop >= len)
+			break;
+		if (q[stop] == '#') {
+			f->comment = CM_LINE;
+			cur = stop + 1;
+		} else {
+			f->comment = q[stop + 1] == '/' ? CM_LINE : CM_BLOCK;
+			cur = stop + 2;
+		}
+	}
+	f->line = b.line + popcount64_hw(b.le, hw);
+	f->line_start = at_line_start(b.le, b.visible, b.line_start, len);
+	f->cr_carry = len == 64 && (b.m.cr >> 63);
+}
+
+/* Blocks of p[0, n) (each of 64 bytes but the text's last), with real
+ * bytes of the text and avail bytes readable at p: for any x86-64 (SSE2),
+ * and for one with AVX2, BMI and POPCNT, chosen once. */
+
+/* Each block is classified once, a block ahead: a word that runs past a
+ * block's end is measured with the next one's masks. */
+static inline __attribute__((always_inline)) void
+run_body(lg_fingerprinter *f, const unsigned char *p, size_t n, size_t real, size_t avail,
+	 void (*classify_any)(const unsigned char *, masks *), bool hw)
+{
+	masks m, next = { 0 };
+	classify_any(p, &m);
+	for (size_t i = 0; i < n; i += 64) {
+		uint64_t next_word = 0;
+		if (real - i >= 128) {
+			classify_any(p + i + 64, &next);
+			next_word = next.word;
+		}
+		block_body(f, p + i, avail - i, real - i, n - i < 64 ? (unsigned)(n - i) : 64, &m,
+			   next_word, hw);
+		m = next;
+	}
+}
+
+static void run_generic(lg_fingerprinter *f, const unsigned char *p, size_t n, size_t real,
+			size_t avail)
+{
+	run_body(f, p, n, real, avail, classify_base, false);
 }
 
 #ifdef HAVE_AVX2_PATH
-static __attribute__((target("avx2,bmi,popcnt"))) size_t
-block_run_avx2(lg_fingerprinter *f, const unsigned char *p, size_t i, size_t n)
+static AVX2 void run_avx2(lg_fingerprinter *f, const unsigned char *p, size_t n, size_t real,
+			  size_t avail)
 {
-	return block_run_body(f, p, i, n, true);
+	run_body(f, p, n, real, avail, classify_avx2, true);
 }
 #endif
 
-static size_t (*block_run)(lg_fingerprinter *, const unsigned char *, size_t, size_t) =
-	block_run_generic;
+static void (*run_blocks)(lg_fingerprinter *, const unsigned char *, size_t, size_t, size_t) =
+	run_generic;
 
 static void pick_path(bool simd)
 {
-	block_run = block_run_generic;
+	run_blocks = run_generic;
 #ifdef HAVE_AVX2_PATH
 	__builtin_cpu_init();
 	if (simd && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi") &&
 	    __builtin_cpu_supports("popcnt"))
-		block_run = block_run_avx2;
+		run_blocks = run_avx2;
 #else
 	(void)simd;
 #endif
@@ -945,68 +747,49 @@ static pthread_once_t path_once = PTHREAD_ONCE_INIT;
 
 void lg_fp_use_simd(bool on)
 {
-	pthread_once(&tables_once, init_tables);
 	pthread_once(&path_once, pick_default_path);
 	pick_path(on);
 }
 
+/* p[0, n): whole blocks now, the rest staged. */
 static void tokenize(lg_fingerprinter *f, const unsigned char *p, size_t n)
 {
-	size_t i = 0;
-	if (f->prev_cr) { /* the LF of a CRLF cut by the block's end */
-		f->prev_cr = false;
-		if (p[0] == '\n')
-			i = 1;
-	}
-	if (f->state != TK_NONE && i < n) {
-		uint8_t want = f->state == TK_IDENT ? (C_ID | C_DIGIT) : C_NUM;
-		size_t j = i;
-		while (j < n && (cls[p[j]] & want))
-			j++;
-		cut_token_add(f, p + i, j - i);
-		if (j == n)
+	if (f->nstage) {
+		size_t take = 64 - f->nstage < n ? 64 - f->nstage : n;
+		memcpy(f->stage + f->nstage, p, take);
+		f->nstage += take;
+		p += take;
+		n -= take;
+		if (f->nstage < 64)
 			return;
-		cut_token_end(f);
-		i = j;
+		run_blocks(f, f->stage, 64, 64, sizeof(f->stage));
+		f->nstage = 0;
 	}
-	if (f->pending != P_NONE && i < n) {
-		unsigned char c = p[i];
-		if (f->pending == P_SLASH && slash_comment(c)) {
-			f->comment = c == '/' ? CM_LINE : CM_BLOCK;
-			f->star = false;
-			f->pending = P_NONE;
-			i++;
-		} else if (f->pending == P_HASH && hash_comment(c)) {
-			f->comment = CM_LINE;
-			f->pending = P_NONE;
-			i++;
-		} else if (f->pending == P_HASH && (cls[c] & C_NL)) {
-			f->pending = P_NONE; /* a lone '#': an empty comment */
-		} else {
-			flush_pending(f);
-		}
+	size_t whole = n & ~(size_t)63;
+	if (whole)
+		run_blocks(f, p, whole, n, n);
+	memcpy(f->stage, p + whole, n - whole);
+	f->nstage = n - whole;
+}
+
+/* The text's end: its last block, then what it left open. */
+static void tokenize_end(lg_fingerprinter *f)
+{
+	if (f->nstage) {
+		memset(f->stage + f->nstage, 0, sizeof(f->stage) - f->nstage);
+		run_blocks(f, f->stage, f->nstage, f->nstage, sizeof(f->stage));
+		f->nstage = 0;
 	}
-	if (f->comment == CM_LINE) {
-		i = skip_line_comment(p, i, n);
-		if (i == n)
-			return;
-		f->comment = CM_NONE;
-	} else if (f->comment == CM_BLOCK) {
-		i = skip_block_comment(f, p, i, n);
-		if (i == n)
-			return;
-	}
-	if (f->escape && i < n)
-		i = scalar_run(f, p, i, n);
-	while (i < n && f->state == TK_NONE && f->pending == P_NONE && f->comment == CM_NONE)
-		i = block_run(f, p, i, n);
+	if (f->pending != P_NONE)
+		add_punct(f, f->pending == P_SLASH ? '/' : '#', f->tokens + f->nbuf);
+	f->pending = P_NONE;
+	cut_token_end(f);
 }
 
 /* ---- the whole ------------------------------------------------------------ */
 
 void lg_fp_init(lg_fingerprinter *f)
 {
-	pthread_once(&tables_once, init_tables);
 	pthread_once(&path_once, pick_default_path);
 	memset(f, 0, sizeof(*f));
 	f->norm = XXH3_createState();
@@ -1066,10 +849,10 @@ void lg_fp_end(lg_fingerprinter *f, lg_fp_summary *out)
 	out->binary = f->binary;
 	if (f->binary)
 		return;
-	flush_pending(f);
-	cut_token_end(f);
+	tokenize_end(f);
 	flush_tokens(f);
 	lg_winnow_end(&f->wn);
+	XXH3_128bits_update(f->norm, &f->punct, sizeof(f->punct));
 	XXH128_canonical_t c;
 	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(f->norm));
 	memcpy(out->normalized, c.digest, sizeof(out->normalized));

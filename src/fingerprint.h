@@ -4,25 +4,24 @@
  * the method of MOSS).  Fed block by block, in any chunking, with the same
  * result; memory is fixed (no copy of the file is kept).
  *
- *   tokenizer:  identifiers ([A-Za-z_$] and bytes >= 0x80, then digits
- *               too), numbers (a digit, then [A-Za-z0-9_.]), every other
- *               visible byte as a token of its own.  Whitespace and
- *               comments are dropped: // and / * * / anywhere outside a
- *               string, and a '#' that starts a line when a
- *               blank, '!', '#' or the line's end follows it (a shell,
- *               Python or YAML comment; "#include" stays code).  Strings
- *               ("..", '..', `..`) are tokenized like code, without
- *               comments; in one, a backslash escapes the byte right after
- *               it, and a line's end ends it (not a `..` one).  Each token
- *               keeps the line it starts on (LF, CRLF and CR end a line).
- *               A token's hash: its bytes as little-endian 8-byte words
- *               (the last padded with zeros) folded by multiplies, then its
- *               length.
- *   normalized hash: XXH3-128 of the token stream (the token hashes in
- *               order): two texts that differ only in line endings,
+ *   tokenizer:  words: runs of [A-Za-z0-9_$] and bytes >= 0x80.
+ *               Whitespace and comments are dropped: // to the line's end,
+ *               / * .. * / (the opener's '*' does not close it), and a '#'
+ *               that is the first visible byte of its line when a blank,
+ *               '!', '#' or the line's end follows it (a shell, Python or
+ *               YAML comment; "#include" stays code).  Strings are not
+ *               told from code.  Each word keeps the line it starts on
+ *               (LF, CRLF and CR end a line).  A word's hash: its bytes as
+ *               little-endian 8-byte words (the last padded with zeros)
+ *               folded by multiplies, then its length.  Every other
+ *               visible byte outside comments is punctuation: it is in the
+ *               normalized hash only.
+ *   normalized hash: XXH3-128 of the word hashes in order, then of the
+ *               punctuation (each byte hashed with its place among the
+ *               words): two texts that differ only in line endings,
  *               blanks (trailing or not), blank lines and comments -- the
  *               leading license header among them -- hash alike.
- *   winnowing:  a k-gram hash per run of k consecutive tokens (a cyclic
+ *   winnowing:  a k-gram hash per run of k consecutive words (a cyclic
  *               polynomial of the token hashes: rotate, xor in, xor out); in every
  *               window of w consecutive k-grams the minimal hash is
  *               selected (robust winnowing: a tie keeps the previous
@@ -34,13 +33,13 @@
  * A text with a NUL byte in its first LG_FP_BINARY_PROBE bytes is binary:
  * it has no tokens, no fingerprints and no normalized hash.
  *
- * Plain code is tokenized 64 bytes at a time from bit masks of the
- * bytes' classes (SSE2, or AVX2 with BMI and POPCNT when the CPU has them,
- * chosen once at run time); strings, comments and the ends of blocks by a
- * byte-at-a-time path.  Any chunking and either instruction set give the
- * same tokens.  Tokens are winnowed and hashed in batches: callbacks may
- * come later than the lg_fp_feed() that read their token, never later
- * than lg_fp_end().
+ * The text is read in blocks of 64 bytes at offsets that are multiples of
+ * 64 (a chunk's last bytes wait for the rest of their block), each
+ * classified into bit masks (SSE2, or AVX2 with BMI and POPCNT when the
+ * CPU has them, chosen once at run time): any chunking and either
+ * instruction set give the same words.  Words are winnowed and hashed in
+ * batches: callbacks may come later than the lg_fp_feed() that read their
+ * word, never later than lg_fp_end().
  *
  * Ownership: every struct here is a value the caller embeds and owns.  An
  * lg_fingerprinter holds one allocation (the normalizer's hash state), made
@@ -57,11 +56,11 @@
 
 #include <xxhash.h>
 
-/* Defaults: tokens per k-gram, k-grams per window.  A shared run of
- * LG_FP_K + LG_FP_W - 1 = 23 tokens (two or three lines of code) is
+/* Defaults: words per k-gram, k-grams per window.  A shared run of
+ * LG_FP_K + LG_FP_W - 1 = 13 words (two or three lines of code) is
  * always seen. */
-#define LG_FP_K 16
-#define LG_FP_W 8
+#define LG_FP_K 8
+#define LG_FP_W 6
 #define LG_FP_KMAX 64
 #define LG_FP_WMAX 128
 #define LG_FP_BINARY_PROBE 8192
@@ -128,20 +127,22 @@ typedef struct lg_fingerprinter {
 	lg_token_fn token_fn; /* may be NULL */
 	void *token_ud;
 	/* tokenizer: what the end of the last block left open */
-	uint8_t state;        /* a token cut by the block's end: none, identifier, number */
 	uint8_t comment;      /* none, to the end of the line, to the next * / */
 	uint8_t pending;      /* a '/' or a line's first '#' ended the block: a comment? */
-	char quote;           /* in a string: its quote */
-	bool star;            /* in a block comment, the last byte was '*' */
-	bool escape;          /* in a string, after a backslash */
+	bool in_word;         /* a word runs on into the next block */
+	size_t skip;          /* bytes of the next blocks read with a word before them */
+	bool star_carry;      /* in a block comment, the block ended with '*' */
 	bool line_start;      /* nothing but blanks so far on this line */
-	bool prev_cr;         /* the block ended with a CR (its LF may follow) */
+	bool cr_carry;        /* the block ended with a CR (its LF may follow) */
 	uint32_t line;
-	uint32_t tok_line;
-	uint64_t tok_hash;    /* the cut token: its whole 8-byte words hashed, */
+	uint32_t tok_line;    /* the cut word: its line, */
+	uint64_t tok_hash;    /* its whole 8-byte words hashed, */
 	uint64_t tok_word;    /* and the bytes of the last word so far */
 	size_t tok_len;
 	char tok_text[LG_FP_TOKEN_TEXT]; /* its first bytes */
+	uint64_t punct;       /* the punctuation, hashed in order (normalized hash) */
+	size_t nstage;        /* bytes of the next block, waiting in the stage */
+	unsigned char stage[64 + 16]; /* (16: a word's hash reads past its end) */
 	uint64_t tokens;
 	/* binary probe */
 	uint64_t offset;
