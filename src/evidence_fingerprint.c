@@ -4,11 +4,13 @@
  * with a directory over the top bits of the hash (about four entries per
  * slot) behind a filter of 8 bits or more per entry, so a layer file's
  * fingerprint costs one read of the filter when it is not in the set.
+ * A set file holds its fingerprints in that order: it is mapped and read
+ * once, front to back, into the array, and the directory and filter are
+ * made in the same pass (no sort at load; sets given together are merged).
  * Exact and normalized hashes are sorted arrays searched once per file.
  * The entries of one hash are a run; a matcher looks at a run once per
  * file (a small set of the runs met, with stamps: no clearing between
- * files) and counts each source file's fingerprint once.  A set file is
- * mapped, not copied.
+ * files) and counts each source file's fingerprint once.
  */
 #include "evidence_fingerprint.h"
 
@@ -34,15 +36,16 @@ typedef struct fpfile {
 	uint8_t exact[16];
 	uint8_t normalized[16];
 	uint64_t tokens;
-	lg_fp *fps;
+	lg_fp *fps;   /* making a set only; a decoded set's are its entries */
 	size_t nfps;
-	uint32_t base; /* index of its first fingerprint in the set */
 } fpfile;
 
+/* One fingerprint of a source file: the set's entries are sorted by
+ * (hash, file, line). */
 typedef struct entry {
 	uint64_t hash;
 	uint32_t file;
-	uint32_t gid; /* global fingerprint index */
+	uint32_t line, line_end;
 } entry;
 
 typedef struct hentry {
@@ -153,6 +156,16 @@ static int cmp_hentry(const void *a, const void *b)
 	const hentry *x = a, *y = b;
 	int c = memcmp(x->hash, y->hash, 16);
 	return c ? c : x->file < y->file ? -1 : x->file > y->file;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const entry *x = a, *y = b;
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	return x->line < y->line ? -1 : x->line > y->line;
 }
 
 static int cmp_file(const void *a, const void *b)
@@ -280,6 +293,7 @@ void lg_fpset_encode(lg_fpset *s, lg_buf *out)
 	put_str(out, s->target);
 	put_str(out, s->prefix);
 	put32(out, (uint32_t)s->nfiles);
+	size_t n = 0;
 	for (size_t i = 0; i < s->nfiles; i++) {
 		const fpfile *f = &s->files[i];
 		put_str(out, f->path);
@@ -288,14 +302,26 @@ void lg_fpset_encode(lg_fpset *s, lg_buf *out)
 		lg_buf_append(out, f->normalized, 16);
 		put64(out, f->tokens);
 		put32(out, (uint32_t)f->nfps);
-		uint32_t line = 0;
-		for (size_t j = 0; j < f->nfps; j++) {
-			put64(out, f->fps[j].hash);
-			put_var(out, f->fps[j].line - line);
-			put_var(out, f->fps[j].line_end - f->fps[j].line);
-			line = f->fps[j].line;
-		}
+		n += f->nfps;
 	}
+	/* every fingerprint in one table sorted by hash: a scan reads it
+	 * straight into its lookup table, in order */
+	entry *all = lg_xmalloc((n ? n : 1) * sizeof(*all));
+	for (size_t i = 0, k = 0; i < s->nfiles; i++)
+		for (size_t j = 0; j < s->files[i].nfps; j++, k++) {
+			const lg_fp *fp = &s->files[i].fps[j];
+			all[k] = (entry){ fp->hash, (uint32_t)i, fp->line, fp->line_end };
+		}
+	if (n)
+		qsort(all, n, sizeof(*all), cmp_entry);
+	put32(out, (uint32_t)n);
+	for (size_t k = 0; k < n; k++) {
+		put64(out, all[k].hash);
+		put_var(out, all[k].file);
+		put_var(out, all[k].line);
+		put_var(out, all[k].line_end - all[k].line);
+	}
+	free(all);
 	XXH128_canonical_t c;
 	XXH128_canonicalFromHash(&c, XXH3_128bits(out->data + start, out->len - start));
 	lg_buf_append(out, c.digest, 16);
@@ -386,22 +412,7 @@ static void read_file_record(reader *r, lg_fpset *s)
 	get_bytes(r, f.exact, 16);
 	get_bytes(r, f.normalized, 16);
 	f.tokens = get64(r);
-	uint32_t n = get32(r);
-	/* each fingerprint takes at least 10 bytes */
-	if (r->bad || n > (size_t)(r->end - r->p) / 10) {
-		r->bad = true;
-		free_file(&f);
-		return;
-	}
-	f.fps = lg_xmalloc((n ? n : 1) * sizeof(*f.fps));
-	uint32_t line = 0;
-	for (uint32_t j = 0; j < n && !r->bad; j++) {
-		f.fps[j].hash = get64(r);
-		line += get_var(r);
-		f.fps[j].line = line;
-		f.fps[j].line_end = line + get_var(r);
-	}
-	f.nfps = n;
+	f.nfps = get32(r);
 	if (r->bad) {
 		free_file(&f);
 		return;
@@ -410,60 +421,80 @@ static void read_file_record(reader *r, lg_fpset *s)
 	s->files[s->nfiles++] = f;
 }
 
-/* Build the lookup tables over every file read so far. */
+/* The table of n fingerprints of files [base, s->nfiles), sorted as
+ * lg_fpset_encode() writes it, each file with as many as its record says;
+ * into out[0, n).  False when it is not so. */
+static bool read_table(reader *r, const lg_fpset *s, size_t base, entry *out, size_t n)
+{
+	size_t nfiles = s->nfiles - base;
+	size_t *count = lg_xcalloc(nfiles + 1, sizeof(*count));
+	entry prev = { 0, 0, 0, 0 };
+	for (size_t k = 0; k < n && !r->bad; k++) {
+		entry e;
+		e.hash = get64(r);
+		e.file = get_var(r);
+		e.line = get_var(r);
+		uint32_t span = get_var(r);
+		e.line_end = e.line + span;
+		if (e.file >= nfiles || e.line_end < e.line || (k && cmp_entry(&prev, &e) > 0)) {
+			r->bad = true;
+			break;
+		}
+		count[e.file]++;
+		prev = e;
+		e.file += (uint32_t)base;
+		out[k] = e;
+	}
+	for (size_t i = 0; i < nfiles && !r->bad; i++)
+		if (count[i] != s->files[base + i].nfps)
+			r->bad = true;
+	free(count);
+	return !r->bad;
+}
+
+/* Two sorted tables into one, a's entries first among equal hashes. */
+static entry *merge(const entry *a, size_t na, const entry *b, size_t nb)
+{
+	entry *out = lg_xmalloc((na + nb ? na + nb : 1) * sizeof(*out));
+	size_t i = 0, j = 0, k = 0;
+	while (i < na && j < nb)
+		out[k++] = b[j].hash < a[i].hash ? b[j++] : a[i++];
+	while (i < na)
+		out[k++] = a[i++];
+	while (j < nb)
+		out[k++] = b[j++];
+	return out;
+}
+
+/* The lookup tables over s->entries (sorted): a directory over the top
+ * bits of the hash (about four entries per slot) and a filter of eight
+ * bits or more per entry, both in one pass in order; the exact and
+ * normalized hashes of the files. */
 static void build_index(lg_fpset *s)
 {
-	free(s->entries);
 	free(s->dir);
 	free(s->filter);
 	free(s->exact);
 	free(s->normalized);
-	size_t n = 0;
-	for (size_t i = 0; i < s->nfiles; i++) {
-		s->files[i].base = (uint32_t)n;
-		n += s->files[i].nfps;
-	}
-	s->nfps = (uint32_t)n;
-	/* about four entries per directory slot, eight filter bits or more
-	 * per entry */
+	size_t n = s->nfps;
 	unsigned lg = 1;
 	while (lg < 30 && ((size_t)1 << lg) < n)
 		lg++;
 	s->dir_bits = lg > 3 ? lg - 2 : 1;
 	s->filter_bits = lg + 3;
 	size_t slots = (size_t)1 << s->dir_bits;
-	unsigned shift = 64 - s->dir_bits;
-	/* A counting sort on the top bits, then each slot's few entries by
-	 * hash (the set's order among equal hashes): the entries of one hash
-	 * are a run, looked at once per file of a layer. */
-	s->dir = lg_xcalloc(slots + 1, sizeof(*s->dir));
-	for (size_t i = 0; i < s->nfiles; i++)
-		for (size_t j = 0; j < s->files[i].nfps; j++)
-			s->dir[(s->files[i].fps[j].hash >> shift) + 1]++;
-	for (size_t slot = 0; slot < slots; slot++)
-		s->dir[slot + 1] += s->dir[slot];
-	uint32_t *at = lg_xmalloc((slots ? slots : 1) * sizeof(*at));
-	memcpy(at, s->dir, slots * sizeof(*at));
-	s->entries = lg_xmalloc((n ? n : 1) * sizeof(*s->entries));
+	unsigned shift = 64 - s->dir_bits, fshift = 64 - s->filter_bits;
+	s->dir = lg_xmalloc((slots + 1) * sizeof(*s->dir));
 	s->filter = lg_xcalloc((((size_t)1 << s->filter_bits) + 63) / 64, sizeof(*s->filter));
-	unsigned fshift = 64 - s->filter_bits;
-	for (size_t i = 0, k = 0; i < s->nfiles; i++)
-		for (size_t j = 0; j < s->files[i].nfps; j++, k++) {
-			uint64_t h = s->files[i].fps[j].hash;
-			s->entries[at[h >> shift]++] = (entry){ h, (uint32_t)i, (uint32_t)k };
-			s->filter[(h >> fshift) / 64] |= 1ull << ((h >> fshift) % 64);
+	size_t k = 0;
+	for (size_t slot = 0; slot < slots; slot++) {
+		s->dir[slot] = (uint32_t)k;
+		for (; k < n && (s->entries[k].hash >> shift) == slot; k++) {
+			uint64_t bit = s->entries[k].hash >> fshift;
+			s->filter[bit / 64] |= 1ull << (bit % 64);
 		}
-	for (size_t slot = 0; slot < slots; slot++)
-		for (uint32_t x = s->dir[slot] + 1; x < s->dir[slot + 1]; x++) {
-			entry e = s->entries[x];
-			uint32_t y = x;
-			for (; y > s->dir[slot] && (s->entries[y - 1].hash > e.hash ||
-						    (s->entries[y - 1].hash == e.hash &&
-						     s->entries[y - 1].gid > e.gid)); y--)
-				s->entries[y] = s->entries[y - 1];
-			s->entries[y] = e;
-		}
-	free(at);
+	}
+	s->dir[slots] = (uint32_t)n;
 	s->exact = lg_xmalloc((s->nfiles ? s->nfiles : 1) * sizeof(*s->exact));
 	s->normalized = lg_xmalloc((s->nfiles ? s->nfiles : 1) * sizeof(*s->normalized));
 	s->nexact = s->nnormalized = 0;
@@ -511,9 +542,19 @@ int lg_fpset_decode(lg_fpset **set, const char *name, const void *data, size_t l
 	size_t before = s->nfiles;
 	for (uint32_t i = 0; i < nfiles && !r.bad; i++)
 		read_file_record(&r, s);
+	uint32_t n = get32(&r);
+	/* each fingerprint takes at least 11 bytes */
+	if (n > (size_t)(r.end - r.p) / 11 || (uint64_t)s->nfps + n > UINT32_MAX)
+		r.bad = true;
+	entry *table = NULL;
+	if (!r.bad) {
+		table = lg_xmalloc((n ? n : 1) * sizeof(*table));
+		read_table(&r, s, before, table, n);
+	}
 	if (r.p != r.end)
 		r.bad = true;
 	if (r.bad) {
+		free(table);
 		for (size_t i = before; i < s->nfiles; i++)
 			free_file(&s->files[i]);
 		s->nfiles = before;
@@ -542,6 +583,14 @@ int lg_fpset_decode(lg_fpset **set, const char *name, const void *data, size_t l
 	char *d = s->digest + snprintf(s->digest, sizeof(s->digest), "xxh128:");
 	for (int i = 0; i < 16; i++)
 		d += sprintf(d, "%02x", c.digest[i]);
+	if (s->nfps) {
+		entry *all = merge(s->entries, s->nfps, table, n);
+		free(s->entries);
+		free(table);
+		table = all;
+	}
+	s->entries = table;
+	s->nfps += n;
 	build_index(s);
 	*set = s;
 	return 0;
@@ -653,7 +702,7 @@ void lg_fpset_free(lg_fpset *s)
 /* ---- matching ---- */
 
 typedef struct hit {
-	uint32_t file, gid;
+	uint32_t file, at; /* the source file, its entry */
 	uint32_t line, line_end;
 } hit;
 
@@ -780,7 +829,7 @@ static void lookup(lg_fpmatcher *m, const lg_fp *fp)
 		}
 		m->count[e->file]++;
 		if (m->nhits < MAX_HITS)
-			m->hits[m->nhits++] = (hit){ e->file, e->gid, fp->line, fp->line_end };
+			m->hits[m->nhits++] = (hit){ e->file, k, fp->line, fp->line_end };
 	}
 }
 
@@ -876,13 +925,12 @@ static int cmp_hit(const void *a, const void *b)
 	const hit *x = a, *y = b;
 	if (x->line != y->line)
 		return x->line < y->line ? -1 : 1;
-	return x->gid < y->gid ? -1 : x->gid > y->gid;
+	return x->at < y->at ? -1 : x->at > y->at;
 }
 
 /* Merge the hits of source file `file` into line ranges. */
 static void make_ranges(lg_fpmatcher *m, uint32_t file, lg_fpmatch *out)
 {
-	const fpfile *f = &m->set->files[file];
 	size_t n = 0;
 	for (size_t i = 0; i < m->nhits; i++)
 		if (m->hits[i].file == file)
@@ -891,7 +939,7 @@ static void make_ranges(lg_fpmatcher *m, uint32_t file, lg_fpmatch *out)
 	lg_fprange cur = { 0 };
 	bool open = false;
 	for (size_t i = 0; i <= n; i++) {
-		const lg_fp *sfp = i < n ? &f->fps[m->hits[i].gid - f->base] : NULL;
+		const entry *sfp = i < n ? &m->set->entries[m->hits[i].at] : NULL;
 		if (open && (i == n || m->hits[i].line > cur.line_end + 1)) {
 			if (out->nranges < LG_FPM_RANGES)
 				out->ranges[out->nranges++] = cur;
