@@ -1,14 +1,14 @@
 /* fingerprint.c - see fingerprint.h
  *
  * Cost: every byte passes the binary probe (first 8 KiB) and the
- * classification of its 64-byte block (a few vector compares); a block's
- * words, comments and line ends then come from its masks.  A word costs a
- * count of trailing zeros, a population count (its line) and two or three
- * multiplies (its hash), with no branch on what its bytes are; a
- * punctuation byte a multiply (the normalized hash).  Every word then
- * costs a rotate and two xors (the k-gram hash), a compare with the
- * window's minimum (a rescan of the window, O(w) without branches, only
- * when the minimum leaves it) and 8 bytes of XXH3 (the normalized hash).
+ * classification of its 64-byte block (four table lookups and a few
+ * shifts per 32 bytes); a block's words, comments and line ends then come
+ * from its masks.  A word costs a count of trailing zeros, a population
+ * count (its line) and two or three multiplies (its hash), with no branch
+ * on what its bytes are.  Every word then costs a rotate and two xors
+ * (the k-gram hash), a compare with the window's minimum (a rescan of the
+ * window, O(w) without branches, only when the minimum leaves it) and 8
+ * bytes of XXH3 (the normalized hash).
  */
 #include "fingerprint.h"
 
@@ -62,6 +62,15 @@ static void select_gram(lg_winnow *wn, uint64_t i)
 	}
 }
 
+/* Selections made in a batch: counted, and out to the callback. */
+static void emit_fps(lg_winnow *wn, const lg_fp *fp, size_t n)
+{
+	wn->nsel += n;
+	if (wn->fn)
+		for (size_t i = 0; i < n; i++)
+			wn->fn(wn->ud, &fp[i]);
+}
+
 /* The rightmost minimum of k-grams [lo, hi], without a branch per k-gram
  * (which way it goes is a coin toss). */
 static uint64_t rightmost_min(const lg_winnow *wn, uint64_t lo, uint64_t hi)
@@ -110,6 +119,10 @@ void lg_winnow_tokens(lg_winnow *wn, const uint64_t *restrict hash,
 			selhash = wn->selhash;
 		}
 	}
+	/* selections wait here, and go out after the loop (or when it is
+	 * full): no call in the loop keeps its state in registers */
+	lg_fp out[64];
+	size_t nout = 0;
 	const unsigned kr = k & 63;
 	for (; j < n; j++) {
 		uint64_t h = hash[j];
@@ -130,9 +143,14 @@ void lg_winnow_tokens(lg_winnow *wn, const uint64_t *restrict hash,
 		} else {
 			sel = rightmost_min(wn, i + 1 - w, i);
 		}
-		select_gram(wn, sel);
-		selhash = wn->selhash;
+		selhash = gram[sel & WMASK];
+		out[nout++] = (lg_fp){ selhash, tokline[sel & TMASK], tokline[(sel + k - 1) & TMASK] };
+		if (__builtin_expect(nout == LG_ARRAY_LEN(out), 0)) {
+			emit_fps(wn, out, nout);
+			nout = 0;
+		}
 	}
+	emit_fps(wn, out, nout);
 	wn->ntok = ntok;
 	wn->roll = roll;
 	wn->sel = sel;
@@ -165,22 +183,25 @@ void lg_winnow_end(lg_winnow *wn)
 enum { CM_NONE, CM_LINE, CM_BLOCK };
 enum { P_NONE, P_SLASH, P_HASH };
 
-#define WORD_MUL 0x9fb21c651e98df25ull
+#define K0 0x9fb21c651e98df25ull
+#define K1 0xc2b2ae3d27d4eb4full
+#define CHUNK_MUL 0x9e3779b97f4a7c15ull
 #define WORD_SEED 0x2d358dccaa6c78a5ull
-#define LEN_MUL 0x9e3779b97f4a7c15ull
-#define PUNCT_MUL 0xc2b2ae3d27d4eb4full
 
-/* A token's hash: its bytes as little-endian 8-byte words (the last
- * padded with zeros), each folded in by a multiply, then its length. */
-static inline uint64_t word_step(uint64_t h, uint64_t w)
+/* A token's hash: its bytes as 16-byte chunks (the last padded with
+ * zeros), each two little-endian 8-byte words w0, w1 folded in as
+ * w0 * K0 + w1 * K1, then its length, then a final mix.  A token of up to
+ * 8 bytes costs two multiplies in all; of up to 16, three. */
+static inline uint64_t chunk_step(uint64_t h, uint64_t w0, uint64_t w1)
 {
-	h = (h ^ w) * WORD_MUL;
-	return h ^ (h >> 32);
+	return rotl(h, 29) * CHUNK_MUL ^ (w0 * K0 + w1 * K1);
 }
 
 static inline uint64_t word_final(uint64_t h, size_t len)
 {
-	h = (h ^ (uint64_t)len) * LEN_MUL;
+	h ^= (uint64_t)len * CHUNK_MUL;
+	h ^= h >> 32;
+	h *= K1;
 	return h ^ (h >> 29);
 }
 
@@ -194,38 +215,51 @@ static inline uint64_t load64(const unsigned char *p)
 	return w;
 }
 
+/* Bytes [0, l) of an 8-byte word, l in [0, 8]. */
+static const uint64_t keep[9] = {
+	0, 0xff, 0xffff, 0xffffff, 0xffffffffull, 0xffffffffffull, 0xffffffffffffull,
+	0xffffffffffffffull, ~0ull,
+};
+
+/* The 8-byte word of s[0, l), l in [0, 8], with avail bytes readable. */
+static inline uint64_t part64(const unsigned char *s, size_t l, size_t avail)
+{
+	if (avail >= 8)
+		return load64(s) & keep[l];
+	uint64_t w = 0;
+	for (size_t j = 0; j < l; j++)
+		w |= (uint64_t)s[j] << (8 * j);
+	return w;
+}
+
 /* The hash of the token s[0, len), with avail >= len bytes readable at s. */
-static inline uint64_t hash_token(const unsigned char *s, size_t len, size_t avail)
+static __attribute__((noinline)) uint64_t hash_token(const unsigned char *s, size_t len,
+						      size_t avail)
 {
 	uint64_t h = WORD_SEED;
 	size_t l = len;
-	for (; l >= 8; s += 8, l -= 8, avail -= 8)
-		h = word_step(h, load64(s));
+	for (; l >= 16; s += 16, l -= 16, avail -= 16)
+		h = chunk_step(h, load64(s), load64(s + 8));
 	if (l) {
-		uint64_t w = 0;
-		if (avail >= 8) {
-			w = load64(s) & ((1ull << (8 * l)) - 1);
-		} else {
-			for (size_t j = 0; j < l; j++)
-				w |= (uint64_t)s[j] << (8 * j);
-		}
-		h = word_step(h, w);
+		size_t l0 = l < 8 ? l : 8;
+		uint64_t w0 = part64(s, l0, avail);
+		uint64_t w1 = l > 8 ? part64(s + 8, l - 8, avail - 8) : 0;
+		h = chunk_step(h, w0, w1);
 	}
 	return word_final(h, len);
 }
 
-/* hash_token() of a token of at most 16 bytes with 16 readable: one or
- * two words, both hashed, one kept, no branch. */
-static inline uint64_t hash_short(const unsigned char *s, size_t len, size_t avail)
+/* hash_token() of a token of at most 16 bytes with 16 readable: no
+ * branch. */
+static inline __attribute__((always_inline)) uint64_t hash_short(const unsigned char *s,
+								 size_t len, size_t avail)
 {
 	if (__builtin_expect(len > 16 || avail < 16, 0))
 		return hash_token(s, len, avail);
-	size_t l0 = len < 8 ? len : 8, l1 = len - l0;
-	uint64_t w0 = load64(s) & (~0ull >> (64 - 8 * l0));
-	uint64_t w1 = load64(s + 8) & (l1 ? ~0ull >> (64 - 8 * l1) : 0);
-	uint64_t h0 = word_step(WORD_SEED, w0);
-	uint64_t h1 = word_step(h0, w1);
-	return word_final(l1 ? h1 : h0, len);
+	size_t l0 = len < 8 ? len : 8;
+	uint64_t w0 = load64(s) & keep[l0];
+	uint64_t w1 = load64(s + 8) & keep[len - l0];
+	return word_final(chunk_step(WORD_SEED, w0, w1), len);
 }
 
 /* The tokens so far: into the normalized hash (XXH3-128 of the token
@@ -256,29 +290,21 @@ static inline __attribute__((always_inline)) void emit(lg_fingerprinter *f, uint
 	}
 }
 
-/* A punctuation byte c after the word numbered idx: into the normalized
- * hash only, where its place among the words counts. */
-static inline void add_punct(lg_fingerprinter *f, unsigned char c, uint64_t idx)
-{
-	f->punct = rotl((f->punct ^ c ^ idx << 8) * PUNCT_MUL, 31);
-}
-
 /* A word cut by a block's end: its bytes p[0, n) so far. */
 static void cut_token_add(lg_fingerprinter *f, const unsigned char *p, size_t n)
 {
-	uint64_t h = f->tok_hash, w = f->tok_word;
+	uint64_t h = f->tok_hash;
 	size_t len = f->tok_len;
 	for (size_t j = 0; j < n; j++, len++) {
 		if (len < LG_FP_TOKEN_TEXT)
 			f->tok_text[len] = (char)p[j];
-		w |= (uint64_t)p[j] << (8 * (len & 7));
-		if ((len & 7) == 7) {
-			h = word_step(h, w);
-			w = 0;
+		f->tok_word[(len >> 3) & 1] |= (uint64_t)p[j] << (8 * (len & 7));
+		if ((len & 15) == 15) {
+			h = chunk_step(h, f->tok_word[0], f->tok_word[1]);
+			f->tok_word[0] = f->tok_word[1] = 0;
 		}
 	}
 	f->tok_hash = h;
-	f->tok_word = w;
 	f->tok_len = len;
 }
 
@@ -287,8 +313,8 @@ static void cut_token_end(lg_fingerprinter *f)
 	if (!f->in_word)
 		return;
 	uint64_t h = f->tok_hash;
-	if (f->tok_len & 7)
-		h = word_step(h, f->tok_word);
+	if (f->tok_len & 15)
+		h = chunk_step(h, f->tok_word[0], f->tok_word[1]);
 	f->in_word = false;
 	emit(f, word_final(h, f->tok_len), f->tok_line, f->tok_text, f->tok_len);
 }
@@ -372,45 +398,70 @@ static void classify_base(const unsigned char *p, masks *m)
 
 #define AVX2 __attribute__((target("avx2,bmi,popcnt")))
 
-static inline AVX2 __attribute__((always_inline)) uint64_t bits32(__m256i v, unsigned at)
+/* classify_sse2() with two table lookups per class byte (the low and the
+ * high nibble of each byte, ANDed): every class below is a set of bytes
+ * whose low nibbles and high nibbles are independent, so one bit of a
+ * table pair names it.  Bytes 0x80 and up have high nibbles 8-15. */
+enum { /* the bits of the first pair: hi nibble 0 or 2 */
+	K_LF = 1, K_CR = 2, K_SLASH = 4, K_STAR = 8, K_HASH = 16, K_BANG = 32,
+	K_BLANK0 = 64,  /* NUL, TAB, VT, FF */
+	K_SPACE = 128,
+};
+
+#define LANES(...) { __VA_ARGS__, __VA_ARGS__ }
+static const uint8_t spec_lo[32] __attribute__((aligned(32))) = LANES(
+	K_BLANK0 | K_SPACE, K_BANG, 0, K_HASH, 0, 0, 0, 0, 0, K_BLANK0, K_LF | K_STAR,
+	K_BLANK0, K_BLANK0, K_CR, 0, K_SLASH);
+static const uint8_t spec_hi[32] __attribute__((aligned(32))) = LANES(
+	K_LF | K_CR | K_BLANK0, 0, K_SLASH | K_STAR | K_HASH | K_BANG | K_SPACE, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0);
+/* word bytes: 1 digits, 2 A-O a-o, 4 P-Z p-z, 8 '_', 16 '$', 32 0x80 and up */
+static const uint8_t word_lo[32] __attribute__((aligned(32))) = LANES(
+	1 | 4 | 32, 1 | 2 | 4 | 32, 1 | 2 | 4 | 32, 1 | 2 | 4 | 32, 1 | 2 | 4 | 16 | 32,
+	1 | 2 | 4 | 32, 1 | 2 | 4 | 32, 1 | 2 | 4 | 32, 1 | 2 | 4 | 32, 1 | 2 | 4 | 32,
+	2 | 4 | 32, 2 | 32, 2 | 32, 2 | 32, 2 | 32, 2 | 8 | 32);
+static const uint8_t word_hi[32] __attribute__((aligned(32))) = LANES(
+	0, 0, 16, 1, 2, 4 | 8, 2, 4, 32, 32, 32, 32, 32, 32, 32, 32);
+#undef LANES
+
+static inline AVX2 __attribute__((always_inline)) __m256i load32(const uint8_t *t)
 {
-	return (uint64_t)(uint32_t)_mm256_movemask_epi8(v) << at;
+	return _mm256_load_si256((const __m256i *)(const void *)t);
 }
 
-static inline AVX2 __attribute__((always_inline)) __m256i in_range32(__m256i x, unsigned char lo,
-								    unsigned char hi)
-{
-	__m256i y = _mm256_add_epi8(x, _mm256_set1_epi8((char)(unsigned char)(128 - lo)));
-	return _mm256_cmpgt_epi8(_mm256_set1_epi8((char)(unsigned char)(128 + hi - lo + 1)), y);
-}
+/* Bit b of each class byte, as a 32-bit mask. */
+#define CLASS_BIT(c, b) ((uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_slli_epi16((c), 7 - (b))))
 
-static inline AVX2 __attribute__((always_inline)) __m256i eq32(__m256i v, char c)
+static inline AVX2 __attribute__((always_inline)) void classify_half(const unsigned char *p,
+								     masks *m, unsigned at)
 {
-	return _mm256_cmpeq_epi8(v, _mm256_set1_epi8(c));
+	__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)p);
+	__m256i nib = _mm256_set1_epi8(0x0f);
+	__m256i lo = _mm256_and_si256(v, nib);
+	__m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), nib);
+	__m256i spec = _mm256_and_si256(_mm256_shuffle_epi8(load32(spec_lo), lo),
+					_mm256_shuffle_epi8(load32(spec_hi), hi));
+	__m256i word = _mm256_and_si256(_mm256_shuffle_epi8(load32(word_lo), lo),
+					_mm256_shuffle_epi8(load32(word_hi), hi));
+	uint64_t notword = (uint32_t)_mm256_movemask_epi8(
+		_mm256_cmpeq_epi8(word, _mm256_setzero_si256()));
+	m->word |= (~notword & 0xffffffffull) << at;
+	m->lf |= CLASS_BIT(spec, 0) << at;
+	m->cr |= CLASS_BIT(spec, 1) << at;
+	m->slash |= CLASS_BIT(spec, 2) << at;
+	m->star |= CLASS_BIT(spec, 3) << at;
+	m->hash |= CLASS_BIT(spec, 4) << at;
+	m->bang |= CLASS_BIT(spec, 5) << at;
+	m->blank |= (CLASS_BIT(spec, 6) | (uint32_t)_mm256_movemask_epi8(spec)) << at;
 }
+#undef CLASS_BIT
 
-/* classify_sse2(), 32 bytes a step. */
 static inline AVX2 __attribute__((always_inline)) void classify_avx2(const unsigned char *p,
-									      masks *m)
+								     masks *m)
 {
 	m->word = m->blank = m->lf = m->cr = m->slash = m->star = m->hash = m->bang = 0;
-	for (unsigned k = 0; k < 64; k += 32) {
-		__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + k));
-		__m256i w = in_range32(_mm256_or_si256(v, _mm256_set1_epi8(0x20)), 'a', 'z');
-		w = _mm256_or_si256(w, in_range32(v, '0', '9'));
-		w = _mm256_or_si256(w, _mm256_or_si256(eq32(v, '_'), eq32(v, '$')));
-		w = _mm256_or_si256(w, _mm256_cmpgt_epi8(_mm256_setzero_si256(), v));
-		__m256i b = _mm256_or_si256(eq32(v, ' '), eq32(v, 0));
-		b = _mm256_or_si256(b, _mm256_or_si256(eq32(v, '\t'), in_range32(v, '\v', '\f')));
-		m->word |= bits32(w, k);
-		m->blank |= bits32(b, k);
-		m->lf |= bits32(eq32(v, '\n'), k);
-		m->cr |= bits32(eq32(v, '\r'), k);
-		m->slash |= bits32(eq32(v, '/'), k);
-		m->star |= bits32(eq32(v, '*'), k);
-		m->hash |= bits32(eq32(v, '#'), k);
-		m->bang |= bits32(eq32(v, '!'), k);
-	}
+	classify_half(p, m, 0);
+	classify_half(p + 32, m, 32);
 }
 #endif
 
@@ -437,7 +488,7 @@ static inline unsigned ctz64(uint64_t x)
 /* Bits [0, k) for k in [0, 64]. */
 static inline uint64_t below(unsigned k)
 {
-	return k >= 64 ? ~0ull : (1ull << k) - 1;
+	return ((uint64_t)(k < 64) << (k & 63)) - 1; /* no branch */
 }
 
 /* Is there nothing but blanks on the line before bit pos?  start: the
@@ -461,12 +512,12 @@ typedef struct block {
 	size_t avail;      /* bytes readable from q (64 or more, or the stage's) */
 	size_t real;       /* of which the text's: what may follow the block */
 	unsigned len;      /* the block's bytes: 64, or fewer at the text's end */
-	masks m;
-	uint64_t next_word; /* the next block's word bytes, when it is at hand */
+	masks m;           /* blank cut to len */
+	uint64_t next_word; /* the next block's word bytes, */
+	bool has_next;      /* when it is at hand (64 bytes of the text) */
 	uint64_t le;       /* line ends: CR, and LF but after a CR */
 	uint64_t visible;
 	uint64_t wstart;   /* first bytes of words */
-	uint64_t punct;    /* visible bytes outside words */
 	uint32_t line;     /* the line at bit 0 */
 	bool line_start;   /* nothing but blanks before bit 0 on its line */
 	bool hw;
@@ -478,13 +529,12 @@ static inline bool word_byte(unsigned char c)
 	       (unsigned char)(c - '0') < 10 || c == '_' || c == '$';
 }
 
-/* The word from bit pos runs to the block's end: it is read on in place
- * and the next blocks skip it, or, at the end of the bytes at hand, cut
- * and finished by the next block. */
-static void long_word(lg_fingerprinter *f, const block *b, unsigned pos)
+/* cut_word() without the next block's masks: the word is read on in
+ * place and the next blocks skip it, or, at the end of the bytes at hand,
+ * cut and finished by the next block. */
+static void long_word(lg_fingerprinter *f, const block *b, unsigned pos, uint32_t line)
 {
-	uint32_t line = b->line + popcount64_hw(b->le & below(pos), b->hw);
-	size_t end = 64 + ctz64(~b->next_word);
+	size_t end = 64;
 	while (end < b->real && word_byte(b->q[end]))
 		end++;
 	if (end < b->real) {
@@ -496,30 +546,37 @@ static void long_word(lg_fingerprinter *f, const block *b, unsigned pos)
 	f->in_word = true;
 	f->tok_line = line;
 	f->tok_hash = WORD_SEED;
-	f->tok_word = 0;
+	f->tok_word[0] = f->tok_word[1] = 0;
 	f->tok_len = 0;
 	cut_token_add(f, b->q + pos, 64 - pos);
 }
 
-/* The code bits [from, to) of a block: its punctuation into the
- * normalized hash, its words emitted; hold (a bit or 0) waits for the next
- * block.  A word that runs to the block's end is cut, to be finished by
- * the next. */
+/* The word from bit pos runs to the block's end: the next block's masks
+ * tell where it ends (the next block skips it), unless that one is not at
+ * hand or is all word. */
+static inline __attribute__((always_inline)) void cut_word(lg_fingerprinter *f, const block *b,
+							   unsigned pos)
+{
+	uint32_t line = b->line + popcount64_hw(b->le & below(pos), b->hw);
+	unsigned more = ctz64(~b->next_word);
+	if (b->has_next && more < 64) {
+		size_t len = 64 - pos + more;
+		emit(f, hash_short(b->q + pos, len, b->avail - pos), line, b->q + pos, len);
+		f->skip = more;
+		return;
+	}
+	long_word(f, b, pos, line);
+}
+
+/* The code bits [from, to) of a block: its words emitted.  A word that
+ * runs to the block's end is read on, or cut to be finished by the next
+ * block. */
 static inline __attribute__((always_inline)) void code(lg_fingerprinter *f, const block *b,
-						       unsigned from, unsigned to, uint64_t hold)
+						       unsigned from, unsigned to)
 {
 	uint64_t r = below(to) & ~below(from);
 	uint64_t ws = b->wstart & r;
 	const unsigned char *q = b->q;
-	/* locals, not f's fields: a store through f could change q's bytes,
-	 * for all the compiler knows */
-	uint64_t idx0 = f->tokens + f->nbuf, acc = f->punct;
-	for (uint64_t pm = b->punct & r & ~hold; pm; pm &= pm - 1) {
-		unsigned pos = (unsigned)__builtin_ctzll(pm);
-		uint64_t idx = idx0 + popcount64_hw(ws & below(pos), b->hw);
-		acc = rotl((acc ^ q[pos] ^ idx << 8) * PUNCT_MUL, 31);
-	}
-	f->punct = acc;
 	uint64_t cut = 0;
 	if (to == 64 && (b->m.word >> 63) && ws) {
 		cut = 1ull << (63 - __builtin_clzll(ws));
@@ -540,15 +597,16 @@ static inline __attribute__((always_inline)) void code(lg_fingerprinter *f, cons
 		uint32_t *line = f->buf_line + f->nbuf;
 		size_t n = 0;
 		for (; ws; ws &= ws - 1, n++) {
+			/* each ends before the block's end: a bit of ~word is set */
 			unsigned pos = (unsigned)__builtin_ctzll(ws);
-			size_t len = ctz64(~(b->m.word >> pos));
+			size_t len = (unsigned)__builtin_ctzll(~(b->m.word >> pos));
 			line[n] = b->line + popcount64_hw(b->le & below(pos), b->hw);
 			hash[n] = hash_short(q + pos, len, b->avail - pos);
 		}
 		f->nbuf += n;
 	}
 	if (cut)
-		long_word(f, b, (unsigned)__builtin_ctzll(cut));
+		cut_word(f, b, (unsigned)__builtin_ctzll(cut));
 }
 
 /* What the last block left open, settled by this one's first bytes:
@@ -575,19 +633,12 @@ static inline __attribute__((always_inline)) unsigned settle(lg_fingerprinter *f
 	}
 	int pending = f->pending;
 	f->pending = P_NONE;
-	if (pending == P_SLASH) {
-		if ((b->m.slash | b->m.star) & 1) {
-			f->comment = b->m.slash & 1 ? CM_LINE : CM_BLOCK;
-			return 1; /* past the '*': it cannot also close */
-		}
-		add_punct(f, '/', f->tokens + f->nbuf);
-	} else if (pending == P_HASH) {
-		if ((b->m.blank | b->m.bang | b->m.hash | b->m.lf | b->m.cr) & 1 & below(b->len)) {
-			f->comment = CM_LINE;
-			return 0;
-		}
-		add_punct(f, '#', f->tokens + f->nbuf);
+	if (pending == P_SLASH && ((b->m.slash | b->m.star) & 1)) {
+		f->comment = b->m.slash & 1 ? CM_LINE : CM_BLOCK;
+		return 1; /* past the '*': it cannot also close */
 	}
+	if (pending == P_HASH && ((b->m.blank | b->m.bang | b->m.hash | b->m.lf | b->m.cr) & 1))
+		f->comment = CM_LINE; /* (blank is cut to the block's bytes) */
 	return 0;
 }
 
@@ -619,6 +670,7 @@ block_body(lg_fingerprinter *f, const unsigned char *q, size_t avail, size_t rea
 	b.len = len;
 	b.m = *m;
 	b.next_word = next_word;
+	b.has_next = real >= 128;
 	b.line = f->line;
 	b.line_start = f->line_start;
 	b.hw = hw;
@@ -627,7 +679,6 @@ block_body(lg_fingerprinter *f, const unsigned char *q, size_t avail, size_t rea
 	b.le = (b.m.cr | (b.m.lf & ~((b.m.cr << 1) | f->cr_carry))) & valid;
 	b.visible = valid & ~(b.m.blank | b.m.lf | b.m.cr);
 	b.wstart = b.m.word & ~((b.m.word << 1) | (f->in_word || f->skip));
-	b.punct = b.visible & ~b.m.word;
 	/* comments: '/' then '/' or '*'; a line's first '#' then a blank,
 	 * '!', '#' or the line's end; their end: a '/' after a '*' */
 	uint64_t openers = b.m.slash & ((b.m.slash | b.m.star) >> 1);
@@ -657,18 +708,14 @@ block_body(lg_fingerprinter *f, const unsigned char *q, size_t avail, size_t rea
 			f->comment = CM_NONE;
 		}
 		unsigned stop = next_opener(&b, cur, openers, hashes);
-		uint64_t hold = 0;
 		if (stop == 64) { /* a '/' or a line's first '#' at the end: what next? */
-			if (b.m.slash >> 63) {
-				hold = 1ull << 63;
+			if (b.m.slash >> 63)
 				f->pending = P_SLASH;
-			} else if ((b.m.hash >> 63) &&
-				   at_line_start(b.le, b.visible, b.line_start, 63)) {
-				hold = 1ull << 63;
+			else if ((b.m.hash >> 63) &&
+				 at_line_start(b.le, b.visible, b.line_start, 63))
 				f->pending = P_HASH;
-			}
 		}
-		code(f, &b, cur, stop, hold);
+		code(f, &b, cur, stop);
 		if (stop >= len)
 			break;
 		if (q[stop] == '#') {
@@ -780,9 +827,7 @@ static void tokenize_end(lg_fingerprinter *f)
 		run_blocks(f, f->stage, f->nstage, f->nstage, sizeof(f->stage));
 		f->nstage = 0;
 	}
-	if (f->pending != P_NONE)
-		add_punct(f, f->pending == P_SLASH ? '/' : '#', f->tokens + f->nbuf);
-	f->pending = P_NONE;
+	f->pending = P_NONE; /* a '/' or '#' at the end: not a comment */
 	cut_token_end(f);
 }
 
@@ -852,7 +897,6 @@ void lg_fp_end(lg_fingerprinter *f, lg_fp_summary *out)
 	tokenize_end(f);
 	flush_tokens(f);
 	lg_winnow_end(&f->wn);
-	XXH3_128bits_update(f->norm, &f->punct, sizeof(f->punct));
 	XXH128_canonical_t c;
 	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(f->norm));
 	memcpy(out->normalized, c.digest, sizeof(out->normalized));

@@ -12,15 +12,14 @@
  *               YAML comment; "#include" stays code).  Strings are not
  *               told from code.  Each word keeps the line it starts on
  *               (LF, CRLF and CR end a line).  A word's hash: its bytes as
- *               little-endian 8-byte words (the last padded with zeros)
- *               folded by multiplies, then its length.  Every other
- *               visible byte outside comments is punctuation: it is in the
- *               normalized hash only.
- *   normalized hash: XXH3-128 of the word hashes in order, then of the
- *               punctuation (each byte hashed with its place among the
- *               words): two texts that differ only in line endings,
- *               blanks (trailing or not), blank lines and comments -- the
- *               leading license header among them -- hash alike.
+ *               16-byte chunks of two little-endian 8-byte words (the last
+ *               padded with zeros) folded by multiplies, then its length.
+ *               Every other byte (punctuation, operators, quotes) only
+ *               separates words.
+ *   normalized hash: XXH3-128 of the word hashes in order: two texts that
+ *               differ only in line endings, blanks (trailing or not), blank
+ *               lines, comments -- the leading license header among them --
+ *               and punctuation hash alike.
  *   winnowing:  a k-gram hash per run of k consecutive words (a cyclic
  *               polynomial of the token hashes: rotate, xor in, xor out); in every
  *               window of w consecutive k-grams the minimal hash is
@@ -136,11 +135,10 @@ typedef struct lg_fingerprinter {
 	bool cr_carry;        /* the block ended with a CR (its LF may follow) */
 	uint32_t line;
 	uint32_t tok_line;    /* the cut word: its line, */
-	uint64_t tok_hash;    /* its whole 8-byte words hashed, */
-	uint64_t tok_word;    /* and the bytes of the last word so far */
+	uint64_t tok_hash;    /* its whole 16-byte chunks hashed, */
+	uint64_t tok_word[2]; /* and the bytes of the last chunk so far */
 	size_t tok_len;
 	char tok_text[LG_FP_TOKEN_TEXT]; /* its first bytes */
-	uint64_t punct;       /* the punctuation, hashed in order (normalized hash) */
 	size_t nstage;        /* bytes of the next block, waiting in the stage */
 	unsigned char stage[64 + 16]; /* (16: a word's hash reads past its end) */
 	uint64_t tokens;

@@ -129,7 +129,8 @@ static const struct {
 	{ "if (x) {\n  y();\n}\n", "if(x){y();}", true }, /* layout */
 	{ "code(); // note\n/* more */\n", "code();\n", true }, /* any comment */
 	{ "a();\n", "b();\n", false },
-	{ "x = a + b;", "x = a - b;", false },
+	{ "x = a + b;", "x = a - b;", true },    /* punctuation does not count */
+	{ "x = a + b;", "x = a + c;", false },
 	{ "s = \"one\";", "s = \"two\";", false },    /* strings count */
 	{ "ab", "a b", false },                  /* token boundaries count */
 	{ "f(12)", "f(1 2)", false },
