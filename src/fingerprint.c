@@ -136,15 +136,20 @@ void lg_winnow_tokens(lg_winnow *wn, const uint64_t *restrict hash,
 			gram_fn(wn->gram_ud, &fp);
 		}
 		if (__builtin_expect(sel + w > i, 1)) {
-			/* Robust: an equal hash does not move the selection. */
-			if (__builtin_expect(roll >= selhash, 1))
-				continue;
-			sel = i;
+			/* A new minimum is selected (robust: an equal hash does
+			 * not move the selection); whether it is, is a coin
+			 * toss: written always, kept or not, no branch. */
+			bool lt = roll < selhash;
+			sel = lt ? i : sel;
+			selhash = lt ? roll : selhash;
+			out[nout] = (lg_fp){ roll, tokline[i & TMASK], line[j] };
+			nout += lt;
 		} else {
 			sel = rightmost_min(wn, i + 1 - w, i);
+			selhash = gram[sel & WMASK];
+			out[nout++] = (lg_fp){ selhash, tokline[sel & TMASK],
+					       tokline[(sel + k - 1) & TMASK] };
 		}
-		selhash = gram[sel & WMASK];
-		out[nout++] = (lg_fp){ selhash, tokline[sel & TMASK], tokline[(sel + k - 1) & TMASK] };
 		if (__builtin_expect(nout == LG_ARRAY_LEN(out), 0)) {
 			emit_fps(wn, out, nout);
 			nout = 0;
