@@ -361,6 +361,18 @@ static uint64_t get64(reader *r)
 
 static uint32_t get_var(reader *r)
 {
+	/* the common case: a byte or two, with room for the longest */
+	if (!r->bad && r->end - r->p >= 5) {
+		const unsigned char *p = r->p;
+		if (p[0] < 0x80) {
+			r->p = p + 1;
+			return p[0];
+		}
+		if (p[1] < 0x80) {
+			r->p = p + 2;
+			return (uint32_t)(p[0] & 0x7f) | (uint32_t)p[1] << 7;
+		}
+	}
 	uint64_t v = 0;
 	for (unsigned shift = 0; shift < 35; shift += 7) {
 		if (!need(r, 1))
