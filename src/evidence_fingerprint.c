@@ -1,6 +1,7 @@
 /* evidence_fingerprint.c - see evidence_fingerprint.h
  *
- * Lookups: every fingerprint of the set sits in one array sorted by hash,
+ * Lookups: every fingerprint's hash of the set sits in one array sorted
+ * by hash (its source file and lines in another, read only on a hit),
  * with a directory over the top bits of the hash (about four entries per
  * slot) behind a filter of 8 bits or more per entry, so a layer file's
  * fingerprint costs one read of the filter when it is not in the set.
@@ -40,13 +41,19 @@ typedef struct fpfile {
 	size_t nfps;
 } fpfile;
 
-/* One fingerprint of a source file: the set's entries are sorted by
+/* One fingerprint of a source file, as a set file lists them: sorted by
  * (hash, file, line). */
 typedef struct entry {
 	uint64_t hash;
 	uint32_t file;
 	uint32_t line, line_end;
 } entry;
+
+/* The same in a set in use: its hash in keys[], the rest here. */
+typedef struct source_fp {
+	uint32_t file;
+	uint32_t line, line_end;
+} source_fp;
 
 typedef struct hentry {
 	uint8_t hash[16];
@@ -65,8 +72,9 @@ struct lg_fpset {
 	size_t nallow_h, allow_h_cap;
 	/* using */
 	uint32_t nfps;
-	entry *entries;
-	uint32_t *dir; /* (1 << dir_bits) + 1 offsets into entries */
+	uint64_t *keys;  /* every fingerprint's hash, sorted: what lookups scan */
+	source_fp *src;  /* and its source, in the same order */
+	uint32_t *dir; /* (1 << dir_bits) + 1 offsets into keys */
 	unsigned dir_bits;
 	uint64_t *filter; /* 1 << filter_bits bits: is some hash with these
 			   * top bits in the set?  8 to 16 bits per entry, so
@@ -436,7 +444,8 @@ static void read_file_record(reader *r, lg_fpset *s)
 /* The table of n fingerprints of files [base, s->nfiles), sorted as
  * lg_fpset_encode() writes it, each file with as many as its record says;
  * into out[0, n).  False when it is not so. */
-static bool read_table(reader *r, const lg_fpset *s, size_t base, entry *out, size_t n)
+static bool read_table(reader *r, const lg_fpset *s, size_t base, uint64_t *keys,
+		       source_fp *src, size_t n)
 {
 	size_t nfiles = s->nfiles - base;
 	size_t *count = lg_xcalloc(nfiles + 1, sizeof(*count));
@@ -454,8 +463,8 @@ static bool read_table(reader *r, const lg_fpset *s, size_t base, entry *out, si
 		}
 		count[e.file]++;
 		prev = e;
-		e.file += (uint32_t)base;
-		out[k] = e;
+		keys[k] = e.hash;
+		src[k] = (source_fp){ e.file + (uint32_t)base, e.line, e.line_end };
 	}
 	for (size_t i = 0; i < nfiles && !r->bad; i++)
 		if (count[i] != s->files[base + i].nfps)
@@ -464,21 +473,27 @@ static bool read_table(reader *r, const lg_fpset *s, size_t base, entry *out, si
 	return !r->bad;
 }
 
-/* Two sorted tables into one, a's entries first among equal hashes. */
-static entry *merge(const entry *a, size_t na, const entry *b, size_t nb)
+/* The set's table and another sorted one (keys, src, n) into one, the
+ * set's first among equal hashes. */
+static void merge_into(lg_fpset *s, const uint64_t *keys, const source_fp *src, size_t n)
 {
-	entry *out = lg_xmalloc((na + nb ? na + nb : 1) * sizeof(*out));
+	size_t na = s->nfps, total = na + n ? na + n : 1;
+	uint64_t *ok = lg_xmalloc(total * sizeof(*ok));
+	source_fp *os = lg_xmalloc(total * sizeof(*os));
 	size_t i = 0, j = 0, k = 0;
-	while (i < na && j < nb)
-		out[k++] = b[j].hash < a[i].hash ? b[j++] : a[i++];
-	while (i < na)
-		out[k++] = a[i++];
-	while (j < nb)
-		out[k++] = b[j++];
-	return out;
+	while (i < na || j < n) {
+		bool take_b = i == na || (j < n && keys[j] < s->keys[i]);
+		ok[k] = take_b ? keys[j] : s->keys[i];
+		os[k++] = take_b ? src[j++] : s->src[i++];
+	}
+	free(s->keys);
+	free(s->src);
+	s->keys = ok;
+	s->src = os;
+	s->nfps = (uint32_t)k;
 }
 
-/* The lookup tables over s->entries (sorted): a directory over the top
+/* The lookup tables over s->keys (sorted): a directory over the top
  * bits of the hash (about four entries per slot) and a filter of eight
  * bits or more per entry, both in one pass in order; the exact and
  * normalized hashes of the files. */
@@ -501,8 +516,8 @@ static void build_index(lg_fpset *s)
 	size_t k = 0;
 	for (size_t slot = 0; slot < slots; slot++) {
 		s->dir[slot] = (uint32_t)k;
-		for (; k < n && (s->entries[k].hash >> shift) == slot; k++) {
-			uint64_t bit = s->entries[k].hash >> fshift;
+		for (; k < n && (s->keys[k] >> shift) == slot; k++) {
+			uint64_t bit = s->keys[k] >> fshift;
 			s->filter[bit / 64] |= 1ull << (bit % 64);
 		}
 	}
@@ -558,15 +573,18 @@ int lg_fpset_decode(lg_fpset **set, const char *name, const void *data, size_t l
 	/* each fingerprint takes at least 11 bytes */
 	if (n > (size_t)(r.end - r.p) / 11 || (uint64_t)s->nfps + n > UINT32_MAX)
 		r.bad = true;
-	entry *table = NULL;
+	uint64_t *keys = NULL;
+	source_fp *src = NULL;
 	if (!r.bad) {
-		table = lg_xmalloc((n ? n : 1) * sizeof(*table));
-		read_table(&r, s, before, table, n);
+		keys = lg_xmalloc((n ? n : 1) * sizeof(*keys));
+		src = lg_xmalloc((n ? n : 1) * sizeof(*src));
+		read_table(&r, s, before, keys, src, n);
 	}
 	if (r.p != r.end)
 		r.bad = true;
 	if (r.bad) {
-		free(table);
+		free(keys);
+		free(src);
 		for (size_t i = before; i < s->nfiles; i++)
 			free_file(&s->files[i]);
 		s->nfiles = before;
@@ -596,13 +614,16 @@ int lg_fpset_decode(lg_fpset **set, const char *name, const void *data, size_t l
 	for (int i = 0; i < 16; i++)
 		d += sprintf(d, "%02x", c.digest[i]);
 	if (s->nfps) {
-		entry *all = merge(s->entries, s->nfps, table, n);
-		free(s->entries);
-		free(table);
-		table = all;
+		merge_into(s, keys, src, n);
+		free(keys);
+		free(src);
+	} else {
+		free(s->keys);
+		free(s->src);
+		s->keys = keys;
+		s->src = src;
+		s->nfps = n;
 	}
-	s->entries = table;
-	s->nfps += n;
 	build_index(s);
 	*set = s;
 	return 0;
@@ -698,7 +719,8 @@ void lg_fpset_free(lg_fpset *s)
 	free(s->files);
 	free(s->allow);
 	free(s->allow_h);
-	free(s->entries);
+	free(s->keys);
+	free(s->src);
 	free(s->dir);
 	free(s->filter);
 	free(s->exact);
@@ -824,16 +846,17 @@ static void lookup(lg_fpmatcher *m, const lg_fp *fp)
 	const lg_fpset *s = m->set;
 	size_t slot = (size_t)(fp->hash >> (64 - s->dir_bits));
 	uint32_t k = s->dir[slot], end = s->dir[slot + 1];
-	while (k < end && s->entries[k].hash < fp->hash)
+	const uint64_t *keys = s->keys;
+	while (k < end && keys[k] < fp->hash)
 		k++;
-	if (k == end || s->entries[k].hash != fp->hash)
+	if (k == end || keys[k] != fp->hash)
 		return;
 	if (!m->seen_key)
 		make_tables(m);
 	if (seen(m, k))
 		return; /* a fingerprint counts once per file */
-	for (; k < end && s->entries[k].hash == fp->hash; k++) {
-		const entry *e = &s->entries[k];
+	for (; k < end && keys[k] == fp->hash; k++) {
+		const source_fp *e = &s->src[k];
 		if (m->file_stamp[e->file] != m->stamp) {
 			m->file_stamp[e->file] = m->stamp;
 			m->count[e->file] = 0;
@@ -857,7 +880,7 @@ static void flush_batch(lg_fpmatcher *m)
 		lookup(m, &m->entq[i]);
 	m->nentq = 0;
 	for (size_t i = 0; i < m->ndirq; i++) {
-		__builtin_prefetch(&s->entries[s->dir[m->dirq[i].hash >> dshift]]);
+		__builtin_prefetch(&s->keys[s->dir[m->dirq[i].hash >> dshift]]);
 		m->entq[m->nentq++] = m->dirq[i];
 	}
 	m->ndirq = 0;
@@ -951,7 +974,7 @@ static void make_ranges(lg_fpmatcher *m, uint32_t file, lg_fpmatch *out)
 	lg_fprange cur = { 0 };
 	bool open = false;
 	for (size_t i = 0; i <= n; i++) {
-		const entry *sfp = i < n ? &m->set->entries[m->hits[i].at] : NULL;
+		const source_fp *sfp = i < n ? &m->set->src[m->hits[i].at] : NULL;
 		if (open && (i == n || m->hits[i].line > cur.line_end + 1)) {
 			if (out->nranges < LG_FPM_RANGES)
 				out->ranges[out->nranges++] = cur;
