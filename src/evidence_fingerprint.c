@@ -76,9 +76,11 @@ struct lg_fpset {
 	source_fp *src;  /* and its source, in the same order */
 	uint32_t *dir; /* (1 << dir_bits) + 1 offsets into keys */
 	unsigned dir_bits;
-	uint64_t *filter; /* 1 << filter_bits bits: is some hash with these
-			   * top bits in the set?  8 to 16 bits per entry, so
-			   * a miss costs one read of a small table */
+	uint64_t *filter; /* 1 << filter_bits words, a Bloom filter blocked by
+			   * word: a hash's top bits pick a word, three of its
+			   * low 18 bits three bits in it; 8 to 16 bits per
+			   * entry, so a miss costs one read (and passes about
+			   * one time in 30) */
 	unsigned filter_bits;
 	hentry *exact, *normalized;
 	size_t nexact, nnormalized;
@@ -493,6 +495,16 @@ static void merge_into(lg_fpset *s, const uint64_t *keys, const source_fp *src, 
 	s->nfps = (uint32_t)k;
 }
 
+static inline size_t filter_word(const lg_fpset *s, uint64_t h)
+{
+	return s->filter_bits ? (size_t)(h >> (64 - s->filter_bits)) : 0;
+}
+
+static inline uint64_t filter_mask(uint64_t h)
+{
+	return 1ull << (h & 63) | 1ull << (h >> 6 & 63) | 1ull << (h >> 12 & 63);
+}
+
 /* The lookup tables over s->keys (sorted): a directory over the top
  * bits of the hash (about four entries per slot) and a filter of eight
  * bits or more per entry, both in one pass in order; the exact and
@@ -508,18 +520,16 @@ static void build_index(lg_fpset *s)
 	while (lg < 30 && ((size_t)1 << lg) < n)
 		lg++;
 	s->dir_bits = lg > 3 ? lg - 2 : 1;
-	s->filter_bits = lg + 3;
+	s->filter_bits = lg > 3 ? lg - 3 : 0; /* a word (64 bits) per 8 entries */
 	size_t slots = (size_t)1 << s->dir_bits;
-	unsigned shift = 64 - s->dir_bits, fshift = 64 - s->filter_bits;
+	unsigned shift = 64 - s->dir_bits;
 	s->dir = lg_xmalloc((slots + 1) * sizeof(*s->dir));
-	s->filter = lg_xcalloc((((size_t)1 << s->filter_bits) + 63) / 64, sizeof(*s->filter));
+	s->filter = lg_xcalloc((size_t)1 << s->filter_bits, sizeof(*s->filter));
 	size_t k = 0;
 	for (size_t slot = 0; slot < slots; slot++) {
 		s->dir[slot] = (uint32_t)k;
-		for (; k < n && (s->keys[k] >> shift) == slot; k++) {
-			uint64_t bit = s->keys[k] >> fshift;
-			s->filter[bit / 64] |= 1ull << (bit % 64);
-		}
+		for (; k < n && (s->keys[k] >> shift) == slot; k++)
+			s->filter[filter_word(s, s->keys[k])] |= filter_mask(s->keys[k]);
 	}
 	s->dir[slots] = (uint32_t)n;
 	s->exact = lg_xmalloc((s->nfiles ? s->nfiles : 1) * sizeof(*s->exact));
@@ -873,9 +883,9 @@ static void lookup(lg_fpmatcher *m, const lg_fp *fp)
 static void flush_batch(lg_fpmatcher *m)
 {
 	const lg_fpset *s = m->set;
-	unsigned fshift = 64 - s->filter_bits, dshift = 64 - s->dir_bits;
+	unsigned dshift = 64 - s->dir_bits;
 	for (size_t i = 0; i < m->nbatch; i++)
-		__builtin_prefetch(&s->filter[(m->batch[i].hash >> fshift) / 64]);
+		__builtin_prefetch(&s->filter[filter_word(s, m->batch[i].hash)]);
 	for (size_t i = 0; i < m->nentq; i++)
 		lookup(m, &m->entq[i]);
 	m->nentq = 0;
@@ -885,8 +895,8 @@ static void flush_batch(lg_fpmatcher *m)
 	}
 	m->ndirq = 0;
 	for (size_t i = 0; i < m->nbatch; i++) {
-		uint64_t bit = m->batch[i].hash >> fshift;
-		if (s->filter[bit / 64] & (1ull << (bit % 64))) {
+		uint64_t h = m->batch[i].hash, mask = filter_mask(h);
+		if ((s->filter[filter_word(s, h)] & mask) == mask) {
 			__builtin_prefetch(&s->dir[m->batch[i].hash >> dshift]);
 			m->dirq[m->ndirq++] = m->batch[i];
 		}

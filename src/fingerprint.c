@@ -85,42 +85,17 @@ static uint64_t rightmost_min(const lg_winnow *wn, uint64_t lo, uint64_t hi)
 	return best;
 }
 
-/* The hot state in locals, the rings in memory; a selection (one k-gram
- * in about w / 2) goes out through select_gram().  The first k + w - 1
- * tokens of a text take the careful loop, the rest a lean one that knows
- * a full window and a selection exist. */
-void lg_winnow_tokens(lg_winnow *wn, const uint64_t *restrict hash,
-		      const uint32_t *restrict line, size_t n)
+/* Tokens [j, n) of a batch past the text's first window: the hot state
+ * in locals, the rings in memory; selections wait in a queue that goes
+ * out after the loop (or when it is full): no call in the loop keeps its
+ * state in registers.  Inlined with constant k and w for the defaults. */
+static inline __attribute__((always_inline)) void
+winnow_lean(lg_winnow *wn, const uint64_t *restrict hash, const uint32_t *restrict line,
+	    size_t j, size_t n, const unsigned k, const unsigned w, const bool grams)
 {
-	const unsigned k = wn->k, w = wn->w;
-	const lg_fp_fn gram_fn = wn->gram_fn;
 	uint64_t *tok = wn->tok, *gram = wn->gram;
 	uint32_t *tokline = wn->tokline;
 	uint64_t ntok = wn->ntok, roll = wn->roll, sel = wn->sel, selhash = wn->selhash;
-	size_t j = 0;
-	for (; j < n && ntok < (uint64_t)k + w - 1; j++) {
-		uint64_t h = hash[j];
-		uint64_t out = ntok >= k ? rotl(tok[(ntok - k) & TMASK], k) : 0;
-		roll = rotl(roll, 1) ^ out ^ h;
-		tok[ntok & TMASK] = h;
-		tokline[ntok & TMASK] = line[j];
-		ntok++;
-		if (ntok < k)
-			continue;
-		uint64_t i = ntok - k; /* this k-gram */
-		gram[i & WMASK] = roll;
-		if (gram_fn) {
-			lg_fp fp = { roll, tokline[i & TMASK], line[j] };
-			gram_fn(wn->gram_ud, &fp);
-		}
-		if (i + 1 == w) { /* the first full window */
-			select_gram(wn, rightmost_min(wn, 0, i));
-			sel = wn->sel;
-			selhash = wn->selhash;
-		}
-	}
-	/* selections wait here, and go out after the loop (or when it is
-	 * full): no call in the loop keeps its state in registers */
 	lg_fp out[64];
 	size_t nout = 0;
 	const unsigned kr = k & 63;
@@ -131,9 +106,9 @@ void lg_winnow_tokens(lg_winnow *wn, const uint64_t *restrict hash,
 		tokline[ntok & TMASK] = line[j];
 		uint64_t i = ++ntok - k; /* this k-gram */
 		gram[i & WMASK] = roll;
-		if (__builtin_expect(gram_fn != NULL, 0)) {
+		if (grams) {
 			lg_fp fp = { roll, tokline[i & TMASK], line[j] };
-			gram_fn(wn->gram_ud, &fp);
+			wn->gram_fn(wn->gram_ud, &fp);
 		}
 		if (__builtin_expect(sel + w > i, 1)) {
 			/* A new minimum is selected (robust: an equal hash does
@@ -160,6 +135,49 @@ void lg_winnow_tokens(lg_winnow *wn, const uint64_t *restrict hash,
 	wn->roll = roll;
 	wn->sel = sel;
 	wn->selhash = selhash;
+}
+
+/* The first k + w - 1 tokens of a text take the careful loop, the rest
+ * winnow_lean(), which knows a full window and a selection exist. */
+void lg_winnow_tokens(lg_winnow *wn, const uint64_t *restrict hash,
+		      const uint32_t *restrict line, size_t n)
+{
+	const unsigned k = wn->k, w = wn->w;
+	const lg_fp_fn gram_fn = wn->gram_fn;
+	uint64_t *tok = wn->tok, *gram = wn->gram;
+	uint32_t *tokline = wn->tokline;
+	uint64_t ntok = wn->ntok, roll = wn->roll;
+	size_t j = 0;
+	for (; j < n && ntok < (uint64_t)k + w - 1; j++) {
+		uint64_t h = hash[j];
+		uint64_t out = ntok >= k ? rotl(tok[(ntok - k) & TMASK], k) : 0;
+		roll = rotl(roll, 1) ^ out ^ h;
+		tok[ntok & TMASK] = h;
+		tokline[ntok & TMASK] = line[j];
+		ntok++;
+		if (ntok < k)
+			continue;
+		uint64_t i = ntok - k; /* this k-gram */
+		gram[i & WMASK] = roll;
+		if (gram_fn) {
+			lg_fp fp = { roll, tokline[i & TMASK], line[j] };
+			gram_fn(wn->gram_ud, &fp);
+		}
+		if (i + 1 == w) { /* the first full window */
+			wn->ntok = ntok;
+			select_gram(wn, rightmost_min(wn, 0, i));
+		}
+	}
+	wn->ntok = ntok;
+	wn->roll = roll;
+	if (j == n)
+		return;
+	if (gram_fn)
+		winnow_lean(wn, hash, line, j, n, k, w, true);
+	else if (k == LG_FP_K && w == LG_FP_W)
+		winnow_lean(wn, hash, line, j, n, LG_FP_K, LG_FP_W, false);
+	else
+		winnow_lean(wn, hash, line, j, n, k, w, false);
 }
 
 void lg_winnow_token(lg_winnow *wn, uint64_t hash, uint32_t line)
