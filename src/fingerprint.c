@@ -49,6 +49,19 @@ void lg_winnow_init(lg_winnow *wn, unsigned k, unsigned w, lg_fp_fn fn, void *ud
 #define TMASK (LG_FP_RING - 1)
 #define WMASK (LG_FP_WMAX - 1)
 
+/* A fingerprint's hash: its k-gram's rolling hash, mixed (a bijection),
+ * so that every bit of it depends on every token: the rolling hash of
+ * two k-grams that differ in a token differ in that token's bits only,
+ * and a set's filter reads a few of them. */
+static inline uint64_t fp_mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 33);
+}
+
 /* K-gram i (of tokens i .. i + k - 1) is selected. */
 static void select_gram(lg_winnow *wn, uint64_t i)
 {
@@ -56,7 +69,7 @@ static void select_gram(lg_winnow *wn, uint64_t i)
 	wn->selhash = wn->gram[i & WMASK];
 	wn->nsel++;
 	if (wn->fn) {
-		lg_fp fp = { wn->gram[i & WMASK], wn->tokline[i & TMASK],
+		lg_fp fp = { fp_mix(wn->gram[i & WMASK]), wn->tokline[i & TMASK],
 			     wn->tokline[(i + wn->k - 1) & TMASK] };
 		wn->fn(wn->ud, &fp);
 	}
@@ -67,8 +80,10 @@ static void emit_fps(lg_winnow *wn, const lg_fp *fp, size_t n)
 {
 	wn->nsel += n;
 	if (wn->fn)
-		for (size_t i = 0; i < n; i++)
-			wn->fn(wn->ud, &fp[i]);
+		for (size_t i = 0; i < n; i++) {
+			lg_fp x = { fp_mix(fp[i].hash), fp[i].line, fp[i].line_end };
+			wn->fn(wn->ud, &x);
+		}
 }
 
 /* The rightmost minimum of k-grams [lo, hi], without a branch per k-gram
@@ -107,7 +122,7 @@ winnow_lean(lg_winnow *wn, const uint64_t *restrict hash, const uint32_t *restri
 		uint64_t i = ++ntok - k; /* this k-gram */
 		gram[i & WMASK] = roll;
 		if (grams) {
-			lg_fp fp = { roll, tokline[i & TMASK], line[j] };
+			lg_fp fp = { fp_mix(roll), tokline[i & TMASK], line[j] };
 			wn->gram_fn(wn->gram_ud, &fp);
 		}
 		if (__builtin_expect(sel + w > i, 1)) {
@@ -160,7 +175,7 @@ void lg_winnow_tokens(lg_winnow *wn, const uint64_t *restrict hash,
 		uint64_t i = ntok - k; /* this k-gram */
 		gram[i & WMASK] = roll;
 		if (gram_fn) {
-			lg_fp fp = { roll, tokline[i & TMASK], line[j] };
+			lg_fp fp = { fp_mix(roll), tokline[i & TMASK], line[j] };
 			gram_fn(wn->gram_ud, &fp);
 		}
 		if (i + 1 == w) { /* the first full window */
