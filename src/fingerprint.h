@@ -21,13 +21,16 @@
  *               lines, comments -- the leading license header among them --
  *               and punctuation hash alike.
  *   winnowing:  a k-gram hash per run of k consecutive words (a cyclic
- *               polynomial of the token hashes: rotate, xor in, xor out); in every
- *               window of w consecutive k-grams the minimal hash is
+ *               polynomial of the word hashes: rotate, xor in, xor out); in
+ *               every window of w consecutive k-grams the minimal hash is
  *               selected (robust winnowing: a tie keeps the previous
  *               selection, else the rightmost minimum).  Guarantee: two
  *               texts that share a run of at least w + k - 1 tokens share
  *               a selected hash.  A text of fewer than w k-grams (but at
- *               least k tokens) selects its one minimum.
+ *               least k tokens) selects its one minimum.  A selected
+ *               k-gram's hash is mixed (a bijection, murmur3's finalizer)
+ *               before it is given out, so that every bit of a
+ *               fingerprint depends on every word.
  *
  * A text with a NUL byte in its first LG_FP_BINARY_PROBE bytes is binary:
  * it has no tokens, no fingerprints and no normalized hash.
