@@ -5,9 +5,10 @@
  * with a directory over the top bits of the hash (about four entries per
  * slot) behind a filter of 8 bits or more per entry, so a layer file's
  * fingerprint costs one read of the filter when it is not in the set.
- * A set file holds its fingerprints in that order: it is mapped and read
- * once, front to back, into the array, and the directory and filter are
- * made in the same pass (no sort at load; sets given together are merged).
+ * A set file holds its fingerprints in that order, as the two arrays a
+ * scan uses: it is mapped, checked in one pass and used in place (on a
+ * little-endian machine; no copy, no sort), and the directory and filter
+ * are made in one more (sets given together are merged).
  * Exact and normalized hashes are sorted arrays searched once per file.
  * The entries of one hash are a run; a matcher looks at a run once per
  * file (a small set of the runs met, with stamps: no clearing between
@@ -74,6 +75,13 @@ struct lg_fpset {
 	uint32_t nfps;
 	uint64_t *keys;  /* every fingerprint's hash, sorted: what lookups scan */
 	source_fp *src;  /* and its source, in the same order */
+	/* The set file keys and src are in, when they are (one set, read
+	 * in place on a little-endian machine): unmapped or freed with the
+	 * set, and keys and src then are not freed.  NULL: they are
+	 * allocated. */
+	void *backing;
+	size_t backing_len;
+	bool backing_mapped;
 	uint32_t *dir; /* (1 << dir_bits) + 1 offsets into keys */
 	unsigned dir_bits;
 	uint64_t *filter; /* 1 << filter_bits words, a Bloom filter blocked by
@@ -262,17 +270,6 @@ static void put64(lg_buf *b, uint64_t v)
 	put32(b, (uint32_t)(v >> 32));
 }
 
-static void put_var(lg_buf *b, uint64_t v)
-{
-	do {
-		unsigned char c = v & 0x7f;
-		v >>= 7;
-		if (v)
-			c |= 0x80;
-		lg_buf_append(b, &c, 1);
-	} while (v);
-}
-
 static void put_str(lg_buf *b, const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
@@ -325,11 +322,14 @@ void lg_fpset_encode(lg_fpset *s, lg_buf *out)
 	if (n)
 		qsort(all, n, sizeof(*all), cmp_entry);
 	put32(out, (uint32_t)n);
-	for (size_t k = 0; k < n; k++) {
+	while ((out->len - start) % 8)
+		lg_buf_putc(out, 0);
+	for (size_t k = 0; k < n; k++)
 		put64(out, all[k].hash);
-		put_var(out, all[k].file);
-		put_var(out, all[k].line);
-		put_var(out, all[k].line_end - all[k].line);
+	for (size_t k = 0; k < n; k++) {
+		put32(out, all[k].file);
+		put32(out, all[k].line);
+		put32(out, all[k].line_end);
 	}
 	free(all);
 	XXH128_canonical_t c;
@@ -367,36 +367,6 @@ static uint64_t get64(reader *r)
 {
 	uint64_t lo = get32(r);
 	return lo | (uint64_t)get32(r) << 32;
-}
-
-static uint32_t get_var(reader *r)
-{
-	/* the common case: a byte or two, with room for the longest */
-	if (!r->bad && r->end - r->p >= 5) {
-		const unsigned char *p = r->p;
-		if (p[0] < 0x80) {
-			r->p = p + 1;
-			return p[0];
-		}
-		if (p[1] < 0x80) {
-			r->p = p + 2;
-			return (uint32_t)(p[0] & 0x7f) | (uint32_t)p[1] << 7;
-		}
-	}
-	uint64_t v = 0;
-	for (unsigned shift = 0; shift < 35; shift += 7) {
-		if (!need(r, 1))
-			return 0;
-		unsigned char c = *r->p++;
-		v |= (uint64_t)(c & 0x7f) << shift;
-		if (!(c & 0x80))
-			break;
-		if (shift == 28)
-			r->bad = true;
-	}
-	if (v > UINT32_MAX)
-		r->bad = true;
-	return (uint32_t)v;
 }
 
 static char *get_str(reader *r)
@@ -443,36 +413,94 @@ static void read_file_record(reader *r, lg_fpset *s)
 	s->files[s->nfiles++] = f;
 }
 
-/* The table of n fingerprints of files [base, s->nfiles), sorted as
- * lg_fpset_encode() writes it, each file with as many as its record says;
- * into out[0, n).  False when it is not so. */
-static bool read_table(reader *r, const lg_fpset *s, size_t base, uint64_t *keys,
-		       source_fp *src, size_t n)
+static inline uint32_t le32(const unsigned char *p)
 {
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t le64(const unsigned char *p)
+{
+	return le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+/* A table as a set file holds it: n hashes (u64), then n sources (u32
+ * file, line, line_end). */
+typedef struct table {
+	const unsigned char *keys, *src;
+	size_t n;
+} table;
+
+static entry table_entry(const table *t, size_t k)
+{
+	const unsigned char *e = t->src + 12 * k;
+	return (entry){ le64(t->keys + 8 * k), le32(e), le32(e + 4), le32(e + 8) };
+}
+
+/* The table of n fingerprints of files [base, s->nfiles) at r->p: zeros
+ * to a multiple of 8 bytes from the set's start, then the table.  It
+ * must be sorted as lg_fpset_encode() writes it, each file with as many
+ * fingerprints as its record says.  False when it is not so. */
+static bool read_table(reader *r, const unsigned char *start, const lg_fpset *s, size_t base,
+		       size_t n, table *t)
+{
+	while (!r->bad && (size_t)(r->p - start) % 8)
+		if (!need(r, 1) || *r->p++ != 0)
+			r->bad = true;
+	if (r->bad || (size_t)(r->end - r->p) / 20 < n)
+		return r->bad = true, false;
+	*t = (table){ r->p, r->p + 8 * n, n };
+	r->p += 20 * n;
 	size_t nfiles = s->nfiles - base;
 	size_t *count = lg_xcalloc(nfiles + 1, sizeof(*count));
 	entry prev = { 0, 0, 0, 0 };
-	for (size_t k = 0; k < n && !r->bad; k++) {
-		entry e;
-		e.hash = get64(r);
-		e.file = get_var(r);
-		e.line = get_var(r);
-		uint32_t span = get_var(r);
-		e.line_end = e.line + span;
+	for (size_t k = 0; k < n; k++) {
+		entry e = table_entry(t, k);
 		if (e.file >= nfiles || e.line_end < e.line || (k && cmp_entry(&prev, &e) > 0)) {
 			r->bad = true;
 			break;
 		}
 		count[e.file]++;
 		prev = e;
-		keys[k] = e.hash;
-		src[k] = (source_fp){ e.file + (uint32_t)base, e.line, e.line_end };
 	}
 	for (size_t i = 0; i < nfiles && !r->bad; i++)
 		if (count[i] != s->files[base + i].nfps)
 			r->bad = true;
 	free(count);
 	return !r->bad;
+}
+
+/* The set file's bytes, when given to the set to keep: its tables are
+ * then used where they are. */
+typedef struct backing {
+	void *data;
+	size_t len;
+	bool mapped; /* munmap(), else free() */
+} backing;
+
+static void backing_release(backing *b)
+{
+	if (!b->data)
+		return;
+	if (b->mapped)
+		munmap(b->data, b->len);
+	else
+		free(b->data);
+	b->data = NULL;
+}
+
+static void set_drop_tables(lg_fpset *s)
+{
+	if (s->backing) {
+		backing b = { s->backing, s->backing_len, s->backing_mapped };
+		backing_release(&b);
+		s->backing = NULL;
+	} else {
+		free(s->keys);
+		free(s->src);
+	}
+	s->keys = NULL;
+	s->src = NULL;
+	s->nfps = 0;
 }
 
 /* The set's table and another sorted one (keys, src, n) into one, the
@@ -488,11 +516,52 @@ static void merge_into(lg_fpset *s, const uint64_t *keys, const source_fp *src, 
 		ok[k] = take_b ? keys[j] : s->keys[i];
 		os[k++] = take_b ? src[j++] : s->src[i++];
 	}
-	free(s->keys);
-	free(s->src);
+	set_drop_tables(s);
 	s->keys = ok;
 	s->src = os;
 	s->nfps = (uint32_t)k;
+}
+
+_Static_assert(sizeof(source_fp) == 12, "a source as a set file holds it");
+
+/* Table t of files from base on into the set: in place, when it is the
+ * set's only table, the machine reads it as it is, and the set may keep
+ * the bytes (*give, then taken); else copied (and merged). */
+static void take_table(lg_fpset *s, const table *t, size_t base, backing *give)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (give && give->data && !s->nfps && !s->backing && base == 0 &&
+	    (uintptr_t)t->keys % 8 == 0 && (uintptr_t)t->src % 4 == 0) {
+		free(s->keys);
+		free(s->src);
+		s->keys = (uint64_t *)(uintptr_t)t->keys;
+		s->src = (source_fp *)(uintptr_t)t->src;
+		s->nfps = (uint32_t)t->n;
+		s->backing = give->data;
+		s->backing_len = give->len;
+		s->backing_mapped = give->mapped;
+		give->data = NULL;
+		return;
+	}
+#endif
+	size_t n = t->n;
+	uint64_t *keys = lg_xmalloc((n ? n : 1) * sizeof(*keys));
+	source_fp *src = lg_xmalloc((n ? n : 1) * sizeof(*src));
+	for (size_t k = 0; k < n; k++) {
+		entry e = table_entry(t, k);
+		keys[k] = e.hash;
+		src[k] = (source_fp){ e.file + (uint32_t)base, e.line, e.line_end };
+	}
+	if (s->nfps) {
+		merge_into(s, keys, src, n);
+		free(keys);
+		free(src);
+	} else {
+		set_drop_tables(s);
+		s->keys = keys;
+		s->src = src;
+		s->nfps = (uint32_t)n;
+	}
 }
 
 static inline size_t filter_word(const lg_fpset *s, uint64_t h)
@@ -550,17 +619,32 @@ static void build_index(lg_fpset *s)
 	qsort(s->normalized, s->nnormalized, sizeof(*s->normalized), cmp_hentry);
 }
 
-int lg_fpset_decode(lg_fpset **set, const char *name, const void *data, size_t len,
-		    lg_error *err)
+/* The digest of every set read so far, for cache keys: each set's own
+ * checksum (which covers all of it) goes in. */
+static void add_to_digest(lg_fpset *s, const unsigned char checksum[16])
+{
+	if (!s->digest_state)
+		s->digest_state = XXH3_createState(), XXH3_128bits_reset(s->digest_state);
+	XXH3_128bits_update(s->digest_state, checksum, 16);
+	XXH128_canonical_t c;
+	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(s->digest_state));
+	char *d = s->digest + snprintf(s->digest, sizeof(s->digest), "xxh128:");
+	for (int i = 0; i < 16; i++)
+		d += sprintf(d, "%02x", c.digest[i]);
+}
+
+/* lg_fpset_decode(), the set keeping the bytes (*give) when it can use
+ * them in place. */
+static int decode(lg_fpset **set, const char *name, const unsigned char *data, size_t len,
+		  backing *give, lg_error *err)
 {
 	if (len < 8 + 16 + 16 || memcmp(data, MAGIC, 8) != 0)
 		return lg_err(err, "%s: not a licgate fingerprint set", name);
 	XXH128_canonical_t c;
 	XXH128_canonicalFromHash(&c, XXH3_128bits(data, len - 16));
-	if (memcmp(c.digest, (const char *)data + len - 16, 16) != 0)
+	if (memcmp(c.digest, data + len - 16, 16) != 0)
 		return lg_err(err, "%s: damaged fingerprint set (checksum mismatch)", name);
-	reader r = { (const unsigned char *)data + 8, (const unsigned char *)data + len - 16,
-		     false };
+	reader r = { data + 8, data + len - 16, false };
 	uint32_t version = get32(&r);
 	if (version != LG_FPSET_VERSION)
 		return lg_err(err, "%s: fingerprint set version %u; this licgate reads version %d "
@@ -580,21 +664,14 @@ int lg_fpset_decode(lg_fpset **set, const char *name, const void *data, size_t l
 	for (uint32_t i = 0; i < nfiles && !r.bad; i++)
 		read_file_record(&r, s);
 	uint32_t n = get32(&r);
-	/* each fingerprint takes at least 11 bytes */
-	if (n > (size_t)(r.end - r.p) / 11 || (uint64_t)s->nfps + n > UINT32_MAX)
+	if ((uint64_t)s->nfps + n > UINT32_MAX)
 		r.bad = true;
-	uint64_t *keys = NULL;
-	source_fp *src = NULL;
-	if (!r.bad) {
-		keys = lg_xmalloc((n ? n : 1) * sizeof(*keys));
-		src = lg_xmalloc((n ? n : 1) * sizeof(*src));
-		read_table(&r, s, before, keys, src, n);
-	}
+	table t = { NULL, NULL, 0 };
+	if (!r.bad)
+		read_table(&r, data, s, before, n, &t);
 	if (r.p != r.end)
 		r.bad = true;
 	if (r.bad) {
-		free(keys);
-		free(src);
 		for (size_t i = before; i < s->nfiles; i++)
 			free_file(&s->files[i]);
 		s->nfiles = before;
@@ -616,26 +693,47 @@ int lg_fpset_decode(lg_fpset **set, const char *name, const void *data, size_t l
 		for (int i = 0; i < 4; i++)
 			free(strs[i]);
 	}
-	if (!s->digest_state)
-		s->digest_state = XXH3_createState(), XXH3_128bits_reset(s->digest_state);
-	XXH3_128bits_update(s->digest_state, data, len);
-	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(s->digest_state));
-	char *d = s->digest + snprintf(s->digest, sizeof(s->digest), "xxh128:");
-	for (int i = 0; i < 16; i++)
-		d += sprintf(d, "%02x", c.digest[i]);
-	if (s->nfps) {
-		merge_into(s, keys, src, n);
-		free(keys);
-		free(src);
-	} else {
-		free(s->keys);
-		free(s->src);
-		s->keys = keys;
-		s->src = src;
-		s->nfps = n;
-	}
+	add_to_digest(s, data + len - 16);
+	take_table(s, &t, before, give);
 	build_index(s);
 	*set = s;
+	return 0;
+}
+
+int lg_fpset_decode(lg_fpset **set, const char *name, const void *data, size_t len,
+		    lg_error *err)
+{
+	return decode(set, name, data, len, NULL, err);
+}
+
+/* The file's bytes: mapped when it is a regular file (read once, by
+ * the decoder, and then used in place), else read. */
+static int read_set_file(FILE *f, const char *path, backing *out, lg_error *err)
+{
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+		if ((uint64_t)st.st_size > MAX_SET)
+			return lg_err(err, "%s: larger than %u bytes: not a fingerprint set", path,
+				      MAX_SET);
+		void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fileno(f), 0);
+		if (map != MAP_FAILED) {
+			*out = (backing){ map, (size_t)st.st_size, true };
+			return 0;
+		}
+	}
+	lg_buf b = LG_BUF_INIT;
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len <= MAX_SET)
+		lg_buf_append(&b, chunk, n);
+	if (ferror(f) || b.len > MAX_SET) {
+		lg_buf_free(&b);
+		if (ferror(f))
+			return lg_err(err, "%s: read error", path);
+		return lg_err(err, "%s: larger than %u bytes: not a fingerprint set", path, MAX_SET);
+	}
+	size_t len = b.len;
+	*out = (backing){ len ? lg_buf_steal(&b) : NULL, len, false };
 	return 0;
 }
 
@@ -644,38 +742,13 @@ int lg_fpset_load(lg_fpset **set, const char *path, lg_error *err)
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return lg_err_errno(err, errno, "%s", path);
-	/* A regular file is mapped, not copied: a set of millions of
-	 * fingerprints is read once, by the decoder. */
-	struct stat st;
-	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-		if ((uint64_t)st.st_size > MAX_SET) {
-			fclose(f);
-			return lg_err(err, "%s: larger than %u bytes: not a fingerprint set", path,
-				      MAX_SET);
-		}
-		void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fileno(f), 0);
-		if (map != MAP_FAILED) {
-			fclose(f);
-			int r = lg_fpset_decode(set, path, map, (size_t)st.st_size, err);
-			munmap(map, (size_t)st.st_size);
-			return r;
-		}
-	}
-	lg_buf b = LG_BUF_INIT;
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0 && b.len <= MAX_SET)
-		lg_buf_append(&b, chunk, n);
-	int bad = ferror(f);
+	backing b = { 0 };
+	int r = read_set_file(f, path, &b, err);
 	fclose(f);
-	int r;
-	if (bad)
-		r = lg_err(err, "%s: read error", path);
-	else if (b.len > MAX_SET)
-		r = lg_err(err, "%s: larger than %u bytes: not a fingerprint set", path, MAX_SET);
-	else
-		r = lg_fpset_decode(set, path, b.data ? b.data : "", b.len, err);
-	lg_buf_free(&b);
+	if (r < 0)
+		return r;
+	r = decode(set, path, b.data ? b.data : (const unsigned char *)"", b.len, &b, err);
+	backing_release(&b); /* unless the set took it */
 	return r;
 }
 
@@ -729,8 +802,7 @@ void lg_fpset_free(lg_fpset *s)
 	free(s->files);
 	free(s->allow);
 	free(s->allow_h);
-	free(s->keys);
-	free(s->src);
+	set_drop_tables(s);
 	free(s->dir);
 	free(s->filter);
 	free(s->exact);

@@ -21,7 +21,8 @@
  * file with the most shared fingerprints (the first in the set's order
  * on a tie).
  *
- * Ownership: an lg_fpset owns everything in it (lg_fpset_free()); a
+ * Ownership: an lg_fpset owns everything in it (lg_fpset_free()), the
+ * mapping of a set file it uses in place among them; a
  * matcher borrows its set, which must outlive it; an lg_fpmatch's strings
  * point into the set.  A set is read-only once loaded: any number of
  * matchers (one per thread) may use it at once.
@@ -38,7 +39,7 @@
 #include "fingerprint.h"
 #include "util.h"
 
-#define LG_FPSET_VERSION 3
+#define LG_FPSET_VERSION 4
 /* Smaller files are matched by their exact hash only. */
 #define LG_FP_MIN_TOKENS 64
 /* Partial match: shared fingerprints, and their share (permille). */

@@ -1,5 +1,6 @@
 /* test_evidence_fingerprint.c - fingerprint sets: what is encoded is what
- * decodes; two sets used together match files of either; a set whose
+ * decodes; two sets used together, from bytes or from files (the first
+ * then used in place), match files of either; a set whose
  * checksum is right but whose table is not what an encoder writes (a file
  * index out of range, hashes out of order, a file's count wrong) is
  * refused, not used. */
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <xxhash.h>
@@ -95,20 +97,44 @@ static char *paste(const char *text, size_t bytes)
 	return lg_buf_steal(&b);
 }
 
-static void test_two_sets(void **state)
+/* An encoded set as a file (removed by the caller): what lg_fpset_load()
+ * maps and uses in place. */
+static char *write_set(const lg_buf *e)
 {
-	(void)state;
+	char *path = lg_xstrdup("/tmp/licgate-test-set.XXXXXX");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(e->data, 1, e->len, f), e->len);
+	assert_int_equal(fclose(f), 0);
+	return path;
+}
+
+/* Two sets read together, from bytes (copied) or from files (the first
+ * used in place, then merged with the second), match files of either. */
+static void two_sets(bool from_files)
+{
 	char *a = code(1, 40), *b = code(2, 40);
 	lg_buf ea = LG_BUF_INIT, eb = LG_BUF_INIT;
 	make_set("/app/ee/a.js", a, &ea);
 	make_set("/app/ee/b.js", b, &eb);
+	char *fa = from_files ? write_set(&ea) : NULL, *fb = from_files ? write_set(&eb) : NULL;
 	lg_error err = { 0 };
 	lg_fpset *s = NULL;
-	assert_int_equal(lg_fpset_decode(&s, "a.lgfp", ea.data, ea.len, &err), 0);
-	size_t na = lg_fpset_count(s);
-	assert_int_equal(lg_fpset_decode(&s, "b.lgfp", eb.data, eb.len, &err), 0);
-	assert_int_equal(lg_fpset_count(s), 2);
 	char src[256];
+	if (from_files) {
+		assert_int_equal(lg_fpset_load(&s, fa, &err), 0);
+		assert_int_equal(match(s, a, src, sizeof(src)), LG_FPM_NORMALIZED);
+	} else {
+		assert_int_equal(lg_fpset_decode(&s, "a.lgfp", ea.data, ea.len, &err), 0);
+	}
+	size_t na = lg_fpset_count(s);
+	if (from_files)
+		assert_int_equal(lg_fpset_load(&s, fb, &err), 0);
+	else
+		assert_int_equal(lg_fpset_decode(&s, "b.lgfp", eb.data, eb.len, &err), 0);
+	assert_int_equal(lg_fpset_count(s), 2);
 	char *pa = paste(a, 600), *pb = paste(b + 300, 600);
 	assert_int_equal(match(s, pa, src, sizeof(src)), LG_FPM_PARTIAL);
 	assert_string_equal(src, "/app/ee/a.js");
@@ -120,22 +146,48 @@ static void test_two_sets(void **state)
 	assert_int_equal(match(s, other, src, sizeof(src)), 0);
 	assert_int_equal(na, 1);
 	lg_fpset_free(s);
+	if (from_files) {
+		unlink(fa);
+		unlink(fb);
+	}
+	free(fa), free(fb);
 	free(a), free(b), free(pa), free(pb), free(other);
 	lg_buf_free(&ea);
 	lg_buf_free(&eb);
 }
 
-/* The offset of the table's first record in an encoded set of one file
- * with the given path and class: after the header, the strings and the
- * file record. */
-static size_t table_at(const lg_buf *e, const char *path)
+static void test_two_sets(void **state)
+{
+	(void)state;
+	two_sets(false);
+}
+
+static void test_two_set_files(void **state)
+{
+	(void)state;
+	two_sets(true);
+}
+
+/* Where the table is in an encoded set of one file with the given path
+ * and class "BSL": its count (after the header, the strings and the file
+ * record), its hashes (from the next multiple of 8) and its sources. */
+typedef struct table_at {
+	size_t count, keys, src;
+	uint32_t n;
+} table_at;
+
+static table_at find_table(const lg_buf *e, const char *path)
 {
 	const char *p = memmem(e->data, e->len, path, strlen(path));
 	assert_non_null(p);
-	size_t at = (size_t)(p - e->data) + strlen(path);
-	at += 4 + 3;           /* "BSL" */
-	at += 16 + 16 + 8 + 4; /* exact, normalized, tokens, count */
-	return at + 4;         /* the table's count */
+	table_at t;
+	t.count = (size_t)(p - e->data) + strlen(path);
+	t.count += 4 + 3;           /* "BSL" */
+	t.count += 16 + 16 + 8 + 4; /* exact, normalized, tokens, its count */
+	memcpy(&t.n, e->data + t.count, 4);
+	t.keys = (t.count + 4 + 7) / 8 * 8;
+	t.src = t.keys + 8 * (size_t)t.n;
+	return t;
 }
 
 static void reseal(lg_buf *e)
@@ -163,25 +215,48 @@ static void test_malformed_table(void **state)
 	char *a = code(1, 40);
 	lg_buf e = LG_BUF_INIT;
 	make_set("/app/ee/a.js", a, &e);
-	size_t at = table_at(&e, "/app/ee/a.js");
+	table_at t = find_table(&e, "/app/ee/a.js");
+	assert_true(t.n >= 2);
+	assert_int_equal(t.src + 12 * (size_t)t.n + 16, e.len);
 	lg_buf copy = LG_BUF_INIT;
 
-	/* a file index past the files (the first record's: hash, then it) */
+	/* a file index past the files (the first source's) */
 	lg_buf_append(&copy, e.data, e.len);
-	copy.data[at + 8] = 5;
+	copy.data[t.src] = 5;
 	expect_refused(&copy, "file index out of range");
 
-	/* hashes out of order: the first record's hash made the largest */
+	/* hashes out of order: the first hash made the largest */
 	lg_buf_reset(&copy);
 	lg_buf_append(&copy, e.data, e.len);
-	memset(copy.data + at, 0xff, 8);
+	memset(copy.data + t.keys, 0xff, 8);
 	expect_refused(&copy, "hashes out of order");
+
+	/* a last line before the first */
+	lg_buf_reset(&copy);
+	lg_buf_append(&copy, e.data, e.len);
+	memset(copy.data + t.src + 8, 0, 4);
+	copy.data[t.src + 4] = 9;
+	expect_refused(&copy, "line_end before line");
 
 	/* a count of fingerprints that is not the file's */
 	lg_buf_reset(&copy);
 	lg_buf_append(&copy, e.data, e.len);
-	copy.data[at - 8]++;
+	copy.data[t.count - 4]++;
 	expect_refused(&copy, "a file's count");
+
+	/* a table count larger than the table */
+	lg_buf_reset(&copy);
+	lg_buf_append(&copy, e.data, e.len);
+	copy.data[t.count]++;
+	expect_refused(&copy, "a table count past the end");
+
+	/* padding that is not zeros */
+	if (t.keys > t.count + 4) {
+		lg_buf_reset(&copy);
+		lg_buf_append(&copy, e.data, e.len);
+		copy.data[t.count + 4] = 1;
+		expect_refused(&copy, "padding");
+	}
 
 	/* the untouched set decodes */
 	lg_error err = { 0 };
@@ -197,6 +272,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_two_sets),
+		cmocka_unit_test(test_two_set_files),
 		cmocka_unit_test(test_malformed_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
