@@ -9,7 +9,8 @@
  * scan uses: it is mapped, checked in one pass and used in place (on a
  * little-endian machine; no copy, no sort), and the directory and filter
  * are made in one more (sets given together are merged).
- * Exact and normalized hashes are sorted arrays searched once per file.
+ * Exact and normalized hashes are sorted arrays with a directory over
+ * their first bits, searched once per file.
  * The entries of one hash are a run; a matcher looks at a run once per
  * file (a small set of the runs met, with stamps: no clearing between
  * files) and counts each source file's fingerprint once.
@@ -61,6 +62,16 @@ typedef struct hentry {
 	uint32_t file;
 } hentry;
 
+/* The files' exact or normalized hashes, sorted, with a directory over
+ * their first bits: a search per file of every layer reads a slot and an
+ * entry or two, not log2(n) entries across the array. */
+typedef struct hindex {
+	hentry *v;
+	size_t n;
+	uint32_t *dir; /* (1 << bits) + 1 places in v */
+	unsigned bits;
+} hindex;
+
 struct lg_fpset {
 	char *rules_name, *rules_digest, *target, *prefix;
 	unsigned k, w, min_tokens;
@@ -90,8 +101,7 @@ struct lg_fpset {
 			   * entry, so a miss costs one read (and passes about
 			   * one time in 30) */
 	unsigned filter_bits;
-	hentry *exact, *normalized;
-	size_t nexact, nnormalized;
+	hindex exact, normalized; /* the files' hashes */
 	XXH3_state_t *digest_state;
 	char digest[8 + 32 + 1];
 };
@@ -574,6 +584,46 @@ static inline uint64_t filter_mask(uint64_t h)
 	return 1ull << (h & 63) | 1ull << (h >> 6 & 63) | 1ull << (h >> 12 & 63);
 }
 
+/* The first 32 bits of a hash, as memcmp() orders them. */
+static inline uint32_t be32(const uint8_t *h)
+{
+	return (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
+}
+
+static void hindex_free(hindex *x)
+{
+	free(x->v);
+	free(x->dir);
+	*x = (hindex){ 0 };
+}
+
+/* The hashes at offset `field` of the set's files (but zeros: dropped). */
+static void hindex_build(hindex *x, const lg_fpset *s, size_t field)
+{
+	hindex_free(x);
+	x->v = lg_xmalloc((s->nfiles ? s->nfiles : 1) * sizeof(*x->v));
+	for (size_t i = 0; i < s->nfiles; i++) {
+		const uint8_t *h = (const uint8_t *)&s->files[i] + field;
+		if (memcmp(h, ZERO, 16) != 0) {
+			memcpy(x->v[x->n].hash, h, 16);
+			x->v[x->n++].file = (uint32_t)i;
+		}
+	}
+	qsort(x->v, x->n, sizeof(*x->v), cmp_hentry);
+	x->bits = 1;
+	while (x->bits < 20 && ((size_t)1 << x->bits) < x->n)
+		x->bits++;
+	size_t slots = (size_t)1 << x->bits;
+	x->dir = lg_xmalloc((slots + 1) * sizeof(*x->dir));
+	size_t k = 0;
+	for (size_t slot = 0; slot < slots; slot++) {
+		x->dir[slot] = (uint32_t)k;
+		while (k < x->n && be32(x->v[k].hash) >> (32 - x->bits) == slot)
+			k++;
+	}
+	x->dir[slots] = (uint32_t)x->n;
+}
+
 /* The lookup tables over s->keys (sorted): a directory over the top
  * bits of the hash (about four entries per slot) and a filter of eight
  * bits or more per entry, both in one pass in order; the exact and
@@ -582,8 +632,6 @@ static void build_index(lg_fpset *s)
 {
 	free(s->dir);
 	free(s->filter);
-	free(s->exact);
-	free(s->normalized);
 	size_t n = s->nfps;
 	unsigned lg = 1;
 	while (lg < 30 && ((size_t)1 << lg) < n)
@@ -601,22 +649,8 @@ static void build_index(lg_fpset *s)
 			s->filter[filter_word(s, s->keys[k])] |= filter_mask(s->keys[k]);
 	}
 	s->dir[slots] = (uint32_t)n;
-	s->exact = lg_xmalloc((s->nfiles ? s->nfiles : 1) * sizeof(*s->exact));
-	s->normalized = lg_xmalloc((s->nfiles ? s->nfiles : 1) * sizeof(*s->normalized));
-	s->nexact = s->nnormalized = 0;
-	for (size_t i = 0; i < s->nfiles; i++) {
-		const fpfile *f = &s->files[i];
-		if (memcmp(f->exact, ZERO, 16) != 0) {
-			memcpy(s->exact[s->nexact].hash, f->exact, 16);
-			s->exact[s->nexact++].file = (uint32_t)i;
-		}
-		if (memcmp(f->normalized, ZERO, 16) != 0) {
-			memcpy(s->normalized[s->nnormalized].hash, f->normalized, 16);
-			s->normalized[s->nnormalized++].file = (uint32_t)i;
-		}
-	}
-	qsort(s->exact, s->nexact, sizeof(*s->exact), cmp_hentry);
-	qsort(s->normalized, s->nnormalized, sizeof(*s->normalized), cmp_hentry);
+	hindex_build(&s->exact, s, offsetof(fpfile, exact));
+	hindex_build(&s->normalized, s, offsetof(fpfile, normalized));
 }
 
 /* The digest of every set read so far, for cache keys: each set's own
@@ -805,8 +839,8 @@ void lg_fpset_free(lg_fpset *s)
 	set_drop_tables(s);
 	free(s->dir);
 	free(s->filter);
-	free(s->exact);
-	free(s->normalized);
+	hindex_free(&s->exact);
+	hindex_free(&s->normalized);
 	free(s->rules_name);
 	free(s->rules_digest);
 	free(s->target);
@@ -1031,17 +1065,21 @@ static inline bool hash_less(const uint8_t *x, const uint8_t *y)
 	return a[0] < b[0] || (a[0] == b[0] && a[1] < b[1]);
 }
 
-static const hentry *find_hash(const hentry *v, size_t n, const uint8_t h[16])
+/* The first entry of hash h (the lowest file), or NULL. */
+static const hentry *find_hash(const hindex *x, const uint8_t h[16])
 {
-	size_t lo = 0, hi = n;
+	if (!x->n)
+		return NULL;
+	uint32_t slot = be32(h) >> (32 - x->bits);
+	size_t lo = x->dir[slot], hi = x->dir[slot + 1], end = hi;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (hash_less(v[mid].hash, h))
+		if (hash_less(x->v[mid].hash, h))
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < n && memcmp(v[lo].hash, h, 16) == 0 ? &v[lo] : NULL;
+	return lo < end && memcmp(x->v[lo].hash, h, 16) == 0 ? &x->v[lo] : NULL;
 }
 
 static void name_source(const lg_fpset *s, uint32_t file, lg_fpmatch *out)
@@ -1103,7 +1141,7 @@ bool lg_fpmatcher_end(lg_fpmatcher *m, const uint8_t exact[16], lg_fpmatch *out)
 	lg_fp_end(&m->fp, &sum);
 	drain(m);
 	memset(out, 0, sizeof(*out));
-	const hentry *h = find_hash(s->exact, s->nexact, exact);
+	const hentry *h = find_hash(&s->exact, exact);
 	if (h) {
 		out->kind = LG_FPM_EXACT;
 		name_source(s, h->file, out);
@@ -1112,7 +1150,7 @@ bool lg_fpmatcher_end(lg_fpmatcher *m, const uint8_t exact[16], lg_fpmatch *out)
 	if (sum.binary)
 		return false;
 	if (sum.tokens >= s->min_tokens &&
-	    (h = find_hash(s->normalized, s->nnormalized, sum.normalized))) {
+	    (h = find_hash(&s->normalized, sum.normalized))) {
 		out->kind = LG_FPM_NORMALIZED;
 		name_source(s, h->file, out);
 		return true;
