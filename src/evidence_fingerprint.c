@@ -31,7 +31,7 @@
 #define MAX_HITS 4096
 /* Fingerprints looked up together: the filter and directory reads of a
  * batch are prefetched first, so their cache misses overlap. */
-#define BATCH 32
+#define BATCH 64
 
 typedef struct fpfile {
 	char *path;
@@ -465,7 +465,9 @@ static bool read_table(reader *r, const unsigned char *start, const lg_fpset *s,
 	entry prev = { 0, 0, 0, 0 };
 	for (size_t k = 0; k < n; k++) {
 		entry e = table_entry(t, k);
-		if (e.file >= nfiles || e.line_end < e.line || (k && cmp_entry(&prev, &e) > 0)) {
+		bool ordered = !k || prev.hash < e.hash ||
+			       (prev.hash == e.hash && cmp_entry(&prev, &e) <= 0);
+		if (e.file >= nfiles || e.line_end < e.line || !ordered) {
 			r->bad = true;
 			break;
 		}
@@ -640,15 +642,15 @@ static void build_index(lg_fpset *s)
 	s->filter_bits = lg > 3 ? lg - 3 : 0; /* a word (64 bits) per 8 entries */
 	size_t slots = (size_t)1 << s->dir_bits;
 	unsigned shift = 64 - s->dir_bits;
-	s->dir = lg_xmalloc((slots + 1) * sizeof(*s->dir));
+	/* counts, then their sums: no branch on how many a slot has */
+	s->dir = lg_xcalloc(slots + 1, sizeof(*s->dir));
 	s->filter = lg_xcalloc((size_t)1 << s->filter_bits, sizeof(*s->filter));
-	size_t k = 0;
-	for (size_t slot = 0; slot < slots; slot++) {
-		s->dir[slot] = (uint32_t)k;
-		for (; k < n && (s->keys[k] >> shift) == slot; k++)
-			s->filter[filter_word(s, s->keys[k])] |= filter_mask(s->keys[k]);
+	for (size_t k = 0; k < n; k++) {
+		s->dir[(s->keys[k] >> shift) + 1]++;
+		s->filter[filter_word(s, s->keys[k])] |= filter_mask(s->keys[k]);
 	}
-	s->dir[slots] = (uint32_t)n;
+	for (size_t slot = 0; slot < slots; slot++)
+		s->dir[slot + 1] += s->dir[slot];
 	hindex_build(&s->exact, s, offsetof(fpfile, exact));
 	hindex_build(&s->normalized, s, offsetof(fpfile, normalized));
 }
