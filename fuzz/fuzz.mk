@@ -16,7 +16,7 @@ FUZZ_BUILD         ?= build-fuzz
 FUZZ_SECONDS       ?= 60
 FUZZ_SMOKE_SECONDS ?= 8
 FUZZ_FLAGS         ?= -rss_limit_mb=2048 -timeout=10
-FUZZ_TARGETS = rules pattern spdx spdx_ids tagscan oci layer input cache remote nested
+FUZZ_TARGETS = rules pattern spdx spdx_ids tagscan oci layer input cache remote nested fpset
 
 # Which dictionaries (fuzz/dict/NAME.dict) each target gets, and the
 # longest input it is fuzzed with (seeds and regressions replay in full).
@@ -31,11 +31,13 @@ FUZZ_DICTS_input    = tar json
 FUZZ_DICTS_cache    = cache
 FUZZ_DICTS_nested   = tar tagscan
 FUZZ_DICTS_remote   = remote
+FUZZ_DICTS_fpset    = fpset
 FUZZ_MAXLEN_layer   = 65536
 FUZZ_MAXLEN_input   = 131072
 FUZZ_MAXLEN_oci     = 16384
 FUZZ_MAXLEN_cache   = 65536
 FUZZ_MAXLEN_nested  = 65536
+FUZZ_MAXLEN_fpset   = 16384
 
 FUZZ_SANITIZE = -fsanitize=fuzzer-no-link,address,undefined \
 		-fno-omit-frame-pointer -fno-sanitize-recover=all

@@ -6,7 +6,7 @@ set -eu
 out=${1:-build-fuzz/seeds}
 fx=tests/fixtures
 rm -rf "$out"
-for t in rules pattern spdx spdx_ids tagscan oci layer input cache remote nested; do
+for t in rules pattern spdx spdx_ids tagscan oci layer input cache remote nested fpset; do
 	mkdir -p "$out/$t"
 done
 
@@ -187,6 +187,29 @@ if [ -x "$lic" ]; then
 		[ -f "$f" ] && tail -c +97 "$f" >"$out/cache/$(basename "$f" .layer)"
 	done
 	rm -rf "$cdir"
+fi
+
+# fpset: sets licgate makes (when one is built) of a small tree of three
+# files: every file denied, then those under ee/, then none (no
+# fingerprint at all).
+if [ -x "$lic" ]; then
+	fdir=$(mktemp -d "${TMPDIR:-/tmp}/licgate-seeds.XXXXXX")
+	mkdir -p "$fdir/src/ee" "$fdir/src/lib"
+	for n in 1 2 3; do
+		d=ee
+		[ "$n" = 3 ] && d=lib
+		awk -v n="$n" 'BEGIN { for (i = 0; i < 30; i++)
+			printf "function f%d_%d(alpha, beta) {\n  return helper%d(alpha * %d + beta, \"x%d\");\n}\n", n, i, n, i, i }' \
+			>"$fdir/src/$d/m$n.js"
+	done
+	printf 'class paid\nclass free\ntarget t deny paid unknown allow\npath /** paid\n' >"$fdir/all.rules"
+	printf 'class paid\nclass free\ntarget t deny paid unknown allow\npath /** free\npath /ee/** paid\n' >"$fdir/ee.rules"
+	printf 'class paid\nclass free\ntarget t deny paid unknown allow\npath /** free\n' >"$fdir/none.rules"
+	for r in all ee none; do
+		"$lic" fingerprint --rules "$fdir/$r.rules" --target t -o "$out/fpset/$r.lgfp" \
+			"$fdir/src" >/dev/null 2>&1 || rm -f "$out/fpset/$r.lgfp"
+	done
+	rm -rf "$fdir"
 fi
 
 # remote: references (0), transports (1) and WWW-Authenticate headers (2),
